@@ -1,0 +1,137 @@
+//! Connecting to the database: embedded SQLite (the default) or PostgreSQL (production).
+
+use std::time::Duration;
+
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
+};
+
+/// Which database a URL points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Backend, DbErr> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(DbErr::Custom(format!(
+                "unsupported database URL {:?}: use sqlite:… or postgres://…",
+                redact(url)
+            )))
+        }
+    }
+}
+
+/// Connection settings beyond the URL.
+#[derive(Clone, Debug)]
+pub struct DbOptions {
+    /// PostgreSQL pool size. SQLite always writes through one connection at a time anyway.
+    pub max_connections: u32,
+    pub acquire_timeout: Duration,
+    /// How long SQLite waits for a lock before giving up.
+    pub busy_timeout: Duration,
+}
+
+impl Default for DbOptions {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+            acquire_timeout: Duration::from_secs(10),
+            busy_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+pub struct Db;
+
+impl Db {
+    /// Connects with default options. SQLite files are created if missing.
+    pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
+        Self::connect_with(url, &DbOptions::default()).await
+    }
+
+    pub async fn connect_with(url: &str, opts: &DbOptions) -> Result<DatabaseConnection, DbErr> {
+        let backend = Backend::of_url(url)?;
+        let mut connect = ConnectOptions::new(url);
+        connect
+            .acquire_timeout(opts.acquire_timeout)
+            .sqlx_logging(false);
+        match backend {
+            Backend::Sqlite => {
+                let busy = opts.busy_timeout;
+                // WAL lets readers run beside the writer; foreign keys are off in SQLite unless
+                // asked for on every connection; the busy timeout makes writers queue, not fail.
+                connect
+                    .max_connections(opts.max_connections.min(8))
+                    .map_sqlx_sqlite_opts(move |o| {
+                        o.create_if_missing(true)
+                            .journal_mode(SqliteJournalMode::Wal)
+                            .synchronous(SqliteSynchronous::Normal)
+                            .foreign_keys(true)
+                            .busy_timeout(busy)
+                    });
+            }
+            Backend::Postgres => {
+                connect.max_connections(opts.max_connections);
+            }
+        }
+        Database::connect(connect).await
+    }
+}
+
+/// What a service takes as its database: a connection, or a transaction to join.
+pub trait Conn: ConnectionTrait + TransactionTrait {}
+impl<T: ConnectionTrait + TransactionTrait> Conn for T {}
+
+/// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
+/// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of failing
+/// when a read inside the transaction would have to be upgraded to a write. PostgreSQL ignores
+/// the mode. Inside an existing transaction this opens a savepoint, which joins it.
+pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+        ..Default::default()
+    })
+    .await
+}
+
+/// A URL without its password, for logs and errors.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let userinfo = &url[scheme + 3..at];
+            match userinfo.find(':') {
+                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &userinfo[..colon], &url[at..]),
+                None => url.to_string(),
+            }
+        }
+        _ => url.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redacts_passwords_only() {
+        assert_eq!(redact("postgres://u:secret@h/db"), "postgres://u:***@h/db");
+        assert_eq!(redact("postgres://u@h/db"), "postgres://u@h/db");
+        assert_eq!(redact("sqlite:commons.db"), "sqlite:commons.db");
+    }
+
+    #[test]
+    fn tells_backends_apart() {
+        assert_eq!(Backend::of_url("sqlite::memory:").ok(), Some(Backend::Sqlite));
+        assert_eq!(Backend::of_url("postgresql://x/y").ok(), Some(Backend::Postgres));
+        assert!(Backend::of_url("mysql://x/y").is_err());
+    }
+}

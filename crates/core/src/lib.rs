@@ -1,0 +1,27 @@
+//! Commons core: what every domain crate shares and nothing domain-specific.
+//!
+//! - [`id`]: UUID v7 identifiers.
+//! - [`agent`]: the `agents` table; users, organizations and departments share its ids.
+//! - [`actor`]: who is calling a service.
+//! - [`error`]: the error-code vocabulary every crate's error maps onto.
+//! - [`page`]: keyset (cursor) pagination.
+//! - [`db`]: connecting to SQLite or PostgreSQL.
+//! - [`clock`]: an injectable clock, so tests can move time.
+
+pub mod actor;
+pub mod agent;
+pub mod clock;
+pub mod db;
+pub mod error;
+pub mod id;
+pub mod page;
+
+pub use actor::{Actor, PlatformRole};
+pub use agent::AgentKind;
+pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
+pub use db::{Backend, Db};
+pub use error::{CodedError, ErrorCode};
+pub use page::{Cursor, Page, PageError, PageRequest};
+
+/// Timestamps are UTC everywhere.
+pub type Timestamp = chrono::DateTime<chrono::Utc>;

@@ -1,0 +1,234 @@
+//! Sessions (ID3): login, refresh with rotation and reuse detection, logout, logout
+//! everywhere, and turning an access token back into an [`Actor`].
+
+use commons_core::db::{Conn, begin_write};
+use commons_core::{Actor, Timestamp};
+use sea_orm::TransactionSession;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::ClientInfo;
+use crate::entity::{refresh_token, session, user};
+use crate::error::Error;
+use crate::token::{hash_token, new_refresh_token};
+use crate::{Identity, UserStatus};
+
+/// What a successful sign-in, registration or refresh hands back.
+#[derive(Clone, Debug)]
+pub struct AuthSession {
+    pub access_token: String,
+    pub access_expires_at: Timestamp,
+    pub refresh_token: String,
+    pub refresh_expires_at: Timestamp,
+    pub user: user::Model,
+}
+
+#[derive(Clone, Debug)]
+pub struct Login {
+    pub email: String,
+    pub password: String,
+    pub client: ClientInfo,
+}
+
+/// Why sessions end, as stored in `sessions.revoked_reason`.
+pub(crate) mod reason {
+    pub const LOGOUT: &str = "logout";
+    pub const LOGOUT_EVERYWHERE: &str = "logout_everywhere";
+    pub const TOKEN_REUSED: &str = "refresh_token_reused";
+    pub const PASSWORD_CHANGED: &str = "password_changed";
+    pub const BLOCKED: &str = "blocked";
+}
+
+impl Identity {
+    /// Signs in. An unknown email and a wrong password give the same error after the same
+    /// work (a dummy hash is verified for unknown emails).
+    pub async fn login<C: Conn>(&self, db: &C, _actor: &Actor, input: Login) -> Result<AuthSession, Error> {
+        let email = super::accounts::normalize_email_for_lookup(&input.email);
+        let found = user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .one(db)
+            .await?;
+        let verified = self
+            .passwords
+            .verify(&input.password, found.as_ref().map(|u| u.password_hash.as_str()))
+            .await?;
+        let user = match found {
+            Some(user) if verified => user,
+            _ => return Err(Error::InvalidCredentials),
+        };
+        if user.status == UserStatus::Blocked {
+            return Err(Error::AccountBlocked);
+        }
+        let tx = begin_write(db).await?;
+        let session = self.start_session(&tx, user, &input.client).await?;
+        tx.commit().await?;
+        Ok(session)
+    }
+
+    /// Opens a session for `user` inside the caller's transaction.
+    pub(crate) async fn start_session(
+        &self,
+        db: &impl ConnectionTrait,
+        user: user::Model,
+        client: &ClientInfo,
+    ) -> Result<AuthSession, Error> {
+        let now = self.clock.now();
+        let session_id = commons_core::id::new();
+        session::ActiveModel {
+            id: Set(session_id),
+            user_id: Set(user.id),
+            user_agent: Set(client.user_agent()),
+            ip_prefix: Set(client.ip_prefix()),
+            created_at: Set(now),
+            last_used_at: Set(now),
+            revoked_at: Set(None),
+            revoked_reason: Set(None),
+        }
+        .insert(db)
+        .await?;
+        self.issue(db, session_id, user, now).await
+    }
+
+    /// A new access token and a new refresh token in `session_id`.
+    async fn issue(
+        &self,
+        db: &impl ConnectionTrait,
+        session_id: Uuid,
+        user: user::Model,
+        now: Timestamp,
+    ) -> Result<AuthSession, Error> {
+        let (refresh_token, token_hash) = new_refresh_token();
+        let refresh_expires_at = now + self.settings.refresh_ttl;
+        refresh_token::ActiveModel {
+            id: Set(commons_core::id::new()),
+            session_id: Set(session_id),
+            token_hash: Set(token_hash),
+            created_at: Set(now),
+            expires_at: Set(refresh_expires_at),
+            used_at: Set(None),
+        }
+        .insert(db)
+        .await?;
+        let access_expires_at = now + self.settings.access_ttl;
+        Ok(AuthSession {
+            access_token: self.keys.issue(user.id, session_id, now, self.settings.access_ttl),
+            access_expires_at,
+            refresh_token,
+            refresh_expires_at,
+            user,
+        })
+    }
+
+    /// Trades a refresh token for a new pair. Each refresh token works once: presenting one
+    /// that was already rotated means it was stolen or replayed, and the whole session ends.
+    pub async fn refresh<C: Conn>(&self, db: &C, refresh_token: &str) -> Result<AuthSession, Error> {
+        let now = self.clock.now();
+        let tx = begin_write(db).await?;
+        let Some(token) = refresh_token::Entity::find()
+            .filter(refresh_token::Column::TokenHash.eq(hash_token(refresh_token.trim())))
+            .one(&tx)
+            .await?
+        else {
+            return Err(Error::InvalidRefreshToken);
+        };
+        // Claim the token with a conditional update: of two concurrent uses, one wins.
+        let claimed = refresh_token::Entity::update_many()
+            .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
+            .filter(refresh_token::Column::Id.eq(token.id))
+            .filter(refresh_token::Column::UsedAt.is_null())
+            .exec(&tx)
+            .await?
+            .rows_affected
+            == 1;
+        if !claimed {
+            revoke_sessions(&tx, session::Column::Id.eq(token.session_id), reason::TOKEN_REUSED, now).await?;
+            tx.commit().await?;
+            tracing::warn!(session = %token.session_id, "refresh token reused; session revoked");
+            return Err(Error::InvalidRefreshToken);
+        }
+        if token.expires_at <= now {
+            tx.commit().await?;
+            return Err(Error::InvalidRefreshToken);
+        }
+        let (session, user) = live_session(&tx, token.session_id).await?;
+        session::Entity::update_many()
+            .col_expr(session::Column::LastUsedAt, Expr::value(now))
+            .filter(session::Column::Id.eq(session.id))
+            .exec(&tx)
+            .await?;
+        let issued = self.issue(&tx, session.id, user, now).await?;
+        tx.commit().await?;
+        Ok(issued)
+    }
+
+    /// The actor an access token speaks for. The token must be well-formed, signed with our
+    /// key, unexpired, and its session and user still live: revoking a session or blocking a
+    /// user stops their tokens at once.
+    pub async fn authenticate(&self, db: &impl ConnectionTrait, access_token: &str) -> Result<Actor, Error> {
+        let claims = self
+            .keys
+            .verify(access_token, self.clock.now())
+            .ok_or(Error::SessionEnded)?;
+        let (_, user) = live_session(db, claims.sid).await?;
+        if user.id != claims.sub {
+            return Err(Error::SessionEnded);
+        }
+        Ok(Actor::User {
+            id: user.id,
+            platform_role: user.platform_role.into(),
+            scopes: None,
+            session: Some(claims.sid),
+        })
+    }
+
+    /// Ends the actor's current session.
+    pub async fn logout<C: Conn>(&self, db: &C, actor: &Actor) -> Result<(), Error> {
+        let session = actor.session_id().ok_or(Error::NotSignedIn)?;
+        let tx = begin_write(db).await?;
+        revoke_sessions(&tx, session::Column::Id.eq(session), reason::LOGOUT, self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Ends every session of the actor, on every device. Returns how many ended.
+    pub async fn logout_everywhere<C: Conn>(&self, db: &C, actor: &Actor) -> Result<u64, Error> {
+        let user = actor.user_id().ok_or(Error::NotSignedIn)?;
+        let tx = begin_write(db).await?;
+        let ended = revoke_sessions(&tx, session::Column::UserId.eq(user), reason::LOGOUT_EVERYWHERE, self.clock.now()).await?;
+        tx.commit().await?;
+        Ok(ended)
+    }
+}
+
+/// The session and its user, if the session is not revoked and the user not blocked.
+async fn live_session(db: &impl ConnectionTrait, session_id: Uuid) -> Result<(session::Model, user::Model), Error> {
+    match session::Entity::find_by_id(session_id)
+        .find_also_related(user::Entity)
+        .one(db)
+        .await?
+    {
+        Some((session, Some(user))) if session.revoked_at.is_none() && user.status != UserStatus::Blocked => {
+            Ok((session, user))
+        }
+        _ => Err(Error::SessionEnded),
+    }
+}
+
+/// Revokes the live sessions matching `which`; returns how many.
+pub(crate) async fn revoke_sessions(
+    db: &impl ConnectionTrait,
+    which: sea_orm::sea_query::SimpleExpr,
+    why: &str,
+    now: Timestamp,
+) -> Result<u64, Error> {
+    Ok(session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now))
+        .col_expr(session::Column::RevokedReason, Expr::value(why))
+        .filter(which)
+        .filter(session::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?
+        .rows_affected)
+}

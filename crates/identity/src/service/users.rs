@@ -1,0 +1,71 @@
+//! Reading users: by id (one or many, for DataLoaders), by username, and the admin's list.
+
+use std::collections::HashMap;
+
+use commons_core::page::{self, Keyset};
+use commons_core::{Actor, Cursor, Page, PageRequest};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::admin::require_admin;
+use crate::entity::user;
+use crate::error::Error;
+use crate::{Identity, UserStatus};
+
+/// A user's public profile (username, display name, avatar, bio) is visible to everyone; the
+/// rest (email, status, account kind, role) only to the user and to admins.
+pub fn may_see_private_fields(actor: &Actor, user_id: Uuid) -> bool {
+    actor.is_admin() || actor.user_id() == Some(user_id)
+}
+
+impl Identity {
+    /// The signed-in user, or `None` when anonymous.
+    pub async fn me(&self, db: &impl ConnectionTrait, actor: &Actor) -> Result<Option<user::Model>, Error> {
+        match actor.user_id() {
+            Some(id) => Ok(user::Entity::find_by_id(id).one(db).await?),
+            None => Ok(None),
+        }
+    }
+
+    /// Users by id, in one query. Blocked users are hidden from everyone but admins.
+    pub async fn users_by_ids(
+        &self,
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, user::Model>, Error> {
+        let mut query = user::Entity::find().filter(user::Column::Id.is_in(ids.iter().copied()));
+        if !actor.is_admin() {
+            query = query.filter(user::Column::Status.ne(UserStatus::Blocked));
+        }
+        Ok(query.all(db).await?.into_iter().map(|u| (u.id, u)).collect())
+    }
+
+    pub async fn user_by_username(
+        &self,
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        username: &str,
+    ) -> Result<Option<user::Model>, Error> {
+        let name = username.trim().to_lowercase();
+        let found = user::Entity::find().filter(user::Column::Username.eq(name)).one(db).await?;
+        Ok(found.filter(|u| u.status != UserStatus::Blocked || actor.is_admin()))
+    }
+
+    /// All users, newest first, optionally of one status (admins use `PENDING` as their queue).
+    pub async fn list_users(
+        &self,
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        status: Option<UserStatus>,
+        page: &PageRequest,
+    ) -> Result<Page<user::Model>, Error> {
+        require_admin(actor)?;
+        let mut query = user::Entity::find();
+        if let Some(status) = status {
+            query = query.filter(user::Column::Status.eq(status));
+        }
+        let order = Keyset { key: None, id: user::Column::Id, descending: true };
+        Ok(page::fetch(db, query, order, page, |u| Cursor::by_id(u.id)).await?)
+    }
+}

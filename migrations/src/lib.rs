@@ -1,0 +1,23 @@
+//! The database schema, one migration per domain step. Migrations are append-only once landed:
+//! change the schema with a new migration, never by editing an old one.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_core_agents;
+mod m20261124_000002_identity;
+mod util;
+
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_core_agents::Migration),
+            Box::new(m20261124_000002_identity::Migration),
+        ]
+    }
+}

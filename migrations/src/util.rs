@@ -1,0 +1,28 @@
+//! Small helpers that keep the migrations short and alike.
+
+use sea_orm_migration::prelude::*;
+
+/// `CHECK (column IN (...))`: enums are strings in the database, held to their values.
+pub fn one_of(column: &'static str, values: &[&'static str]) -> SimpleExpr {
+    Expr::col(column).is_in(values.iter().copied())
+}
+
+/// A foreign key from `table.column` to `target.id`.
+pub fn fk(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
+    ForeignKey::create()
+        .name(format!("fk_{table}_{column}"))
+        .from(table, column)
+        .to(target, "id")
+        .on_delete(ForeignKeyAction::Cascade)
+        .take()
+}
+
+/// An index on `table (columns…)`, named after them.
+pub fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
+    let mut index = Index::create();
+    index.name(format!("ix_{table}_{}", columns.join("_"))).table(table);
+    for column in columns {
+        index.col(*column);
+    }
+    index.take()
+}
