@@ -1,1 +1,102 @@
-fn main() {}
+//! `commons`: the server and its tools. `cargo run --release` serves.
+
+mod cli;
+mod seed;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use commons_core::Db;
+use commons_core::db::redact;
+use commons_gateway::{App, GatewayConfig};
+use commons_identity::{Identity, Settings, TokenKeys};
+use commons_migrations::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+
+use cli::{Cli, Command, ServeArgs};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    cli::init_tracing(&cli.log_format);
+    match cli.command.unwrap_or_default() {
+        Command::Serve(args) => serve(&cli.database_url, args).await,
+        Command::Migrate => {
+            let db = connect(&cli.database_url).await?;
+            Migrator::up(&db, None).await.context("applying migrations")?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+        Command::Schema => {
+            print!("{}", commons_gateway::sdl());
+            Ok(())
+        }
+        Command::Seed(args) => {
+            let db = connect(&cli.database_url).await?;
+            Migrator::up(&db, None).await.context("applying migrations")?;
+            let identity = Identity::new(TokenKeys::from_secret(&TokenKeys::random_secret())?, args.identity_settings()?);
+            seed::run(&db, &identity).await
+        }
+        Command::GrantAdmin { email } => {
+            let db = connect(&cli.database_url).await?;
+            let identity = Identity::new(TokenKeys::from_secret(&TokenKeys::random_secret())?, Settings::default());
+            seed::grant_admin(&db, &identity, &email).await
+        }
+    }
+}
+
+async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    Db::connect(url)
+        .await
+        .with_context(|| format!("connecting to {}", redact(url)))
+}
+
+async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    let db = connect(database_url).await?;
+    if args.no_migrate {
+        tracing::info!("skipping migrations (--no-migrate)");
+    } else {
+        Migrator::up(&db, None).await.context("applying migrations")?;
+    }
+    let identity = Identity::new(args.token_keys()?, args.identity_settings()?);
+    let config = GatewayConfig {
+        max_body_bytes: args.max_body_bytes,
+        request_timeout: Duration::from_secs(args.request_timeout_secs),
+        auth_attempts_per_minute: args.auth_rate_limit,
+        trust_forwarded_for: args.trust_forwarded_for,
+        ..GatewayConfig::default()
+    };
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("listening on {}", args.listen))?;
+    let address = listener.local_addr()?;
+    tracing::info!(database = %redact(database_url), "GraphiQL at http://{address}/ , GraphQL at http://{address}/graphql");
+    commons_gateway::http::serve(listener, App::new(db, identity, config), shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down; finishing requests in flight");
+}

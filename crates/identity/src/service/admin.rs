@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::sessions::{reason, revoke_sessions};
 use crate::entity::{session, user};
 use crate::error::Error;
-use crate::{Identity, UserStatus, text};
+use crate::{Identity, PlatformRole, UserStatus, text};
 
 /// What an admin decides about an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,6 +97,44 @@ impl Identity {
         tx.commit().await?;
         tracing::info!(admin = ?actor.user_id(), user = %user_id, decision = decision.verb(), "account status changed");
         Ok(user)
+    }
+}
+
+impl Identity {
+    /// Makes a user an admin or a plain user again. Admins cannot demote themselves, so the
+    /// platform is never left without the admin who did it.
+    pub async fn set_platform_role<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        user_id: Uuid,
+        role: PlatformRole,
+    ) -> Result<user::Model, Error> {
+        require_admin(actor)?;
+        if role == PlatformRole::User && actor.user_id() == Some(user_id) {
+            return Err(Error::invalid("role", "administrators cannot demote themselves"));
+        }
+        let tx = begin_write(db).await?;
+        let current = user::Entity::find_by_id(user_id).one(&tx).await?.ok_or(Error::UserNotFound)?;
+        let mut model: user::ActiveModel = current.into();
+        model.platform_role = Set(role);
+        model.updated_at = Set(self.clock.now());
+        let user = model.update(&tx).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// A user by email, for operators (the CLI); admins only.
+    pub async fn user_by_email(
+        &self,
+        db: &impl sea_orm::ConnectionTrait,
+        actor: &Actor,
+        email: &str,
+    ) -> Result<Option<user::Model>, Error> {
+        use sea_orm::QueryFilter;
+        require_admin(actor)?;
+        let email = super::accounts::normalize_email_for_lookup(email);
+        Ok(user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?)
     }
 }
 

@@ -1,0 +1,33 @@
+//! What an operator can tune in the gateway.
+
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct GatewayConfig {
+    /// Larger request bodies are refused with `PAYLOAD_TOO_LARGE` before they are parsed.
+    pub max_body_bytes: usize,
+    /// Deeper queries are refused with `QUERY_TOO_DEEP` before any resolver runs.
+    pub max_depth: usize,
+    /// Costlier queries are refused with `QUERY_TOO_COMPLEX`; a field costs 1 and a
+    /// connection multiplies its selection by `first`.
+    pub max_complexity: usize,
+    /// A request still running after this is answered with `TIMEOUT`.
+    pub request_timeout: Duration,
+    /// Attempts at `login` and `register` per client IP per minute; 0 turns the limit off.
+    pub auth_attempts_per_minute: u32,
+    /// Take the client IP from `X-Forwarded-For` (only behind a proxy that sets it).
+    pub trust_forwarded_for: bool,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        GatewayConfig {
+            max_body_bytes: 1024 * 1024,
+            max_depth: 12,
+            max_complexity: 2000,
+            request_timeout: Duration::from_secs(30),
+            auth_attempts_per_minute: 20,
+            trust_forwarded_for: false,
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! `GET` and `POST /graphql`: GraphQL over HTTP.
+
+use std::net::{IpAddr, SocketAddr};
+use std::time::Instant;
+
+use async_graphql::ParseRequestError;
+use async_graphql::dataloader::DataLoader;
+use async_graphql::parser::types::OperationType;
+use async_graphql_axum::GraphQLRequest;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use commons_core::{Actor, CodedError, ErrorCode};
+use commons_identity::service::ClientInfo;
+use tracing::Instrument;
+
+use super::App;
+use super::response::{MediaType, error_response, graphql_response};
+use crate::schema::context::Caller;
+use crate::schema::identity::UserLoader;
+
+pub async fn handle(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    headers: HeaderMap,
+    request: GraphQLRequest<Rejection>,
+) -> Response {
+    let request = request.into_inner();
+    let started = Instant::now();
+    let request_id = request_id(&headers);
+    let Some(media) = MediaType::negotiate(&headers) else {
+        return error_response(
+            StatusCode::NOT_ACCEPTABLE,
+            ErrorCode::BadUserInput,
+            "accept application/graphql-response+json or application/json",
+        );
+    };
+    if method == Method::GET && is_mutation(&request) {
+        let mut response = error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            ErrorCode::BadUserInput,
+            "mutations must be sent with POST",
+        );
+        response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        return response;
+    }
+    let client = ClientInfo {
+        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        ip: Some(client_ip(&headers, peer, app.config.trust_forwarded_for)),
+    };
+    let caller = match authenticate(&app, &headers, client).await {
+        Ok(caller) => caller,
+        Err(response) => return response,
+    };
+    let operation = request.operation_name.clone();
+    let span = tracing::info_span!("graphql", request_id = %request_id, operation = operation.as_deref().unwrap_or(""));
+    let loader = DataLoader::new(
+        UserLoader { services: app.services.clone(), actor: caller.actor.clone() },
+        tokio::spawn,
+    );
+    let request = request.data(caller).data(loader);
+    let executed = tokio::time::timeout(app.config.request_timeout, app.schema.execute(request))
+        .instrument(span)
+        .await;
+    let (mut response, failed) = match executed {
+        Ok(response) => graphql_response(response, media, &request_id),
+        Err(_) => (
+            error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Timeout,
+                &format!("the request took longer than {} s", app.config.request_timeout.as_secs()),
+            ),
+            true,
+        ),
+    };
+    app.metrics.record(operation.as_deref(), failed, started.elapsed());
+    if let Ok(value) = header::HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+/// The caller behind the `Authorization` header. A bad token does not fail the request
+/// here: see [`Caller::rejected_token`].
+async fn authenticate(app: &App, headers: &HeaderMap, client: ClientInfo) -> Result<Caller, Response> {
+    let anonymous = |rejected_token, client| Caller { actor: Actor::ANONYMOUS, rejected_token, client };
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(anonymous(false, client));
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim);
+    let Some(token) = token else {
+        return Ok(anonymous(true, client));
+    };
+    let s = &app.services;
+    match s.identity.authenticate(&s.db, token).await {
+        Ok(actor) => Ok(Caller { actor, rejected_token: false, client }),
+        Err(e) if e.code() == ErrorCode::Internal => {
+            tracing::error!(error = %e, "authentication failed");
+            Err(error_response(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "internal error"))
+        }
+        Err(_) => Ok(anonymous(true, client)),
+    }
+}
+
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+        return false;
+    };
+    document.operations.iter().any(|(name, op)| {
+        let selected = match (&request.operation_name, name) {
+            (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        selected && op.node.ty == OperationType::Mutation
+    })
+}
+
+fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_forwarded_for: bool) -> IpAddr {
+    let forwarded = trust_forwarded_for
+        .then(|| headers.get("x-forwarded-for")?.to_str().ok()?.split(',').next()?.trim().parse().ok())
+        .flatten();
+    forwarded.unwrap_or(peer.ip())
+}
+
+/// The client's `X-Request-Id` when it is a sane token, else a new one.
+fn request_id(headers: &HeaderMap) -> String {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .map_or_else(|| commons_core::id::new().to_string(), str::to_owned)
+}
+
+/// A request that is not GraphQL over HTTP at all.
+pub struct Rejection(ParseRequestError);
+
+impl From<ParseRequestError> for Rejection {
+    fn from(error: ParseRequestError) -> Self {
+        Rejection(error)
+    }
+}
+
+impl IntoResponse for Rejection {
+    fn into_response(self) -> Response {
+        match self.0 {
+            ParseRequestError::PayloadTooLarge => super::body_limit::too_large(0),
+            ParseRequestError::Io(e) if e.to_string().contains("length limit exceeded") => error_response(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                ErrorCode::PayloadTooLarge,
+                "the request body is too large",
+            ),
+            other => error_response(
+                StatusCode::BAD_REQUEST,
+                ErrorCode::GraphqlParseFailed,
+                &format!("this is not a GraphQL request: {other}"),
+            ),
+        }
+    }
+}

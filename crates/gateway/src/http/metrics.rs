@@ -1,0 +1,76 @@
+//! Prometheus metrics: GraphQL requests counted and timed by operation.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+use super::App;
+
+const REQUESTS: &str = "commons_graphql_requests_total";
+const DURATION: &str = "commons_graphql_request_duration_seconds";
+/// Operation names come from clients; past this many distinct ones, the rest count as "other".
+const MAX_OPERATIONS: usize = 200;
+
+#[derive(Clone)]
+pub struct Metrics {
+    handle: PrometheusHandle,
+    operations: Arc<Mutex<HashSet<String>>>,
+}
+
+impl Metrics {
+    /// The process-wide recorder (the `metrics` macros write to one global recorder, so every
+    /// `App` in a process shares it).
+    pub fn install() -> Metrics {
+        static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+        let handle = HANDLE
+            .get_or_init(|| {
+                let builder = PrometheusBuilder::new()
+                    .set_buckets_for_metric(
+                        Matcher::Full(DURATION.into()),
+                        &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
+                    )
+                    .unwrap_or_else(|_| PrometheusBuilder::new());
+                match builder.install_recorder() {
+                    Ok(handle) => handle,
+                    // Another recorder is already global (a host program installed its own):
+                    // keep a private one so /metrics still answers.
+                    Err(_) => PrometheusBuilder::new().build_recorder().handle(),
+                }
+            })
+            .clone();
+        Metrics { handle, operations: Arc::default() }
+    }
+
+    pub fn record(&self, operation: Option<&str>, failed: bool, took: Duration) {
+        let operation = self.label(operation);
+        let outcome = if failed { "error" } else { "ok" };
+        metrics::counter!(REQUESTS, "operation" => operation.clone(), "outcome" => outcome).increment(1);
+        metrics::histogram!(DURATION, "operation" => operation).record(took.as_secs_f64());
+    }
+
+    fn label(&self, operation: Option<&str>) -> String {
+        let Some(name) = operation.filter(|n| {
+            n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        }) else {
+            return "anonymous".into();
+        };
+        let mut seen = self.operations.lock().unwrap_or_else(PoisonError::into_inner);
+        if seen.contains(name) || seen.len() < MAX_OPERATIONS && seen.insert(name.to_owned()) {
+            name.to_owned()
+        } else {
+            "other".into()
+        }
+    }
+}
+
+pub async fn render(State(app): State<App>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        app.metrics.handle.render(),
+    )
+}

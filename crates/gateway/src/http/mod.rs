@@ -1,0 +1,101 @@
+//! The HTTP server: GraphiQL at `/`, GraphQL over HTTP at `/graphql`, `/health`, `/ready`
+//! and Prometheus `/metrics`.
+
+mod body_limit;
+mod graphql;
+mod metrics;
+mod response;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use commons_identity::Identity;
+use sea_orm::DatabaseConnection;
+use tokio::net::TcpListener;
+
+use crate::config::GatewayConfig;
+use crate::ratelimit::AuthRateLimiter;
+use crate::schema::context::Services;
+use crate::schema::{self, CommonsSchema};
+
+/// Everything a request handler needs; cheap to clone.
+#[derive(Clone)]
+pub struct App {
+    pub(crate) services: Services,
+    pub(crate) schema: CommonsSchema,
+    pub(crate) config: Arc<GatewayConfig>,
+    pub(crate) metrics: metrics::Metrics,
+}
+
+impl App {
+    pub fn new(db: DatabaseConnection, identity: Identity, config: GatewayConfig) -> App {
+        let services = Services {
+            db,
+            identity,
+            auth_limiter: AuthRateLimiter::new(config.auth_attempts_per_minute),
+        };
+        let schema = schema::builder(&config).data(services.clone()).finish();
+        App { services, schema, config: Arc::new(config), metrics: metrics::Metrics::install() }
+    }
+}
+
+pub fn router(app: App) -> Router {
+    let max_body = app.config.max_body_bytes;
+    Router::new()
+        .route("/", get(graphiql))
+        .route("/graphql", get(graphql::handle).post(graphql::handle))
+        .route("/health", get(health))
+        .route("/ready", get(ready))
+        .route("/metrics", get(metrics::render))
+        .layer(axum::middleware::from_fn_with_state(max_body, body_limit::limit))
+        .with_state(app)
+}
+
+/// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    app: App,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let limiter = app.services.auth_limiter.clone();
+    let sweeper = tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            limiter.forget_idle();
+        }
+    });
+    let served = axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await;
+    sweeper.abort();
+    served
+}
+
+async fn graphiql() -> Html<String> {
+    Html(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").title("Commons GraphiQL").finish())
+}
+
+async fn health() -> impl IntoResponse {
+    axum::Json(serde_json::json!({ "status": "ok" }))
+}
+
+/// Ready when the database answers.
+async fn ready(State(app): State<App>) -> impl IntoResponse {
+    match app.services.db.ping().await {
+        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ready" }))),
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                axum::Json(serde_json::json!({ "status": "unavailable", "reason": "database" })),
+            )
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! What resolvers find in the GraphQL context: the services (for the whole schema) and the
+//! request's caller.
+
+use async_graphql::Context;
+use commons_core::{Actor, ErrorCode};
+use commons_identity::Identity;
+use commons_identity::service::ClientInfo;
+use sea_orm::DatabaseConnection;
+
+use crate::error::coded;
+use crate::ratelimit::AuthRateLimiter;
+
+/// Shared by every request.
+#[derive(Clone)]
+pub struct Services {
+    pub db: DatabaseConnection,
+    pub identity: Identity,
+    pub auth_limiter: AuthRateLimiter,
+}
+
+/// Who is calling, for one request.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub actor: Actor,
+    /// The request carried a bearer token that is malformed, expired, wrongly signed or
+    /// revoked. Operations that need the caller answer `UNAUTHENTICATED`; signing in and
+    /// refreshing still work, since clients often send a stale token along with them.
+    pub rejected_token: bool,
+    pub client: ClientInfo,
+}
+
+pub trait ContextExt {
+    fn services(&self) -> &Services;
+    fn caller(&self) -> &Caller;
+    /// The actor, or `UNAUTHENTICATED` when the request's token was refused.
+    fn actor(&self) -> async_graphql::Result<&Actor>;
+}
+
+impl ContextExt for Context<'_> {
+    fn services(&self) -> &Services {
+        self.data_unchecked::<Services>()
+    }
+
+    fn caller(&self) -> &Caller {
+        self.data_unchecked::<Caller>()
+    }
+
+    fn actor(&self) -> async_graphql::Result<&Actor> {
+        let caller = self.caller();
+        if caller.rejected_token {
+            return Err(coded(
+                ErrorCode::Unauthenticated,
+                "the access token is invalid or expired; refresh it or sign in again",
+            ));
+        }
+        Ok(&caller.actor)
+    }
+}

@@ -1,0 +1,11 @@
+//! identity in GraphQL: visitors, users, sessions, profiles and platform roles.
+
+mod loader;
+mod mutation;
+mod query;
+mod types;
+
+pub use loader::{UserLoader, load_users};
+pub use mutation::IdentityMutation;
+pub use query::IdentityQuery;
+pub use types::{AuthPayload, User, Visitor};

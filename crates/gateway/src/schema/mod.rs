@@ -1,0 +1,31 @@
+//! The GraphQL schema: one folder per domain, stitched here.
+
+pub mod context;
+pub mod extension;
+pub mod identity;
+pub mod node;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+
+use crate::config::GatewayConfig;
+
+#[derive(MergedObject, Default)]
+pub struct Query(identity::IdentityQuery, node::NodeQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(identity::IdentityMutation);
+
+pub type CommonsSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// The schema with its limits and extensions, before any service data is attached.
+pub fn builder(config: &GatewayConfig) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
+    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(config.max_depth)
+        .limit_complexity(config.max_complexity)
+        .extension(extension::ErrorCodes)
+}
+
+/// The schema in SDL, as `commons schema` prints it and `schema.graphql` holds it.
+pub fn sdl() -> String {
+    builder(&GatewayConfig::default()).finish().sdl()
+}

@@ -1,0 +1,105 @@
+//! Relay: the `Node` interface, opaque global ids, `node(id:)` and `nodes(ids:)`.
+
+use async_graphql::{Context, ID, Interface, Object};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use commons_core::ErrorCode;
+use uuid::Uuid;
+
+use super::identity::User;
+use crate::error::coded;
+
+/// A global id: base64url of `Type:uuid`. Clients treat it as opaque.
+pub fn global_id(type_name: &str, id: Uuid) -> ID {
+    ID(URL_SAFE_NO_PAD.encode(format!("{type_name}:{id}")))
+}
+
+/// The type name and UUID inside a global id, if it is one.
+pub fn parse_global_id(id: &str) -> Option<(String, Uuid)> {
+    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(id).ok()?).ok()?;
+    let (type_name, uuid) = text.split_once(':')?;
+    Some((type_name.to_owned(), uuid.parse().ok()?))
+}
+
+/// The UUID of a global id that must name a `type_name`; `BAD_USER_INPUT` on `field` otherwise.
+pub fn expect_id(id: &ID, type_name: &str, field: &str) -> async_graphql::Result<Uuid> {
+    match parse_global_id(id) {
+        Some((t, uuid)) if t == type_name => Ok(uuid),
+        _ => Err(crate::error::to_graphql(BadId { field: field.to_owned(), expected: type_name.to_owned() })),
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{field} is not the id of a {expected}")]
+struct BadId {
+    field: String,
+    expected: String,
+}
+
+impl commons_core::CodedError for BadId {
+    fn code(&self) -> ErrorCode {
+        ErrorCode::BadUserInput
+    }
+
+    fn field(&self) -> Option<&str> {
+        Some(&self.field)
+    }
+}
+
+#[derive(Interface)]
+#[graphql(field(name = "id", ty = "ID", desc = "A globally unique, opaque id."))]
+pub enum Node {
+    User(User),
+}
+
+#[derive(Default)]
+pub struct NodeQuery;
+
+#[Object]
+impl NodeQuery {
+    /// Any object by its global id; null when it does not exist or is not visible to you.
+    async fn node(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Node>> {
+        Ok(load_nodes(ctx, std::slice::from_ref(&id)).await?.pop().flatten())
+    }
+
+    /// Several objects by global id, in the order asked; null for those not found.
+    #[graphql(complexity = "ids.len() * child_complexity")]
+    async fn nodes(&self, ctx: &Context<'_>, ids: Vec<ID>) -> async_graphql::Result<Vec<Option<Node>>> {
+        if ids.len() > commons_core::PageRequest::MAX_FIRST as usize {
+            return Err(coded(ErrorCode::BadUserInput, "ask for at most 100 ids at once"));
+        }
+        load_nodes(ctx, &ids).await
+    }
+}
+
+async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<Option<Node>>> {
+    let parsed: Vec<Option<(String, Uuid)>> = ids.iter().map(|id| parse_global_id(id)).collect();
+    let user_ids: Vec<Uuid> = parsed
+        .iter()
+        .flatten()
+        .filter(|(t, _)| t == "User")
+        .map(|(_, id)| *id)
+        .collect();
+    let users = super::identity::load_users(ctx, user_ids).await?;
+    Ok(parsed
+        .into_iter()
+        .map(|p| match p {
+            Some((t, id)) if t == "User" => users.get(&id).cloned().map(Node::User),
+            _ => None,
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn global_ids_round_trip() {
+        let id = Uuid::now_v7();
+        let global = global_id("User", id);
+        assert_eq!(parse_global_id(&global), Some(("User".to_owned(), id)));
+        assert_eq!(parse_global_id("garbage"), None);
+        assert_eq!(parse_global_id(&URL_SAFE_NO_PAD.encode("User:not-a-uuid")), None);
+    }
+}

@@ -1,0 +1,142 @@
+//! The command line: flags, their environment variables, and logging.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use commons_identity::{Settings, TokenKeys};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "commons", version, about = "Commons: one GraphQL API for communities, organizations and the people in them")]
+pub struct Cli {
+    /// Database URL: `sqlite:FILE` (created if missing) or `postgres://user@host/db`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:commons.db", global = true)]
+    pub database_url: String,
+
+    /// Log format: `text` for people, `json` for log collectors. Filter with RUST_LOG.
+    #[arg(long, env = "COMMONS_LOG_FORMAT", default_value = "text", global = true)]
+    pub log_format: String,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Apply migrations and serve GraphQL (the default).
+    Serve(ServeArgs),
+    /// Apply migrations and exit.
+    Migrate,
+    /// Print the GraphQL schema (SDL).
+    Schema,
+    /// Create demo users (idempotent).
+    Seed(SeedArgs),
+    /// Make an existing user a platform administrator.
+    GrantAdmin {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+impl Default for Command {
+    fn default() -> Self {
+        Command::Serve(ServeArgs::parse_from(["serve"]))
+    }
+}
+
+#[derive(Args, Clone)]
+pub struct IdentityArgs {
+    /// Account kinds people register as; `:approval` marks those an admin must approve.
+    #[arg(long, env = "COMMONS_ACCOUNT_KINDS", default_value = "person,organizer:approval")]
+    pub account_kinds: String,
+}
+
+#[derive(Parser, Clone)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "COMMONS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+
+    /// File holding the secret that signs access tokens (at least 32 bytes). The secret can
+    /// also come in COMMONS_JWT_SECRET. Without either, a random one is made at start, and
+    /// every restart signs everyone out.
+    #[arg(long, env = "COMMONS_JWT_SECRET_FILE")]
+    pub jwt_secret_file: Option<PathBuf>,
+
+    /// Do not apply migrations at start.
+    #[arg(long)]
+    pub no_migrate: bool,
+
+    /// `login` and `register` attempts per client IP per minute; 0 turns the limit off.
+    #[arg(long, env = "COMMONS_AUTH_RATE_LIMIT", default_value_t = 20)]
+    pub auth_rate_limit: u32,
+
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "COMMONS_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    pub max_body_bytes: usize,
+
+    /// Seconds a request may run before it is answered with TIMEOUT.
+    #[arg(long, env = "COMMONS_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+
+    /// Take client IPs from X-Forwarded-For (only behind a proxy that sets it).
+    #[arg(long, env = "COMMONS_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
+
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+}
+
+#[derive(Args, Clone)]
+pub struct SeedArgs {
+    #[command(flatten)]
+    pub identity: IdentityArgs,
+}
+
+impl IdentityArgs {
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let account_kinds = Settings::parse_account_kinds(&self.account_kinds).map_err(anyhow::Error::msg)?;
+        Ok(Settings { account_kinds, ..Settings::default() })
+    }
+}
+
+impl ServeArgs {
+    pub fn identity_settings(&self) -> anyhow::Result<Settings> {
+        self.identity.settings()
+    }
+
+    pub fn token_keys(&self) -> anyhow::Result<TokenKeys> {
+        let secret = if let Some(path) = &self.jwt_secret_file {
+            let mut bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            while bytes.last().is_some_and(u8::is_ascii_whitespace) {
+                bytes.pop();
+            }
+            bytes
+        } else if let Some(secret) = std::env::var_os("COMMONS_JWT_SECRET").filter(|s| !s.is_empty()) {
+            secret.into_encoded_bytes()
+        } else {
+            tracing::warn!(
+                "no COMMONS_JWT_SECRET or --jwt-secret-file: using a random key; sessions end when the server restarts"
+            );
+            TokenKeys::random_secret()
+        };
+        TokenKeys::from_secret(&secret).context("the JWT secret")
+    }
+}
+
+impl SeedArgs {
+    pub fn identity_settings(&self) -> anyhow::Result<Settings> {
+        self.identity.settings()
+    }
+}
+
+pub fn init_tracing(format: &str) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,162 @@
+//! A real Commons server on 127.0.0.1:0 over a fresh database, driven over HTTP as a
+//! frontend would.
+#![allow(dead_code)]
+
+use std::net::SocketAddr;
+
+use commons_core::Actor;
+use commons_gateway::{App, GatewayConfig};
+use commons_identity::{Identity, PlatformRole, Settings, TokenKeys};
+use commons_migrations::testing::TestDb;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+pub const PASSWORD: &str = "correct horse battery";
+pub const SECRET: &[u8] = b"an end-to-end test secret of at least 32 bytes";
+
+pub struct TestServer {
+    pub url: String,
+    pub http: reqwest::Client,
+    pub identity: Identity,
+    pub db: TestDb,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+/// A response: HTTP status, content type and JSON body.
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+}
+
+impl Reply {
+    /// The first error's `extensions.code`.
+    pub fn code(&self) -> Option<&str> {
+        self.body["errors"][0]["extensions"]["code"].as_str()
+    }
+
+    pub fn message(&self) -> Option<&str> {
+        self.body["errors"][0]["message"].as_str()
+    }
+
+    pub fn data(&self) -> &Value {
+        &self.body["data"]
+    }
+}
+
+pub struct Session {
+    pub access: String,
+    pub refresh: String,
+    pub user_id: String,
+}
+
+impl TestServer {
+    /// A server without the sign-in rate limit (tests sign in a lot from one IP).
+    pub async fn start() -> TestServer {
+        Self::with_config(GatewayConfig { auth_attempts_per_minute: 0, ..GatewayConfig::default() }).await
+    }
+
+    pub async fn with_config(config: GatewayConfig) -> TestServer {
+        let db = TestDb::fresh().await;
+        let identity = Identity::new(TokenKeys::from_secret(SECRET).expect("a long secret"), Settings::default());
+        let app = App::new(db.conn.clone(), identity.clone(), config);
+        let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+            .await
+            .expect("a free port");
+        let url = format!("http://{}", listener.local_addr().expect("bound"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(commons_gateway::http::serve(listener, app, async {
+            stopped.await.ok();
+        }));
+        TestServer { url, http: reqwest::Client::new(), identity, db, stop: Some(stop) }
+    }
+
+    /// POSTs a GraphQL request asking for `application/graphql-response+json`.
+    pub async fn gql(&self, query: &str, variables: Value, token: Option<&str>) -> Reply {
+        let mut request = self
+            .http
+            .post(format!("{}/graphql", self.url))
+            .header("accept", "application/graphql-response+json")
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        Self::reply(request.send().await.expect("the server answers")).await
+    }
+
+    pub async fn reply(response: reqwest::Response) -> Reply {
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let text = response.text().await.expect("a body");
+        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
+        Reply { status, content_type, body }
+    }
+
+    pub async fn register(&self, email: &str, username: &str) -> Session {
+        self.register_as(email, username, None).await
+    }
+
+    pub async fn register_as(&self, email: &str, username: &str, kind: Option<&str>) -> Session {
+        let reply = self
+            .gql(
+                "mutation($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id } } }",
+                json!({ "input": { "email": email, "username": username, "password": PASSWORD, "accountKind": kind } }),
+                None,
+            )
+            .await;
+        session(&reply, "register")
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Reply {
+        self.gql(
+            "mutation($input: LoginInput!) { login(input: $input) { accessToken refreshToken user { id email } } }",
+            json!({ "input": { "email": email, "password": password } }),
+            None,
+        )
+        .await
+    }
+
+    /// A signed-in platform admin (promoted the way an operator does, with `commons grant-admin`).
+    pub async fn admin(&self) -> Session {
+        let admin = self.register("root@example.org", "platform_root").await;
+        let user = self
+            .identity
+            .user_by_email(&self.db.conn, &Actor::System, "root@example.org")
+            .await
+            .expect("lookup")
+            .expect("registered");
+        self.identity
+            .set_platform_role(&self.db.conn, &Actor::System, user.id, PlatformRole::Admin)
+            .await
+            .expect("promote");
+        admin
+    }
+
+    pub async fn me(&self, token: &str) -> Reply {
+        self.gql("{ me { id username email status statusReason } }", json!({}), Some(token)).await
+    }
+}
+
+/// The tokens and user id of an `AuthPayload` at `data.<field>`.
+pub fn session(reply: &Reply, field: &str) -> Session {
+    let payload = &reply.data()[field];
+    assert!(payload.is_object(), "{field} failed: {}", reply.body);
+    Session {
+        access: payload["accessToken"].as_str().unwrap_or_default().to_owned(),
+        refresh: payload["refreshToken"].as_str().unwrap_or_default().to_owned(),
+        user_id: payload["user"]["id"].as_str().unwrap_or_default().to_owned(),
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            stop.send(()).ok();
+        }
+    }
+}
