@@ -8,10 +8,19 @@ use commons_identity::{Settings, TokenKeys};
 use tracing_subscriber::EnvFilter;
 
 #[derive(Parser)]
-#[command(name = "commons", version, about = "Commons: one GraphQL API for communities, organizations and the people in them")]
+#[command(
+    name = "commons",
+    version,
+    about = "Commons: one GraphQL API for communities, organizations and the people in them"
+)]
 pub struct Cli {
     /// Database URL: `sqlite:FILE` (created if missing) or `postgres://user@host/db`.
-    #[arg(long, env = "DATABASE_URL", default_value = "sqlite:commons.db", global = true)]
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite:commons.db",
+        global = true
+    )]
     pub database_url: String,
 
     /// Log format: `text` for people, `json` for log collectors. Filter with RUST_LOG.
@@ -48,7 +57,11 @@ impl Default for Command {
 #[derive(Args, Clone)]
 pub struct IdentityArgs {
     /// Account kinds people register as; `:approval` marks those an admin must approve.
-    #[arg(long, env = "COMMONS_ACCOUNT_KINDS", default_value = "person,organizer:approval")]
+    #[arg(
+        long,
+        env = "COMMONS_ACCOUNT_KINDS",
+        default_value = "person,organizer:approval"
+    )]
     pub account_kinds: String,
 }
 
@@ -97,7 +110,10 @@ pub struct SeedArgs {
 impl IdentityArgs {
     pub fn settings(&self) -> anyhow::Result<Settings> {
         let account_kinds = Settings::parse_account_kinds(&self.account_kinds).map_err(anyhow::Error::msg)?;
-        Ok(Settings { account_kinds, ..Settings::default() })
+        Ok(Settings {
+            account_kinds,
+            ..Settings::default()
+        })
     }
 }
 
@@ -132,7 +148,8 @@ impl SeedArgs {
 }
 
 pub fn init_tracing(format: &str) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if format == "json" {
         builder.json().init();

@@ -35,12 +35,18 @@ async fn main() -> anyhow::Result<()> {
         Command::Seed(args) => {
             let db = connect(&cli.database_url).await?;
             Migrator::up(&db, None).await.context("applying migrations")?;
-            let identity = Identity::new(TokenKeys::from_secret(&TokenKeys::random_secret())?, args.identity_settings()?);
+            let identity = Identity::new(
+                TokenKeys::from_secret(&TokenKeys::random_secret())?,
+                args.identity_settings()?,
+            );
             seed::run(&db, &identity).await
         }
         Command::GrantAdmin { email } => {
             let db = connect(&cli.database_url).await?;
-            let identity = Identity::new(TokenKeys::from_secret(&TokenKeys::random_secret())?, Settings::default());
+            let identity = Identity::new(
+                TokenKeys::from_secret(&TokenKeys::random_secret())?,
+                Settings::default(),
+            );
             seed::grant_admin(&db, &identity, &email).await
         }
     }

@@ -19,19 +19,51 @@ struct DemoUser {
 }
 
 const USERS: &[DemoUser] = &[
-    DemoUser { email: "admin@commons.local", username: "platform_admin", display_name: "Platform Admin", account_kind: "person", admin: true },
-    DemoUser { email: "alice@commons.local", username: "alice", display_name: "Alice", account_kind: "person", admin: false },
-    DemoUser { email: "bob@commons.local", username: "bob", display_name: "Bob", account_kind: "person", admin: false },
-    DemoUser { email: "olga@commons.local", username: "olga", display_name: "Olga (organizer, pending)", account_kind: "organizer", admin: false },
+    DemoUser {
+        email: "admin@commons.local",
+        username: "platform_admin",
+        display_name: "Platform Admin",
+        account_kind: "person",
+        admin: true,
+    },
+    DemoUser {
+        email: "alice@commons.local",
+        username: "alice",
+        display_name: "Alice",
+        account_kind: "person",
+        admin: false,
+    },
+    DemoUser {
+        email: "bob@commons.local",
+        username: "bob",
+        display_name: "Bob",
+        account_kind: "person",
+        admin: false,
+    },
+    DemoUser {
+        email: "olga@commons.local",
+        username: "olga",
+        display_name: "Olga (organizer, pending)",
+        account_kind: "organizer",
+        admin: false,
+    },
 ];
 
 pub async fn run(db: &DatabaseConnection, identity: &Identity) -> anyhow::Result<()> {
     for demo in USERS {
-        if identity.user_by_email(db, &Actor::System, demo.email).await?.is_some() {
+        if identity
+            .user_by_email(db, &Actor::System, demo.email)
+            .await?
+            .is_some()
+        {
             tracing::info!(email = demo.email, "already there");
             continue;
         }
-        let kind_known = identity.settings().account_kinds.iter().any(|k| k.name == demo.account_kind);
+        let kind_known = identity
+            .settings()
+            .account_kinds
+            .iter()
+            .any(|k| k.name == demo.account_kind);
         let register = Register {
             email: demo.email.into(),
             username: demo.username.into(),
@@ -53,7 +85,12 @@ pub async fn run(db: &DatabaseConnection, identity: &Identity) -> anyhow::Result
     }
     println!("Demo users (password {DEMO_PASSWORD:?}):");
     for demo in USERS {
-        println!("  {:<22} {}{}", demo.email, demo.username, if demo.admin { " (admin)" } else { "" });
+        println!(
+            "  {:<22} {}{}",
+            demo.email,
+            demo.username,
+            if demo.admin { " (admin)" } else { "" }
+        );
     }
     Ok(())
 }
@@ -63,7 +100,9 @@ pub async fn grant_admin(db: &DatabaseConnection, identity: &Identity, email: &s
         .user_by_email(db, &Actor::System, email)
         .await?
         .with_context(|| format!("no user with email {email}"))?;
-    identity.set_platform_role(db, &Actor::System, user.id, PlatformRole::Admin).await?;
+    identity
+        .set_platform_role(db, &Actor::System, user.id, PlatformRole::Admin)
+        .await?;
     println!("{} is now a platform administrator", user.email);
     Ok(())
 }

@@ -26,7 +26,11 @@ async fn register_login_and_me() {
     assert_eq!(anonymous.data()["me"], serde_json::Value::Null);
     let bob = server.register("bob@example.org", "bob").await;
     let seen = server
-        .gql("{ user(username: \"ADA\") { id username email } }", json!({}), Some(&bob.access))
+        .gql(
+            "{ user(username: \"ADA\") { id username email } }",
+            json!({}),
+            Some(&bob.access),
+        )
         .await;
     assert_eq!(seen.data()["user"]["username"], "ada");
     assert_eq!(seen.data()["user"]["email"], serde_json::Value::Null);
@@ -51,20 +55,48 @@ async fn registration_refuses_bad_input_clearly() {
         let server = &server;
         async move {
             server
-                .gql("mutation($input: RegisterInput!) { register(input: $input) { accessToken } }", input, None)
+                .gql(
+                    "mutation($input: RegisterInput!) { register(input: $input) { accessToken } }",
+                    input,
+                    None,
+                )
                 .await
         }
     };
     let cases = [
-        (register("TAKEN@example.org", "other", PASSWORD).await, "CONFLICT", "email"),
-        (register("new@example.org", "Taken", PASSWORD).await, "CONFLICT", "username"),
-        (register("not-an-email", "newbie", PASSWORD).await, "BAD_USER_INPUT", "email"),
-        (register("new@example.org", "x", PASSWORD).await, "BAD_USER_INPUT", "username"),
-        (register("new@example.org", "newbie", "short").await, "BAD_USER_INPUT", "password"),
+        (
+            register("TAKEN@example.org", "other", PASSWORD).await,
+            "CONFLICT",
+            "email",
+        ),
+        (
+            register("new@example.org", "Taken", PASSWORD).await,
+            "CONFLICT",
+            "username",
+        ),
+        (
+            register("not-an-email", "newbie", PASSWORD).await,
+            "BAD_USER_INPUT",
+            "email",
+        ),
+        (
+            register("new@example.org", "x", PASSWORD).await,
+            "BAD_USER_INPUT",
+            "username",
+        ),
+        (
+            register("new@example.org", "newbie", "short").await,
+            "BAD_USER_INPUT",
+            "password",
+        ),
     ];
     for (reply, code, field) in cases {
         assert_eq!(reply.code(), Some(code), "{}", reply.body);
-        assert_eq!(reply.body["errors"][0]["extensions"]["field"], field, "{}", reply.body);
+        assert_eq!(
+            reply.body["errors"][0]["extensions"]["field"], field,
+            "{}",
+            reply.body
+        );
         assert!(reply.message().is_some_and(|m| !m.is_empty()));
     }
     // Nothing was created by the refused attempts: the email is still free.
@@ -83,7 +115,9 @@ async fn wrong_password_and_unknown_email_look_the_same() {
         let reply = server.login("known@example.org", "not the password at all").await;
         wrong.push((started.elapsed(), reply));
         let started = std::time::Instant::now();
-        let reply = server.login("nobody@example.org", "not the password at all").await;
+        let reply = server
+            .login("nobody@example.org", "not the password at all")
+            .await;
         unknown.push((started.elapsed(), reply));
     }
     for ((_, a), (_, b)) in wrong.iter().zip(&unknown) {
@@ -99,7 +133,10 @@ async fn wrong_password_and_unknown_email_look_the_same() {
         v[1].0
     };
     let (wrong, unknown) = (median(&mut wrong), median(&mut unknown));
-    assert!(unknown * 2 > wrong, "unknown email {unknown:?} vs wrong password {wrong:?}");
+    assert!(
+        unknown * 2 > wrong,
+        "unknown email {unknown:?} vs wrong password {wrong:?}"
+    );
 }
 
 #[tokio::test]
@@ -128,13 +165,19 @@ async fn refresh_rotates_and_reuse_ends_the_session() {
     // The first token again: a replay. It fails, and so does everything in its session.
     let replay = refresh(first.refresh.clone()).await;
     assert_eq!(replay.code(), Some("UNAUTHENTICATED"));
-    assert_eq!(refresh(second.refresh.clone()).await.code(), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        refresh(second.refresh.clone()).await.code(),
+        Some("UNAUTHENTICATED")
+    );
     assert_eq!(server.me(&second.access).await.code(), Some("UNAUTHENTICATED"));
 
     // Signing in again starts a new, working session.
     let again = session(&server.login("rota@example.org", PASSWORD).await, "login");
     assert_eq!(server.me(&again.access).await.data()["me"]["username"], "rota");
-    assert_eq!(refresh("crt_made-up".into()).await.code(), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        refresh("crt_made-up".into()).await.code(),
+        Some("UNAUTHENTICATED")
+    );
 }
 
 #[tokio::test]
@@ -145,12 +188,16 @@ async fn logout_and_logout_everywhere() {
     let tablet = session(&server.login("many@example.org", PASSWORD).await, "login");
     let other = server.register("other@example.org", "other").await;
 
-    let out = server.gql("mutation { logout }", json!({}), Some(&tablet.access)).await;
+    let out = server
+        .gql("mutation { logout }", json!({}), Some(&tablet.access))
+        .await;
     assert_eq!(out.data()["logout"], true);
     assert_eq!(server.me(&tablet.access).await.code(), Some("UNAUTHENTICATED"));
     assert_eq!(server.me(&phone.access).await.data()["me"]["username"], "many");
 
-    let everywhere = server.gql("mutation { logoutEverywhere }", json!({}), Some(&laptop.access)).await;
+    let everywhere = server
+        .gql("mutation { logoutEverywhere }", json!({}), Some(&laptop.access))
+        .await;
     assert_eq!(everywhere.data()["logoutEverywhere"], true);
     for token in [&laptop.access, &phone.access] {
         assert_eq!(server.me(token).await.code(), Some("UNAUTHENTICATED"));
@@ -166,7 +213,10 @@ async fn logout_and_logout_everywhere() {
     // Someone else's session is untouched.
     assert_eq!(server.me(&other.access).await.data()["me"]["username"], "other");
     // Logging out needs a session.
-    assert_eq!(server.gql("mutation { logout }", json!({}), None).await.code(), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        server.gql("mutation { logout }", json!({}), None).await.code(),
+        Some("UNAUTHENTICATED")
+    );
 }
 
 #[tokio::test]
@@ -174,21 +224,33 @@ async fn change_password_ends_other_sessions() {
     let server = TestServer::start().await;
     let here = server.register("pw@example.org", "pwuser").await;
     let elsewhere = session(&server.login("pw@example.org", PASSWORD).await, "login");
-    let change = |current: &str, new: &str| {
-        json!({ "input": { "currentPassword": current, "newPassword": new } })
-    };
+    let change =
+        |current: &str, new: &str| json!({ "input": { "currentPassword": current, "newPassword": new } });
     let query = "mutation($input: ChangePasswordInput!) { changePassword(input: $input) { username } }";
 
-    let wrong = server.gql(query, change("wrong password!", "a brand new secret"), Some(&here.access)).await;
+    let wrong = server
+        .gql(
+            query,
+            change("wrong password!", "a brand new secret"),
+            Some(&here.access),
+        )
+        .await;
     assert_eq!(wrong.code(), Some("UNAUTHENTICATED"));
-    let weak = server.gql(query, change(PASSWORD, "short"), Some(&here.access)).await;
+    let weak = server
+        .gql(query, change(PASSWORD, "short"), Some(&here.access))
+        .await;
     assert_eq!(weak.body["errors"][0]["extensions"]["field"], "newPassword");
 
-    let changed = server.gql(query, change(PASSWORD, "a brand new secret"), Some(&here.access)).await;
+    let changed = server
+        .gql(query, change(PASSWORD, "a brand new secret"), Some(&here.access))
+        .await;
     assert_eq!(changed.data()["changePassword"]["username"], "pwuser");
     assert_eq!(server.me(&here.access).await.data()["me"]["username"], "pwuser");
     assert_eq!(server.me(&elsewhere.access).await.code(), Some("UNAUTHENTICATED"));
-    assert_eq!(server.login("pw@example.org", PASSWORD).await.code(), Some("UNAUTHENTICATED"));
+    assert_eq!(
+        server.login("pw@example.org", PASSWORD).await.code(),
+        Some("UNAUTHENTICATED")
+    );
     assert!(server.login("pw@example.org", "a brand new secret").await.data()["login"].is_object());
 }
 
@@ -201,18 +263,22 @@ async fn bad_tokens_are_unauthenticated_and_never_crash() {
     let good = server.register("tok@example.org", "tokens").await;
     let payload = good.access.split('.').nth(1).unwrap_or_default().to_owned();
     let none_header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
-    let foreign = commons_identity::TokenKeys::from_secret(&[9u8; 48]).expect("key").issue(
-        uuid::Uuid::now_v7(),
-        uuid::Uuid::now_v7(),
-        chrono::Utc::now(),
-        chrono::Duration::minutes(5),
-    );
-    let expired = commons_identity::TokenKeys::from_secret(common::SECRET).expect("key").issue(
-        uuid::Uuid::now_v7(),
-        uuid::Uuid::now_v7(),
-        chrono::Utc::now() - chrono::Duration::hours(2),
-        chrono::Duration::minutes(15),
-    );
+    let foreign = commons_identity::TokenKeys::from_secret(&[9u8; 48])
+        .expect("key")
+        .issue(
+            uuid::Uuid::now_v7(),
+            uuid::Uuid::now_v7(),
+            chrono::Utc::now(),
+            chrono::Duration::minutes(5),
+        );
+    let expired = commons_identity::TokenKeys::from_secret(common::SECRET)
+        .expect("key")
+        .issue(
+            uuid::Uuid::now_v7(),
+            uuid::Uuid::now_v7(),
+            chrono::Utc::now() - chrono::Duration::hours(2),
+            chrono::Duration::minutes(15),
+        );
     let bad = [
         "garbage".to_owned(),
         format!("{none_header}.{payload}."),
@@ -223,7 +289,12 @@ async fn bad_tokens_are_unauthenticated_and_never_crash() {
     ];
     for token in &bad {
         let reply = server.me(token).await;
-        assert_eq!(reply.code(), Some("UNAUTHENTICATED"), "token {token}: {}", reply.body);
+        assert_eq!(
+            reply.code(),
+            Some("UNAUTHENTICATED"),
+            "token {token}: {}",
+            reply.body
+        );
     }
     // A stale token does not stand in the way of signing in again.
     let response = server

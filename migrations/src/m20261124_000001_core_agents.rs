@@ -16,8 +16,7 @@ impl MigrationTrait for Migration {
                     .table("agents")
                     .col(pk_uuid("id"))
                     .col(
-                        string_len("kind", 16)
-                            .check(one_of("kind", &["user", "organization", "department"])),
+                        string_len("kind", 16).check(one_of("kind", &["user", "organization", "department"])),
                     )
                     .col(timestamp_with_time_zone("created_at"))
                     .take(),

@@ -99,7 +99,9 @@ impl MigrationTrait for Migration {
                     .take(),
             )
             .await?;
-        manager.create_index(index("refresh_tokens", &["session_id"])).await
+        manager
+            .create_index(index("refresh_tokens", &["session_id"]))
+            .await
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {

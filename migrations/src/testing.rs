@@ -42,7 +42,11 @@ impl TestDb {
         let dir = tempfile::tempdir().expect("a temporary folder for the test database");
         let url = format!("sqlite:{}", dir.path().join("test.db").display());
         let conn = connect_and_migrate(&url).await;
-        TestDb { conn, url, cleanup: Cleanup::Sqlite(dir) }
+        TestDb {
+            conn,
+            url,
+            cleanup: Cleanup::Sqlite(dir),
+        }
     }
 
     async fn postgres(admin_url: String) -> TestDb {
@@ -55,7 +59,11 @@ impl TestDb {
         admin.close().await.ok();
         let url = replace_database(&admin_url, &name);
         let conn = connect_and_migrate(&url).await;
-        TestDb { conn, url, cleanup: Cleanup::Postgres { admin_url, name } }
+        TestDb {
+            conn,
+            url,
+            cleanup: Cleanup::Postgres { admin_url, name },
+        }
     }
 }
 
@@ -69,7 +77,9 @@ async fn connect_and_migrate(url: &str) -> DatabaseConnection {
 fn replace_database(url: &str, name: &str) -> String {
     let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let host_end = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
     let mut out = format!("{}/{}", &base[..host_end], name);
     if let Some(query) = query {
         out.push('?');
@@ -87,7 +97,9 @@ impl Drop for TestDb {
         // Drop is synchronous and may run inside the test's runtime: do the async cleanup on
         // a thread of its own with a runtime of its own.
         let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
             runtime.block_on(async {
                 let admin = Db::connect(&admin_url).await?;
                 admin
@@ -114,6 +126,9 @@ mod tests {
             replace_database("postgres://postgres@127.0.0.1:5432/test", "x"),
             "postgres://postgres@127.0.0.1:5432/x"
         );
-        assert_eq!(replace_database("postgres://h/test?sslmode=disable", "x"), "postgres://h/x?sslmode=disable");
+        assert_eq!(
+            replace_database("postgres://h/test?sslmode=disable", "x"),
+            "postgres://h/x?sslmode=disable"
+        );
     }
 }

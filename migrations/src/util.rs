@@ -20,7 +20,9 @@ pub fn fk(table: &'static str, column: &'static str, target: &'static str) -> Fo
 /// An index on `table (columns…)`, named after them.
 pub fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut index = Index::create();
-    index.name(format!("ix_{table}_{}", columns.join("_"))).table(table);
+    index
+        .name(format!("ix_{table}_{}", columns.join("_")))
+        .table(table);
     for column in columns {
         index.col(*column);
     }

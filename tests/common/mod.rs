@@ -53,12 +53,19 @@ pub struct Session {
 impl TestServer {
     /// A server without the sign-in rate limit (tests sign in a lot from one IP).
     pub async fn start() -> TestServer {
-        Self::with_config(GatewayConfig { auth_attempts_per_minute: 0, ..GatewayConfig::default() }).await
+        Self::with_config(GatewayConfig {
+            auth_attempts_per_minute: 0,
+            ..GatewayConfig::default()
+        })
+        .await
     }
 
     pub async fn with_config(config: GatewayConfig) -> TestServer {
         let db = TestDb::fresh().await;
-        let identity = Identity::new(TokenKeys::from_secret(SECRET).expect("a long secret"), Settings::default());
+        let identity = Identity::new(
+            TokenKeys::from_secret(SECRET).expect("a long secret"),
+            Settings::default(),
+        );
         let app = App::new(db.conn.clone(), identity.clone(), config);
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
@@ -68,7 +75,13 @@ impl TestServer {
         tokio::spawn(commons_gateway::http::serve(listener, app, async {
             stopped.await.ok();
         }));
-        TestServer { url, http: reqwest::Client::new(), identity, db, stop: Some(stop) }
+        TestServer {
+            url,
+            http: reqwest::Client::new(),
+            identity,
+            db,
+            stop: Some(stop),
+        }
     }
 
     /// POSTs a GraphQL request asking for `application/graphql-response+json`.
@@ -94,7 +107,11 @@ impl TestServer {
             .to_owned();
         let text = response.text().await.expect("a body");
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Reply { status, content_type, body }
+        Reply {
+            status,
+            content_type,
+            body,
+        }
     }
 
     pub async fn register(&self, email: &str, username: &str) -> Session {
@@ -138,7 +155,12 @@ impl TestServer {
     }
 
     pub async fn me(&self, token: &str) -> Reply {
-        self.gql("{ me { id username email status statusReason } }", json!({}), Some(token)).await
+        self.gql(
+            "{ me { id username email status statusReason } }",
+            json!({}),
+            Some(token),
+        )
+        .await
     }
 }
 

@@ -33,11 +33,7 @@ pub enum Relation {}
 impl ActiveModelBehavior for ActiveModel {}
 
 /// Inserts the agent row that a new user, organization or department will share its id with.
-pub async fn create(
-    db: &impl ConnectionTrait,
-    kind: AgentKind,
-    now: Timestamp,
-) -> Result<Uuid, DbErr> {
+pub async fn create(db: &impl ConnectionTrait, kind: AgentKind, now: Timestamp) -> Result<Uuid, DbErr> {
     let id = crate::id::new();
     ActiveModel {
         id: Set(id),

@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 
 /// Which database a URL points at.
@@ -61,9 +61,7 @@ impl Db {
     pub async fn connect_with(url: &str, opts: &DbOptions) -> Result<DatabaseConnection, DbErr> {
         let backend = Backend::of_url(url)?;
         let mut connect = ConnectOptions::new(url);
-        connect
-            .acquire_timeout(opts.acquire_timeout)
-            .sqlx_logging(false);
+        connect.acquire_timeout(opts.acquire_timeout).sqlx_logging(false);
         match backend {
             Backend::Sqlite => {
                 let busy = opts.busy_timeout;

@@ -13,7 +13,10 @@ pub struct AuthRateLimiter(Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>);
 impl AuthRateLimiter {
     /// `per_minute` attempts per IP, all of which may come at once; 0 means no limit.
     pub fn new(per_minute: u32) -> AuthRateLimiter {
-        AuthRateLimiter(NonZeroU32::new(per_minute).map(|n| Arc::new(DefaultKeyedRateLimiter::keyed(Quota::per_minute(n)))))
+        AuthRateLimiter(
+            NonZeroU32::new(per_minute)
+                .map(|n| Arc::new(DefaultKeyedRateLimiter::keyed(Quota::per_minute(n)))),
+        )
     }
 
     /// `Err(seconds)` to wait when `ip` has used up its attempts.
@@ -22,7 +25,9 @@ impl AuthRateLimiter {
             return Ok(());
         };
         limiter.check_key(&ip).map_err(|not_until| {
-            let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
             wait.as_secs().max(1)
         })
     }

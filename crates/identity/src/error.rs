@@ -30,7 +30,10 @@ pub enum Error {
     #[error("no such user")]
     UserNotFound,
     #[error("the user is {current}, so they cannot be {action}")]
-    WrongStatus { current: &'static str, action: &'static str },
+    WrongStatus {
+        current: &'static str,
+        action: &'static str,
+    },
     #[error("administrators cannot block themselves")]
     CannotBlockSelf,
     #[error(transparent)]
@@ -43,7 +46,10 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Error {
-        Error::Invalid { field, message: message.into() }
+        Error::Invalid {
+            field,
+            message: message.into(),
+        }
     }
 }
 
@@ -55,9 +61,10 @@ impl CodedError for Error {
             | Error::SessionEnded
             | Error::InvalidRefreshToken
             | Error::WrongCurrentPassword => ErrorCode::Unauthenticated,
-            Error::AccountBlocked | Error::AccountNotActive(_) | Error::AdminOnly | Error::CannotBlockSelf => {
-                ErrorCode::Forbidden
-            }
+            Error::AccountBlocked
+            | Error::AccountNotActive(_)
+            | Error::AdminOnly
+            | Error::CannotBlockSelf => ErrorCode::Forbidden,
             Error::Invalid { .. } => ErrorCode::BadUserInput,
             Error::Page(e) => e.code(),
             Error::EmailTaken | Error::UsernameTaken | Error::WrongStatus { .. } => ErrorCode::Conflict,

@@ -11,8 +11,8 @@ pub mod entity;
 pub mod error;
 pub mod password;
 pub mod service;
-pub mod token;
 mod text;
+pub mod token;
 
 use std::sync::Arc;
 
@@ -33,11 +33,17 @@ pub struct AccountKind {
 
 impl AccountKind {
     pub fn open(name: &str) -> AccountKind {
-        AccountKind { name: name.into(), requires_approval: false }
+        AccountKind {
+            name: name.into(),
+            requires_approval: false,
+        }
     }
 
     pub fn approved(name: &str) -> AccountKind {
-        AccountKind { name: name.into(), requires_approval: true }
+        AccountKind {
+            name: name.into(),
+            requires_approval: true,
+        }
     }
 }
 
@@ -69,7 +75,9 @@ impl Settings {
             .map(|item| match item.split_once(':') {
                 None => Ok(AccountKind::open(item)),
                 Some((name, "approval")) => Ok(AccountKind::approved(name)),
-                Some((_, other)) => Err(format!("unknown account kind option {other:?}; only `approval` exists")),
+                Some((_, other)) => Err(format!(
+                    "unknown account kind option {other:?}; only `approval` exists"
+                )),
             })
             .collect::<Result<_, _>>()?;
         if kinds.is_empty() {

@@ -19,10 +19,30 @@ pub const MAX_LENGTH: usize = 128;
 /// A few of the most common passwords that pass the length rule; refusing them stops the
 /// first guesses of every credential-stuffing list.
 const COMMON: &[&str] = &[
-    "1234567890", "12345678910", "0123456789", "1q2w3e4r5t", "qwertyuiop", "password12",
-    "password123", "password1234", "iloveyou123", "qwerty1234", "qwerty12345", "1qaz2wsx3edc",
-    "abcdefghij", "letmein123", "welcome123", "administrator", "passw0rd123", "football123",
-    "monkey12345", "zaq12wsxcde", "asdfghjkl1", "1111111111", "superman123", "trustno1234",
+    "1234567890",
+    "12345678910",
+    "0123456789",
+    "1q2w3e4r5t",
+    "qwertyuiop",
+    "password12",
+    "password123",
+    "password1234",
+    "iloveyou123",
+    "qwerty1234",
+    "qwerty12345",
+    "1qaz2wsx3edc",
+    "abcdefghij",
+    "letmein123",
+    "welcome123",
+    "administrator",
+    "passw0rd123",
+    "football123",
+    "monkey12345",
+    "zaq12wsxcde",
+    "asdfghjkl1",
+    "1111111111",
+    "superman123",
+    "trustno1234",
 ];
 
 #[derive(Clone)]
@@ -61,7 +81,11 @@ impl Passwords {
         };
         let password = password.to_owned();
         let matches = self
-            .run(move || Ok(Argon2::default().verify_password(password.as_bytes(), hash.as_str()).is_ok()))
+            .run(move || {
+                Ok(Argon2::default()
+                    .verify_password(password.as_bytes(), hash.as_str())
+                    .is_ok())
+            })
             .await?;
         Ok(known && matches)
     }
@@ -77,7 +101,11 @@ impl Passwords {
         &self,
         work: impl FnOnce() -> Result<T, Error> + Send + 'static,
     ) -> Result<T, Error> {
-        let _permit = self.permits.acquire().await.map_err(|e| Error::Hashing(e.to_string()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| Error::Hashing(e.to_string()))?;
         tokio::task::spawn_blocking(work)
             .await
             .map_err(|e| Error::Hashing(e.to_string()))?
@@ -90,10 +118,14 @@ pub fn check_policy(password: &str, username: &str, email: &str) -> Result<(), E
     let length = password.chars().count();
     let refuse = |message: String| Err(Error::invalid("password", message));
     if length < MIN_LENGTH {
-        return refuse(format!("the password must be at least {MIN_LENGTH} characters long"));
+        return refuse(format!(
+            "the password must be at least {MIN_LENGTH} characters long"
+        ));
     }
     if length > MAX_LENGTH {
-        return refuse(format!("the password must be at most {MAX_LENGTH} characters long"));
+        return refuse(format!(
+            "the password must be at most {MAX_LENGTH} characters long"
+        ));
     }
     let mut chars = password.chars();
     let first = chars.next();
@@ -119,7 +151,10 @@ mod tests {
 
     fn refused(password: &str) -> String {
         match check_policy(password, "alice", "alice.smith@example.org") {
-            Err(Error::Invalid { field: "password", message }) => message,
+            Err(Error::Invalid {
+                field: "password",
+                message,
+            }) => message,
             other => panic!("expected a password error, got {other:?}"),
         }
     }
@@ -140,8 +175,23 @@ mod tests {
         let passwords = Passwords::new(2);
         let hash = passwords.hash("correct horse battery").await.unwrap();
         assert!(hash.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
-        assert!(passwords.verify("correct horse battery", Some(&hash)).await.unwrap());
-        assert!(!passwords.verify("wrong horse battery", Some(&hash)).await.unwrap());
-        assert!(!passwords.verify("commons-dummy-password-for-timing", None).await.unwrap());
+        assert!(
+            passwords
+                .verify("correct horse battery", Some(&hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !passwords
+                .verify("wrong horse battery", Some(&hash))
+                .await
+                .unwrap()
+        );
+        assert!(
+            !passwords
+                .verify("commons-dummy-password-for-timing", None)
+                .await
+                .unwrap()
+        );
     }
 }

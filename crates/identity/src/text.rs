@@ -8,7 +8,10 @@ pub fn optional(field: &'static str, value: Option<&str>, max: usize) -> Result<
         return Ok(None);
     };
     if value.chars().count() > max {
-        return Err(Error::invalid(field, format!("{field} must be at most {max} characters")));
+        return Err(Error::invalid(
+            field,
+            format!("{field} must be at most {max} characters"),
+        ));
     }
     Ok(Some(value.to_owned()))
 }

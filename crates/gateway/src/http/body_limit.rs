@@ -21,7 +21,8 @@ pub async fn limit(State(max): State<usize>, request: Request, next: Next) -> Re
     if declared.is_some_and(|len| len > max as u64) {
         return too_large(max);
     }
-    next.run(request.map(|body| Body::new(Limited::new(body, max)))).await
+    next.run(request.map(|body| Body::new(Limited::new(body, max))))
+        .await
 }
 
 pub fn too_large(max: usize) -> Response {

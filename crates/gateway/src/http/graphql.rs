@@ -1,7 +1,6 @@
 //! `GET` and `POST /graphql`: GraphQL over HTTP.
 
 use std::net::{IpAddr, SocketAddr};
-use std::time::Instant;
 
 use async_graphql::ParseRequestError;
 use async_graphql::dataloader::DataLoader;
@@ -27,7 +26,6 @@ pub async fn handle(
     request: GraphQLRequest<Rejection>,
 ) -> Response {
     let request = request.into_inner();
-    let started = Instant::now();
     let request_id = request_id(&headers);
     let Some(media) = MediaType::negotiate(&headers) else {
         return error_response(
@@ -42,11 +40,16 @@ pub async fn handle(
             ErrorCode::BadUserInput,
             "mutations must be sent with POST",
         );
-        response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("POST"));
+        response
+            .headers_mut()
+            .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return response;
     }
     let client = ClientInfo {
-        user_agent: headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).map(str::to_owned),
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
         ip: Some(client_ip(&headers, peer, app.config.trust_forwarded_for)),
     };
     let caller = match authenticate(&app, &headers, client).await {
@@ -56,25 +59,27 @@ pub async fn handle(
     let operation = request.operation_name.clone();
     let span = tracing::info_span!("graphql", request_id = %request_id, operation = operation.as_deref().unwrap_or(""));
     let loader = DataLoader::new(
-        UserLoader { services: app.services.clone(), actor: caller.actor.clone() },
+        UserLoader {
+            services: app.services.clone(),
+            actor: caller.actor.clone(),
+        },
         tokio::spawn,
     );
     let request = request.data(caller).data(loader);
     let executed = tokio::time::timeout(app.config.request_timeout, app.schema.execute(request))
         .instrument(span)
         .await;
-    let (mut response, failed) = match executed {
+    let mut response = match executed {
         Ok(response) => graphql_response(response, media, &request_id),
-        Err(_) => (
-            error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                ErrorCode::Timeout,
-                &format!("the request took longer than {} s", app.config.request_timeout.as_secs()),
+        Err(_) => error_response(
+            StatusCode::SERVICE_UNAVAILABLE,
+            ErrorCode::Timeout,
+            &format!(
+                "the request took longer than {} s",
+                app.config.request_timeout.as_secs_f64()
             ),
-            true,
         ),
     };
-    app.metrics.record(operation.as_deref(), failed, started.elapsed());
     if let Ok(value) = header::HeaderValue::from_str(&request_id) {
         response.headers_mut().insert("x-request-id", value);
     }
@@ -84,7 +89,11 @@ pub async fn handle(
 /// The caller behind the `Authorization` header. A bad token does not fail the request
 /// here: see [`Caller::rejected_token`].
 async fn authenticate(app: &App, headers: &HeaderMap, client: ClientInfo) -> Result<Caller, Response> {
-    let anonymous = |rejected_token, client| Caller { actor: Actor::ANONYMOUS, rejected_token, client };
+    let anonymous = |rejected_token, client| Caller {
+        actor: Actor::ANONYMOUS,
+        rejected_token,
+        client,
+    };
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(anonymous(false, client));
     };
@@ -98,10 +107,18 @@ async fn authenticate(app: &App, headers: &HeaderMap, client: ClientInfo) -> Res
     };
     let s = &app.services;
     match s.identity.authenticate(&s.db, token).await {
-        Ok(actor) => Ok(Caller { actor, rejected_token: false, client }),
+        Ok(actor) => Ok(Caller {
+            actor,
+            rejected_token: false,
+            client,
+        }),
         Err(e) if e.code() == ErrorCode::Internal => {
             tracing::error!(error = %e, "authentication failed");
-            Err(error_response(StatusCode::INTERNAL_SERVER_ERROR, ErrorCode::Internal, "internal error"))
+            Err(error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "internal error",
+            ))
         }
         Err(_) => Ok(anonymous(true, client)),
     }
@@ -123,7 +140,17 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
 
 fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_forwarded_for: bool) -> IpAddr {
     let forwarded = trust_forwarded_for
-        .then(|| headers.get("x-forwarded-for")?.to_str().ok()?.split(',').next()?.trim().parse().ok())
+        .then(|| {
+            headers
+                .get("x-forwarded-for")?
+                .to_str()
+                .ok()?
+                .split(',')
+                .next()?
+                .trim()
+                .parse()
+                .ok()
+        })
         .flatten();
     forwarded.unwrap_or(peer.ip())
 }
@@ -133,7 +160,12 @@ fn request_id(headers: &HeaderMap) -> String {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .filter(|v| !v.is_empty() && v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .filter(|v| {
+            !v.is_empty()
+                && v.len() <= 64
+                && v.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        })
         .map_or_else(|| commons_core::id::new().to_string(), str::to_owned)
 }
 

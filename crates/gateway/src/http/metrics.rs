@@ -4,6 +4,8 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
+use async_graphql::Response;
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -32,7 +34,9 @@ impl Metrics {
                 let builder = PrometheusBuilder::new()
                     .set_buckets_for_metric(
                         Matcher::Full(DURATION.into()),
-                        &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
+                        &[
+                            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                        ],
                     )
                     .unwrap_or_else(|_| PrometheusBuilder::new());
                 match builder.install_recorder() {
@@ -43,10 +47,13 @@ impl Metrics {
                 }
             })
             .clone();
-        Metrics { handle, operations: Arc::default() }
+        Metrics {
+            handle,
+            operations: Arc::default(),
+        }
     }
 
-    pub fn record(&self, operation: Option<&str>, failed: bool, took: Duration) {
+    fn record(&self, operation: Option<&str>, failed: bool, took: Duration) {
         let operation = self.label(operation);
         let outcome = if failed { "error" } else { "ok" };
         metrics::counter!(REQUESTS, "operation" => operation.clone(), "outcome" => outcome).increment(1);
@@ -54,9 +61,9 @@ impl Metrics {
     }
 
     fn label(&self, operation: Option<&str>) -> String {
-        let Some(name) = operation.filter(|n| {
-            n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-        }) else {
+        let Some(name) =
+            operation.filter(|n| n.len() <= 64 && n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        else {
             return "anonymous".into();
         };
         let mut seen = self.operations.lock().unwrap_or_else(PoisonError::into_inner);
@@ -65,6 +72,48 @@ impl Metrics {
         } else {
             "other".into()
         }
+    }
+}
+
+/// Times each GraphQL request and labels it with the operation async-graphql resolved (the
+/// one named in the request, or the document's only operation).
+impl ExtensionFactory for Metrics {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(OperationTimer {
+            metrics: self.clone(),
+            operation: Mutex::new(None),
+        })
+    }
+}
+
+struct OperationTimer {
+    metrics: Metrics,
+    operation: Mutex<Option<String>>,
+}
+
+#[async_trait::async_trait]
+impl Extension for OperationTimer {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let started = std::time::Instant::now();
+        let response = next.run(ctx).await;
+        let operation = self
+            .operation
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        self.metrics
+            .record(operation.as_deref(), response.is_err(), started.elapsed());
+        response
+    }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        *self.operation.lock().unwrap_or_else(PoisonError::into_inner) = operation_name.map(str::to_owned);
+        next.run(ctx, operation_name).await
     }
 }
 

@@ -40,8 +40,17 @@ impl App {
             identity,
             auth_limiter: AuthRateLimiter::new(config.auth_attempts_per_minute),
         };
-        let schema = schema::builder(&config).data(services.clone()).finish();
-        App { services, schema, config: Arc::new(config), metrics: metrics::Metrics::install() }
+        let metrics = metrics::Metrics::install();
+        let schema = schema::builder(&config)
+            .extension(metrics.clone())
+            .data(services.clone())
+            .finish();
+        App {
+            services,
+            schema,
+            config: Arc::new(config),
+            metrics,
+        }
     }
 }
 
@@ -71,15 +80,23 @@ pub async fn serve(
             limiter.forget_idle();
         }
     });
-    let served = axum::serve(listener, router(app).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served = axum::serve(
+        listener,
+        router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await;
     sweeper.abort();
     served
 }
 
 async fn graphiql() -> Html<String> {
-    Html(async_graphql::http::GraphiQLSource::build().endpoint("/graphql").title("Commons GraphiQL").finish())
+    Html(
+        async_graphql::http::GraphiQLSource::build()
+            .endpoint("/graphql")
+            .title("Commons GraphiQL")
+            .finish(),
+    )
 }
 
 async fn health() -> impl IntoResponse {
@@ -89,7 +106,10 @@ async fn health() -> impl IntoResponse {
 /// Ready when the database answers.
 async fn ready(State(app): State<App>) -> impl IntoResponse {
     match app.services.db.ping().await {
-        Ok(()) => (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ready" }))),
+        Ok(()) => (
+            StatusCode::OK,
+            axum::Json(serde_json::json!({ "status": "ready" })),
+        ),
         Err(e) => {
             tracing::warn!(error = %e, "not ready: the database does not answer");
             (

@@ -31,7 +31,10 @@ impl MediaType {
             .collect();
         if types.contains(&GRAPHQL_RESPONSE_JSON) {
             Some(MediaType::GraphqlResponse)
-        } else if types.iter().any(|t| *t == JSON || *t == "*/*" || *t == "application/*") {
+        } else if types
+            .iter()
+            .any(|t| *t == JSON || *t == "*/*" || *t == "application/*")
+        {
             Some(MediaType::Json)
         } else {
             None
@@ -47,11 +50,10 @@ impl MediaType {
 }
 
 /// A GraphQL response body as the client will see it, with its status.
-pub fn graphql_response(response: async_graphql::Response, media: MediaType, request_id: &str) -> (Response, bool) {
+pub fn graphql_response(response: async_graphql::Response, media: MediaType, request_id: &str) -> Response {
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let failed = !response.errors.is_empty();
     let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
     if let Some(object) = body.as_object_mut() {
         // A request that could not be executed has no `data` entry at all (the spec tells it
@@ -72,13 +74,15 @@ pub fn graphql_response(response: async_graphql::Response, media: MediaType, req
     };
     let mut http = (status, body.to_string()).into_response();
     http.headers_mut().insert(header::CONTENT_TYPE, media.header());
-    (http, failed)
+    http
 }
 
 /// Every error gets a code (async-graphql's own argument errors are bad input) and the
 /// request id, so a person reporting it can be matched with the logs.
 fn complete_error(error: &mut Value, request_id: &str) {
-    let Some(error) = error.as_object_mut() else { return };
+    let Some(error) = error.as_object_mut() else {
+        return;
+    };
     let extensions = error.entry("extensions").or_insert_with(|| json!({}));
     if let Some(extensions) = extensions.as_object_mut() {
         extensions
@@ -92,7 +96,9 @@ fn complete_error(error: &mut Value, request_id: &str) {
 pub fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Response {
     let body = json!({ "errors": [{ "message": message, "extensions": { "code": code.as_str() } }] });
     let mut response = (status, body.to_string()).into_response();
-    response.headers_mut().insert(header::CONTENT_TYPE, MediaType::Json.header());
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, MediaType::Json.header());
     response
 }
 
@@ -109,7 +115,10 @@ mod tests {
     #[test]
     fn negotiates_the_media_type() {
         assert_eq!(MediaType::negotiate(&HeaderMap::new()), Some(MediaType::Json));
-        assert_eq!(accept("application/graphql-response+json, application/json;q=0.9"), Some(MediaType::GraphqlResponse));
+        assert_eq!(
+            accept("application/graphql-response+json, application/json;q=0.9"),
+            Some(MediaType::GraphqlResponse)
+        );
         assert_eq!(accept("application/json"), Some(MediaType::Json));
         assert_eq!(accept("*/*"), Some(MediaType::Json));
         assert_eq!(accept("text/html"), None);

@@ -4,7 +4,9 @@
 
 use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation};
+use async_graphql::extensions::{
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+};
 use async_graphql::parser::types::ExecutableDocument;
 use async_graphql::{ServerError, ServerResult, ValidationResult, Value, Variables};
 use commons_core::ErrorCode;
@@ -18,7 +20,10 @@ impl ExtensionFactory for ErrorCodes {
 }
 
 fn with_code(mut error: ServerError, code: ErrorCode) -> ServerError {
-    error.extensions.get_or_insert_with(Default::default).set("code", Value::from(code.as_str()));
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", Value::from(code.as_str()));
     error
 }
 

@@ -25,7 +25,10 @@ pub fn parse_global_id(id: &str) -> Option<(String, Uuid)> {
 pub fn expect_id(id: &ID, type_name: &str, field: &str) -> async_graphql::Result<Uuid> {
     match parse_global_id(id) {
         Some((t, uuid)) if t == type_name => Ok(uuid),
-        _ => Err(crate::error::to_graphql(BadId { field: field.to_owned(), expected: type_name.to_owned() })),
+        _ => Err(crate::error::to_graphql(BadId {
+            field: field.to_owned(),
+            expected: type_name.to_owned(),
+        })),
     }
 }
 

@@ -45,8 +45,22 @@ pub struct ChangePassword {
 
 /// Usernames that would be confused with the platform itself.
 const RESERVED_USERNAMES: &[&str] = &[
-    "admin", "administrator", "root", "system", "support", "commons", "api", "graphql", "me",
-    "null", "undefined", "anonymous", "moderator", "staff", "help", "settings",
+    "admin",
+    "administrator",
+    "root",
+    "system",
+    "support",
+    "commons",
+    "api",
+    "graphql",
+    "me",
+    "null",
+    "undefined",
+    "anonymous",
+    "moderator",
+    "staff",
+    "help",
+    "settings",
 ];
 
 /// Trimmed and lower-cased, then checked for a plausible shape. Deliverability is the job of
@@ -63,7 +77,9 @@ pub fn normalize_email(email: &str) -> Result<String, Error> {
     if local.is_empty() || local.len() > 64 || domain.contains('@') {
         return bad("the part before @ must be 1 to 64 characters, with no second @");
     }
-    let labels_ok = domain.split('.').all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
+    let labels_ok = domain
+        .split('.')
+        .all(|l| !l.is_empty() && !l.starts_with('-') && !l.ends_with('-'));
     if !domain.contains('.') || !labels_ok || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return bad("this does not look like an email address");
     }
@@ -84,7 +100,10 @@ pub fn normalize_username(username: &str) -> Result<String, Error> {
     if !(3..=32).contains(&length) {
         return bad("the username must be 3 to 32 characters");
     }
-    if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_') {
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    {
         return bad("the username may contain only letters a–z, digits and _");
     }
     if !name.starts_with(|c: char| c.is_ascii_lowercase()) {
@@ -99,7 +118,12 @@ pub fn normalize_username(username: &str) -> Result<String, Error> {
 impl Identity {
     /// Creates an account and signs it in. Accounts of a kind that requires approval start as
     /// `PENDING`; they can sign in and see that, and nothing more, until an admin decides.
-    pub async fn register<C: Conn>(&self, db: &C, _actor: &Actor, input: Register) -> Result<AuthSession, Error> {
+    pub async fn register<C: Conn>(
+        &self,
+        db: &C,
+        _actor: &Actor,
+        input: Register,
+    ) -> Result<AuthSession, Error> {
         let email = normalize_email(&input.email)?;
         let username = normalize_username(&input.username)?;
         check_policy(&input.password, &username, &email)?;
@@ -108,8 +132,16 @@ impl Identity {
             Some(name) => self.settings.account_kinds.iter().find(|k| k.name == name),
         }
         .ok_or_else(|| {
-            let names: Vec<&str> = self.settings.account_kinds.iter().map(|k| k.name.as_str()).collect();
-            Error::invalid("accountKind", format!("the account kind must be one of: {}", names.join(", ")))
+            let names: Vec<&str> = self
+                .settings
+                .account_kinds
+                .iter()
+                .map(|k| k.name.as_str())
+                .collect();
+            Error::invalid(
+                "accountKind",
+                format!("the account kind must be one of: {}", names.join(", ")),
+            )
         })?
         .clone();
         let display_name = text::optional("displayName", input.display_name.as_deref(), 100)?;
@@ -132,7 +164,11 @@ impl Identity {
             locale: Set(locale),
             account_kind: Set(kind.name.clone()),
             platform_role: Set(PlatformRole::User),
-            status: Set(if kind.requires_approval { UserStatus::Pending } else { UserStatus::Active }),
+            status: Set(if kind.requires_approval {
+                UserStatus::Pending
+            } else {
+                UserStatus::Active
+            }),
             status_reason: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
@@ -162,16 +198,27 @@ impl Identity {
         Ok(session)
     }
 
-    pub async fn update_profile<C: Conn>(&self, db: &C, actor: &Actor, input: UpdateProfile) -> Result<user::Model, Error> {
+    pub async fn update_profile<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        input: UpdateProfile,
+    ) -> Result<user::Model, Error> {
         let id = actor.user_id().ok_or(Error::NotSignedIn)?;
         let avatar_url = text::optional("avatarUrl", input.avatar_url.as_deref(), 2048)?;
         if let Some(url) = &avatar_url
             && !(url.starts_with("https://") || url.starts_with("http://"))
         {
-            return Err(Error::invalid("avatarUrl", "the avatar URL must start with https:// or http://"));
+            return Err(Error::invalid(
+                "avatarUrl",
+                "the avatar URL must start with https:// or http://",
+            ));
         }
         let tx = begin_write(db).await?;
-        let current = user::Entity::find_by_id(id).one(&tx).await?.ok_or(Error::NotSignedIn)?;
+        let current = user::Entity::find_by_id(id)
+            .one(&tx)
+            .await?
+            .ok_or(Error::NotSignedIn)?;
         let mut model: user::ActiveModel = current.into();
         if input.display_name.is_some() {
             model.display_name = Set(text::optional("displayName", input.display_name.as_deref(), 100)?);
@@ -193,10 +240,22 @@ impl Identity {
 
     /// Changes the password and ends every other session of the user; the session this call
     /// came from stays signed in.
-    pub async fn change_password<C: Conn>(&self, db: &C, actor: &Actor, input: ChangePassword) -> Result<user::Model, Error> {
+    pub async fn change_password<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        input: ChangePassword,
+    ) -> Result<user::Model, Error> {
         let id = actor.user_id().ok_or(Error::NotSignedIn)?;
-        let current = user::Entity::find_by_id(id).one(db).await?.ok_or(Error::NotSignedIn)?;
-        if !self.passwords.verify(&input.current_password, Some(&current.password_hash)).await? {
+        let current = user::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .ok_or(Error::NotSignedIn)?;
+        if !self
+            .passwords
+            .verify(&input.current_password, Some(&current.password_hash))
+            .await?
+        {
             return Err(Error::WrongCurrentPassword);
         }
         let field_error = |e: Error| match e {
@@ -205,7 +264,10 @@ impl Identity {
         };
         check_policy(&input.new_password, &current.username, &current.email).map_err(field_error)?;
         if input.new_password == input.current_password {
-            return Err(Error::invalid("newPassword", "the new password must differ from the current one"));
+            return Err(Error::invalid(
+                "newPassword",
+                "the new password must differ from the current one",
+            ));
         }
         let hash = self.passwords.hash(&input.new_password).await?;
         let now = self.clock.now();
@@ -227,7 +289,11 @@ impl Identity {
 
 async fn ensure_free(db: &impl sea_orm::ConnectionTrait, email: &str, username: &str) -> Result<(), Error> {
     let clash = user::Entity::find()
-        .filter(user::Column::Email.eq(email).or(user::Column::Username.eq(username)))
+        .filter(
+            user::Column::Email
+                .eq(email)
+                .or(user::Column::Username.eq(username)),
+        )
         .one(db)
         .await?;
     match clash {
@@ -251,8 +317,19 @@ mod tests {
 
     #[test]
     fn emails_are_normalised_and_checked() {
-        assert_eq!(normalize_email("  Alice@Example.ORG ").unwrap(), "alice@example.org");
-        for bad in ["alice", "alice@", "@example.org", "a@b", "a b@example.org", "a@@example.org", "a@-x.org"] {
+        assert_eq!(
+            normalize_email("  Alice@Example.ORG ").unwrap(),
+            "alice@example.org"
+        );
+        for bad in [
+            "alice",
+            "alice@",
+            "@example.org",
+            "a@b",
+            "a b@example.org",
+            "a@@example.org",
+            "a@-x.org",
+        ] {
             assert!(normalize_email(bad).is_err(), "{bad} should be refused");
         }
     }
@@ -260,7 +337,14 @@ mod tests {
     #[test]
     fn usernames_are_normalised_and_checked() {
         assert_eq!(normalize_username(" Alice_1 ").unwrap(), "alice_1");
-        for bad in ["al", "1alice", "alice!", "a".repeat(33).as_str(), "admin", "алиса"] {
+        for bad in [
+            "al",
+            "1alice",
+            "alice!",
+            "a".repeat(33).as_str(),
+            "admin",
+            "алиса",
+        ] {
             assert!(normalize_username(bad).is_err(), "{bad} should be refused");
         }
     }

@@ -77,11 +77,17 @@ impl Identity {
         }
         let why = text::optional("reason", why, 1000)?;
         if decision == Decision::Reject && why.is_none() {
-            return Err(Error::invalid("reason", "say why the account is rejected; the user will see it"));
+            return Err(Error::invalid(
+                "reason",
+                "say why the account is rejected; the user will see it",
+            ));
         }
         let now: Timestamp = self.clock.now();
         let tx = begin_write(db).await?;
-        let current = user::Entity::find_by_id(user_id).one(&tx).await?.ok_or(Error::UserNotFound)?;
+        let current = user::Entity::find_by_id(user_id)
+            .one(&tx)
+            .await?
+            .ok_or(Error::UserNotFound)?;
         let next = decision.apply(current.status).ok_or(Error::WrongStatus {
             current: status_name(current.status),
             action: decision.verb(),
@@ -115,7 +121,10 @@ impl Identity {
             return Err(Error::invalid("role", "administrators cannot demote themselves"));
         }
         let tx = begin_write(db).await?;
-        let current = user::Entity::find_by_id(user_id).one(&tx).await?.ok_or(Error::UserNotFound)?;
+        let current = user::Entity::find_by_id(user_id)
+            .one(&tx)
+            .await?
+            .ok_or(Error::UserNotFound)?;
         let mut model: user::ActiveModel = current.into();
         model.platform_role = Set(role);
         model.updated_at = Set(self.clock.now());
@@ -134,7 +143,10 @@ impl Identity {
         use sea_orm::QueryFilter;
         require_admin(actor)?;
         let email = super::accounts::normalize_email_for_lookup(email);
-        Ok(user::Entity::find().filter(user::Column::Email.eq(email)).one(db).await?)
+        Ok(user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .one(db)
+            .await?)
     }
 }
 

@@ -43,7 +43,13 @@ mod tests {
 
     #[test]
     fn ips_are_truncated() {
-        let info = |ip: &str| ClientInfo { user_agent: None, ip: ip.parse().ok() }.ip_prefix();
+        let info = |ip: &str| {
+            ClientInfo {
+                user_agent: None,
+                ip: ip.parse().ok(),
+            }
+            .ip_prefix()
+        };
         assert_eq!(info("203.0.113.77").as_deref(), Some("203.0.113.0/24"));
         assert_eq!(info("::ffff:203.0.113.77").as_deref(), Some("203.0.113.0/24"));
         assert_eq!(info("2001:db8:abcd:12::1").as_deref(), Some("2001:db8:abcd::/48"));

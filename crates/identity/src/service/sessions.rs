@@ -5,8 +5,7 @@ use commons_core::db::{Conn, begin_write};
 use commons_core::{Actor, Timestamp};
 use sea_orm::TransactionSession;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::ClientInfo;
@@ -113,7 +112,9 @@ impl Identity {
         .await?;
         let access_expires_at = now + self.settings.access_ttl;
         Ok(AuthSession {
-            access_token: self.keys.issue(user.id, session_id, now, self.settings.access_ttl),
+            access_token: self
+                .keys
+                .issue(user.id, session_id, now, self.settings.access_ttl),
             access_expires_at,
             refresh_token,
             refresh_expires_at,
@@ -143,7 +144,13 @@ impl Identity {
             .rows_affected
             == 1;
         if !claimed {
-            revoke_sessions(&tx, session::Column::Id.eq(token.session_id), reason::TOKEN_REUSED, now).await?;
+            revoke_sessions(
+                &tx,
+                session::Column::Id.eq(token.session_id),
+                reason::TOKEN_REUSED,
+                now,
+            )
+            .await?;
             tx.commit().await?;
             tracing::warn!(session = %token.session_id, "refresh token reused; session revoked");
             return Err(Error::InvalidRefreshToken);
@@ -187,7 +194,13 @@ impl Identity {
     pub async fn logout<C: Conn>(&self, db: &C, actor: &Actor) -> Result<(), Error> {
         let session = actor.session_id().ok_or(Error::NotSignedIn)?;
         let tx = begin_write(db).await?;
-        revoke_sessions(&tx, session::Column::Id.eq(session), reason::LOGOUT, self.clock.now()).await?;
+        revoke_sessions(
+            &tx,
+            session::Column::Id.eq(session),
+            reason::LOGOUT,
+            self.clock.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -196,14 +209,23 @@ impl Identity {
     pub async fn logout_everywhere<C: Conn>(&self, db: &C, actor: &Actor) -> Result<u64, Error> {
         let user = actor.user_id().ok_or(Error::NotSignedIn)?;
         let tx = begin_write(db).await?;
-        let ended = revoke_sessions(&tx, session::Column::UserId.eq(user), reason::LOGOUT_EVERYWHERE, self.clock.now()).await?;
+        let ended = revoke_sessions(
+            &tx,
+            session::Column::UserId.eq(user),
+            reason::LOGOUT_EVERYWHERE,
+            self.clock.now(),
+        )
+        .await?;
         tx.commit().await?;
         Ok(ended)
     }
 }
 
 /// The session and its user, if the session is not revoked and the user not blocked.
-async fn live_session(db: &impl ConnectionTrait, session_id: Uuid) -> Result<(session::Model, user::Model), Error> {
+async fn live_session(
+    db: &impl ConnectionTrait,
+    session_id: Uuid,
+) -> Result<(session::Model, user::Model), Error> {
     match session::Entity::find_by_id(session_id)
         .find_also_related(user::Entity)
         .one(db)

@@ -48,7 +48,10 @@ impl Identity {
         username: &str,
     ) -> Result<Option<user::Model>, Error> {
         let name = username.trim().to_lowercase();
-        let found = user::Entity::find().filter(user::Column::Username.eq(name)).one(db).await?;
+        let found = user::Entity::find()
+            .filter(user::Column::Username.eq(name))
+            .one(db)
+            .await?;
         Ok(found.filter(|u| u.status != UserStatus::Blocked || actor.is_admin()))
     }
 
@@ -65,7 +68,11 @@ impl Identity {
         if let Some(status) = status {
             query = query.filter(user::Column::Status.eq(status));
         }
-        let order = Keyset { key: None, id: user::Column::Id, descending: true };
+        let order = Keyset {
+            key: None,
+            id: user::Column::Id,
+            descending: true,
+        };
         Ok(page::fetch(db, query, order, page, |u| Cursor::by_id(u.id)).await?)
     }
 }

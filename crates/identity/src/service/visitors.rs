@@ -34,13 +34,16 @@ impl Identity {
         let tx = begin_write(db).await?;
         if let Some(id) = visit.visitor_id {
             let updated = visitor::Entity::update_many()
-                .col_expr(visitor::Column::VisitCount, Expr::col(visitor::Column::VisitCount).add(1))
+                .col_expr(
+                    visitor::Column::VisitCount,
+                    Expr::col(visitor::Column::VisitCount).add(1),
+                )
                 .col_expr(visitor::Column::LastSeenAt, Expr::value(now))
                 .col_expr(
                     visitor::Column::Locale,
                     match &locale {
                         Some(l) => Expr::value(l.clone()),
-                        None => Expr::col(visitor::Column::Locale).into(),
+                        None => Expr::col(visitor::Column::Locale),
                     },
                 )
                 .filter(visitor::Column::Id.eq(id))

@@ -71,19 +71,29 @@ pub struct AccountDecisionInput {
 /// A visitor id as sent back by a client: the plain UUID `recordVisit` returned.
 fn visitor_id(id: Option<ID>) -> async_graphql::Result<Option<Uuid>> {
     id.map(|id| {
-        id.parse::<Uuid>()
-            .map_err(|_| coded(ErrorCode::BadUserInput, "visitorId is not an id recordVisit returned"))
+        id.parse::<Uuid>().map_err(|_| {
+            coded(
+                ErrorCode::BadUserInput,
+                "visitorId is not an id recordVisit returned",
+            )
+        })
     })
     .transpose()
 }
 
 /// Refuses the caller's IP when it has used up its sign-in attempts.
 fn rate_limit(ctx: &Context<'_>) -> async_graphql::Result<()> {
-    ctx.services().auth_limiter.check(ctx.caller().client.ip).map_err(|wait| {
-        use async_graphql::ErrorExtensions;
-        coded(ErrorCode::RateLimited, format!("too many attempts; try again in {wait} s"))
+    ctx.services()
+        .auth_limiter
+        .check(ctx.caller().client.ip)
+        .map_err(|wait| {
+            use async_graphql::ErrorExtensions;
+            coded(
+                ErrorCode::RateLimited,
+                format!("too many attempts; try again in {wait} s"),
+            )
             .extend_with(|_, ext| ext.set("retryAfterSeconds", wait))
-    })
+        })
 }
 
 #[Object]
@@ -119,20 +129,36 @@ impl IdentityMutation {
             visitor_id: visitor_id(input.visitor_id)?,
             client: ctx.caller().client.clone(),
         };
-        Ok(s.identity.register(&s.db, &ctx.caller().actor, register).await.gql()?.into())
+        Ok(s.identity
+            .register(&s.db, &ctx.caller().actor, register)
+            .await
+            .gql()?
+            .into())
     }
 
     /// Signs in with email and password.
     async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> async_graphql::Result<AuthPayload> {
         rate_limit(ctx)?;
         let s = ctx.services();
-        let login = Login { email: input.email, password: input.password, client: ctx.caller().client.clone() };
-        Ok(s.identity.login(&s.db, &ctx.caller().actor, login).await.gql()?.into())
+        let login = Login {
+            email: input.email,
+            password: input.password,
+            client: ctx.caller().client.clone(),
+        };
+        Ok(s.identity
+            .login(&s.db, &ctx.caller().actor, login)
+            .await
+            .gql()?
+            .into())
     }
 
     /// Trades a refresh token for a new access token and refresh token. Each refresh token
     /// works once; using one twice ends its session.
-    async fn refresh_session(&self, ctx: &Context<'_>, refresh_token: String) -> async_graphql::Result<AuthPayload> {
+    async fn refresh_session(
+        &self,
+        ctx: &Context<'_>,
+        refresh_token: String,
+    ) -> async_graphql::Result<AuthPayload> {
         let s = ctx.services();
         Ok(s.identity.refresh(&s.db, &refresh_token).await.gql()?.into())
     }
@@ -151,7 +177,11 @@ impl IdentityMutation {
         Ok(true)
     }
 
-    async fn update_profile(&self, ctx: &Context<'_>, input: UpdateProfileInput) -> async_graphql::Result<User> {
+    async fn update_profile(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateProfileInput,
+    ) -> async_graphql::Result<User> {
         let s = ctx.services();
         let update = UpdateProfile {
             display_name: input.display_name,
@@ -159,38 +189,75 @@ impl IdentityMutation {
             bio: input.bio,
             locale: input.locale,
         };
-        Ok(User::from(s.identity.update_profile(&s.db, ctx.actor()?, update).await.gql()?))
+        Ok(User::from(
+            s.identity
+                .update_profile(&s.db, ctx.actor()?, update)
+                .await
+                .gql()?,
+        ))
     }
 
     /// Changes the password; every other session of the user ends.
-    async fn change_password(&self, ctx: &Context<'_>, input: ChangePasswordInput) -> async_graphql::Result<User> {
+    async fn change_password(
+        &self,
+        ctx: &Context<'_>,
+        input: ChangePasswordInput,
+    ) -> async_graphql::Result<User> {
         let s = ctx.services();
-        let change = ChangePassword { current_password: input.current_password, new_password: input.new_password };
-        Ok(User::from(s.identity.change_password(&s.db, ctx.actor()?, change).await.gql()?))
+        let change = ChangePassword {
+            current_password: input.current_password,
+            new_password: input.new_password,
+        };
+        Ok(User::from(
+            s.identity
+                .change_password(&s.db, ctx.actor()?, change)
+                .await
+                .gql()?,
+        ))
     }
 
     /// Admins: blocks an account; its sessions end at once.
-    async fn block_user(&self, ctx: &Context<'_>, input: AccountDecisionInput) -> async_graphql::Result<User> {
+    async fn block_user(
+        &self,
+        ctx: &Context<'_>,
+        input: AccountDecisionInput,
+    ) -> async_graphql::Result<User> {
         decide(ctx, input, Decision::Block).await
     }
 
     /// Admins: lifts a block.
-    async fn unblock_user(&self, ctx: &Context<'_>, input: AccountDecisionInput) -> async_graphql::Result<User> {
+    async fn unblock_user(
+        &self,
+        ctx: &Context<'_>,
+        input: AccountDecisionInput,
+    ) -> async_graphql::Result<User> {
         decide(ctx, input, Decision::Unblock).await
     }
 
     /// Admins: approves a pending (or rejected) account.
-    async fn approve_user(&self, ctx: &Context<'_>, input: AccountDecisionInput) -> async_graphql::Result<User> {
+    async fn approve_user(
+        &self,
+        ctx: &Context<'_>,
+        input: AccountDecisionInput,
+    ) -> async_graphql::Result<User> {
         decide(ctx, input, Decision::Approve).await
     }
 
     /// Admins: rejects a pending account, with a reason the user sees.
-    async fn reject_user(&self, ctx: &Context<'_>, input: AccountDecisionInput) -> async_graphql::Result<User> {
+    async fn reject_user(
+        &self,
+        ctx: &Context<'_>,
+        input: AccountDecisionInput,
+    ) -> async_graphql::Result<User> {
         decide(ctx, input, Decision::Reject).await
     }
 }
 
-async fn decide(ctx: &Context<'_>, input: AccountDecisionInput, decision: Decision) -> async_graphql::Result<User> {
+async fn decide(
+    ctx: &Context<'_>,
+    input: AccountDecisionInput,
+    decision: Decision,
+) -> async_graphql::Result<User> {
     let s = ctx.services();
     let user_id = expect_id(&input.user_id, "User", "userId")?;
     let user = s

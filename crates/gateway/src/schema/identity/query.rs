@@ -20,7 +20,11 @@ impl IdentityQuery {
     /// A user by username (case-insensitive).
     async fn user(&self, ctx: &Context<'_>, username: String) -> async_graphql::Result<Option<User>> {
         let s = ctx.services();
-        Ok(s.identity.user_by_username(&s.db, ctx.actor()?, &username).await.gql()?.map(User::from))
+        Ok(s.identity
+            .user_by_username(&s.db, ctx.actor()?, &username)
+            .await
+            .gql()?
+            .map(User::from))
     }
 
     /// Every user, newest first; `status: PENDING` is the approval queue. Admins only.
@@ -40,9 +44,12 @@ impl IdentityQuery {
             .await
             .gql()?;
         let mut connection = Connection::new(page.after.is_some(), found.has_next_page);
-        connection
-            .edges
-            .extend(found.edges.into_iter().map(|(cursor, u)| Edge::new(cursor.encode(), User::from(u))));
+        connection.edges.extend(
+            found
+                .edges
+                .into_iter()
+                .map(|(cursor, u)| Edge::new(cursor.encode(), User::from(u))),
+        );
         Ok(connection)
     }
 }

@@ -18,7 +18,10 @@ pub struct User {
 
 impl From<user::Model> for User {
     fn from(model: user::Model) -> Self {
-        User { model, as_self: false }
+        User {
+            model,
+            as_self: false,
+        }
     }
 }
 
@@ -43,7 +46,7 @@ pub enum PlatformRole {
 
 impl User {
     /// Private fields are shown to the user and to admins only; null for everyone else.
-    fn private<'a, T>(&'a self, ctx: &Context<'_>, value: T) -> Option<T> {
+    fn private<T>(&self, ctx: &Context<'_>, value: T) -> Option<T> {
         let actor = &ctx.caller().actor;
         (self.as_self || may_see_private_fields(actor, self.model.id)).then_some(value)
     }
@@ -147,7 +150,10 @@ impl From<AuthSession> for AuthPayload {
             access_token_expires_at: s.access_expires_at,
             refresh_token: s.refresh_token,
             refresh_token_expires_at: s.refresh_expires_at,
-            user: User { model: s.user, as_self: true },
+            user: User {
+                model: s.user,
+                as_self: true,
+            },
         }
     }
 }
