@@ -96,12 +96,6 @@ pub struct Identity {
     pub(crate) settings: Arc<Settings>,
 }
 
-impl std::fmt::Debug for password::Passwords {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Passwords")
-    }
-}
-
 impl Identity {
     pub fn new(keys: TokenKeys, settings: Settings) -> Identity {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
