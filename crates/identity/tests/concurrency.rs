@@ -1,0 +1,116 @@
+//! Rules that concurrency could break, held by the database: one account per email, and a
+//! refresh token that works once however many requests race with it. Also the rules that
+//! depend on time, with a clock the test moves.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use commons_core::{Actor, CodedError, ErrorCode, ManualClock};
+use commons_identity::entity::user;
+use commons_identity::service::accounts::Register;
+use commons_identity::{Error, Identity, Settings, TokenKeys};
+use commons_migrations::testing::TestDb;
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
+
+fn identity() -> Identity {
+    Identity::new(TokenKeys::from_secret(&[42u8; 32]).expect("key"), Settings::default())
+}
+
+fn register(email: &str, username: &str) -> Register {
+    Register {
+        email: email.into(),
+        username: username.into(),
+        password: "correct horse battery".into(),
+        ..Register::default()
+    }
+}
+
+#[tokio::test]
+async fn one_account_per_email_under_concurrent_registrations() {
+    let db = TestDb::fresh().await;
+    let identity = identity();
+    let attempts: Vec<_> = (0..12)
+        .map(|i| {
+            let (db, identity) = (db.conn.clone(), identity.clone());
+            // The same email in different spellings, each with its own username.
+            let email = if i % 2 == 0 { "race@example.org" } else { "RACE@Example.org " };
+            tokio::spawn(async move {
+                identity.register(&db, &Actor::ANONYMOUS, register(email, &format!("racer{i}"))).await
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for attempt in attempts {
+        match attempt.await.expect("the task ran") {
+            Ok(_) => created += 1,
+            Err(e) => {
+                assert!(matches!(e, Error::EmailTaken), "unexpected: {e:?}");
+                assert_eq!(e.code(), ErrorCode::Conflict);
+            }
+        }
+    }
+    assert_eq!(created, 1);
+    let rows = user::Entity::find()
+        .filter(user::Column::Email.eq("race@example.org"))
+        .count(&db.conn)
+        .await
+        .expect("count");
+    assert_eq!(rows, 1);
+}
+
+#[tokio::test]
+async fn a_refresh_token_works_once_under_concurrent_use() {
+    let db = TestDb::fresh().await;
+    let identity = identity();
+    let session = identity
+        .register(&db.conn, &Actor::ANONYMOUS, register("twice@example.org", "twice"))
+        .await
+        .expect("registered");
+    let racers: Vec<_> = (0..8)
+        .map(|_| {
+            let (db, identity, token) = (db.conn.clone(), identity.clone(), session.refresh_token.clone());
+            tokio::spawn(async move { identity.refresh(&db, &token).await })
+        })
+        .collect();
+    let mut winners = Vec::new();
+    for racer in racers {
+        match racer.await.expect("the task ran") {
+            Ok(won) => winners.push(won),
+            Err(e) => assert_eq!(e.code(), ErrorCode::Unauthenticated, "{e:?}"),
+        }
+    }
+    // At most one use succeeds; every other use is a replay, which ends the session, so
+    // even the winner's new tokens stop working.
+    assert!(winners.len() <= 1, "{} refreshes succeeded", winners.len());
+    for won in winners {
+        assert!(identity.refresh(&db.conn, &won.refresh_token).await.is_err());
+        assert!(identity.authenticate(&db.conn, &won.access_token).await.is_err());
+    }
+    assert!(identity.authenticate(&db.conn, &session.access_token).await.is_err());
+}
+
+#[tokio::test]
+async fn tokens_expire_on_the_clock() {
+    let db = TestDb::fresh().await;
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let identity = identity().with_clock(clock.clone());
+    let settings = Settings::default();
+    let session = identity
+        .register(&db.conn, &Actor::ANONYMOUS, register("clock@example.org", "clocked"))
+        .await
+        .expect("registered");
+
+    assert!(identity.authenticate(&db.conn, &session.access_token).await.is_ok());
+    clock.advance(settings.access_ttl + chrono::Duration::seconds(1));
+    let expired = identity.authenticate(&db.conn, &session.access_token).await;
+    assert_eq!(expired.err().map(|e| e.code()), Some(ErrorCode::Unauthenticated));
+
+    // The refresh token outlives the access token and brings a working one.
+    let renewed = identity.refresh(&db.conn, &session.refresh_token).await.expect("refreshed");
+    assert!(identity.authenticate(&db.conn, &renewed.access_token).await.is_ok());
+
+    // Past its own lifetime, the refresh token is refused too.
+    clock.advance(settings.refresh_ttl + chrono::Duration::seconds(1));
+    let stale = identity.refresh(&db.conn, &renewed.refresh_token).await;
+    assert!(matches!(stale, Err(Error::InvalidRefreshToken)), "{stale:?}");
+}
