@@ -13,7 +13,10 @@ use commons_migrations::testing::TestDb;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 fn identity() -> Identity {
-    Identity::new(TokenKeys::from_secret(&[42u8; 32]).expect("key"), Settings::default())
+    Identity::new(
+        TokenKeys::from_secret(&[42u8; 32]).expect("key"),
+        Settings::default(),
+    )
 }
 
 fn register(email: &str, username: &str) -> Register {
@@ -33,9 +36,15 @@ async fn one_account_per_email_under_concurrent_registrations() {
         .map(|i| {
             let (db, identity) = (db.conn.clone(), identity.clone());
             // The same email in different spellings, each with its own username.
-            let email = if i % 2 == 0 { "race@example.org" } else { "RACE@Example.org " };
+            let email = if i % 2 == 0 {
+                "race@example.org"
+            } else {
+                "RACE@Example.org "
+            };
             tokio::spawn(async move {
-                identity.register(&db, &Actor::ANONYMOUS, register(email, &format!("racer{i}"))).await
+                identity
+                    .register(&db, &Actor::ANONYMOUS, register(email, &format!("racer{i}")))
+                    .await
             })
         })
         .collect();
@@ -63,7 +72,11 @@ async fn a_refresh_token_works_once_under_concurrent_use() {
     let db = TestDb::fresh().await;
     let identity = identity();
     let session = identity
-        .register(&db.conn, &Actor::ANONYMOUS, register("twice@example.org", "twice"))
+        .register(
+            &db.conn,
+            &Actor::ANONYMOUS,
+            register("twice@example.org", "twice"),
+        )
         .await
         .expect("registered");
     let racers: Vec<_> = (0..8)
@@ -86,7 +99,12 @@ async fn a_refresh_token_works_once_under_concurrent_use() {
         assert!(identity.refresh(&db.conn, &won.refresh_token).await.is_err());
         assert!(identity.authenticate(&db.conn, &won.access_token).await.is_err());
     }
-    assert!(identity.authenticate(&db.conn, &session.access_token).await.is_err());
+    assert!(
+        identity
+            .authenticate(&db.conn, &session.access_token)
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test]
@@ -96,18 +114,35 @@ async fn tokens_expire_on_the_clock() {
     let identity = identity().with_clock(clock.clone());
     let settings = Settings::default();
     let session = identity
-        .register(&db.conn, &Actor::ANONYMOUS, register("clock@example.org", "clocked"))
+        .register(
+            &db.conn,
+            &Actor::ANONYMOUS,
+            register("clock@example.org", "clocked"),
+        )
         .await
         .expect("registered");
 
-    assert!(identity.authenticate(&db.conn, &session.access_token).await.is_ok());
+    assert!(
+        identity
+            .authenticate(&db.conn, &session.access_token)
+            .await
+            .is_ok()
+    );
     clock.advance(settings.access_ttl + chrono::Duration::seconds(1));
     let expired = identity.authenticate(&db.conn, &session.access_token).await;
     assert_eq!(expired.err().map(|e| e.code()), Some(ErrorCode::Unauthenticated));
 
     // The refresh token outlives the access token and brings a working one.
-    let renewed = identity.refresh(&db.conn, &session.refresh_token).await.expect("refreshed");
-    assert!(identity.authenticate(&db.conn, &renewed.access_token).await.is_ok());
+    let renewed = identity
+        .refresh(&db.conn, &session.refresh_token)
+        .await
+        .expect("refreshed");
+    assert!(
+        identity
+            .authenticate(&db.conn, &renewed.access_token)
+            .await
+            .is_ok()
+    );
 
     // Past its own lifetime, the refresh token is refused too.
     clock.advance(settings.refresh_ttl + chrono::Duration::seconds(1));
