@@ -81,6 +81,12 @@ pub struct ServeArgs {
     #[arg(long)]
     pub no_migrate: bool,
 
+    /// PostgreSQL: the role the server acts as after migrating, so row level security applies
+    /// to it (the URL's user must be allowed to `SET ROLE` to it; `migrate` grants that). An
+    /// empty value keeps the URL's own user.
+    #[arg(long, env = "COMMONS_DB_ROLE", default_value = commons_migrations::APP_ROLE)]
+    pub db_role: String,
+
     /// `login` and `register` attempts per client IP per minute; 0 turns the limit off.
     #[arg(long, env = "COMMONS_AUTH_RATE_LIMIT", default_value_t = 20)]
     pub auth_rate_limit: u32,

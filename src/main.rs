@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
+use commons_core::Backend;
 use commons_core::Db;
-use commons_core::db::redact;
+use commons_core::db::{DbOptions, redact};
 use commons_gateway::{App, GatewayConfig};
 use commons_identity::{Identity, Settings, TokenKeys};
 use commons_migrations::{Migrator, MigratorTrait};
@@ -65,6 +66,19 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     } else {
         Migrator::up(&db, None).await.context("applying migrations")?;
     }
+    let db = match Backend::of_url(database_url)? {
+        Backend::Postgres if !args.db_role.is_empty() => {
+            db.close().await.ok();
+            let options = DbOptions {
+                role: Some(args.db_role.clone()),
+                ..DbOptions::default()
+            };
+            Db::connect_with(database_url, &options)
+                .await
+                .with_context(|| format!("connecting to {} as role {}", redact(database_url), args.db_role))?
+        }
+        _ => db,
+    };
     let identity = Identity::new(args.token_keys()?, args.identity_settings()?);
     let config = GatewayConfig {
         max_body_bytes: args.max_body_bytes,

@@ -5,10 +5,15 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_core_agents;
 mod m20261124_000002_identity;
+mod m20261125_000003_audit_keys_points;
+mod m20261125_000004_orgs;
+mod m20261125_000005_tenant_isolation;
 mod util;
 
 #[cfg(feature = "testing")]
 pub mod testing;
+
+pub use m20261125_000005_tenant_isolation::APP_ROLE;
 
 pub struct Migrator;
 
@@ -18,6 +23,9 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_core_agents::Migration),
             Box::new(m20261124_000002_identity::Migration),
+            Box::new(m20261125_000003_audit_keys_points::Migration),
+            Box::new(m20261125_000004_orgs::Migration),
+            Box::new(m20261125_000005_tenant_isolation::Migration),
         ]
     }
 }

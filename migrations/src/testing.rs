@@ -1,13 +1,15 @@
 //! Fresh, migrated databases for tests. Without `TEST_DATABASE_URL`, a SQLite file in a
 //! temporary folder (the same WAL mode as production). With it, a new PostgreSQL database
-//! named after the test's own random id, dropped when the [`TestDb`] is dropped.
+//! named after the test's own random id, dropped when the [`TestDb`] is dropped; its
+//! connection acts as the role `commons_app`, like the server's, so row level security applies.
 
 use commons_core::Db;
+use commons_core::db::DbOptions;
 use sea_orm::{ConnectionTrait, DatabaseConnection};
 use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::sea_orm;
 
-use crate::Migrator;
+use crate::{APP_ROLE, Migrator};
 
 pub struct TestDb {
     pub conn: DatabaseConnection,
@@ -58,7 +60,15 @@ impl TestDb {
             .expect("create the test database");
         admin.close().await.ok();
         let url = replace_database(&admin_url, &name);
-        let conn = connect_and_migrate(&url).await;
+        connect_and_migrate(&url).await.close().await.ok();
+        // The tests then act as the server does: as `commons_app`, under row level security.
+        let options = DbOptions {
+            role: Some(APP_ROLE.to_string()),
+            ..DbOptions::default()
+        };
+        let conn = Db::connect_with(&url, &options)
+            .await
+            .expect("connect to the test database as the application role");
         TestDb {
             conn,
             url,

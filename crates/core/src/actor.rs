@@ -9,6 +9,13 @@ pub enum PlatformRole {
     Admin,
 }
 
+/// What an API key may do (ID7). A session may do everything its user may.
+pub mod scope {
+    pub const READ: &str = "read";
+    pub const WRITE: &str = "write";
+    pub const ALL: [&str; 2] = [READ, WRITE];
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Actor {
     /// Not signed in; `visitor` is the recorded visitor id when the client sent one.
@@ -39,6 +46,16 @@ impl Actor {
         match self {
             Actor::User { session, .. } => *session,
             _ => None,
+        }
+    }
+
+    /// Whether the call may change anything: API keys without the `write` scope only read.
+    pub fn may_write(&self) -> bool {
+        match self {
+            Actor::User {
+                scopes: Some(scopes), ..
+            } => scopes.iter().any(|s| s == scope::WRITE),
+            _ => true,
         }
     }
 

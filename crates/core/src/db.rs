@@ -38,6 +38,10 @@ pub struct DbOptions {
     pub acquire_timeout: Duration,
     /// How long SQLite waits for a lock before giving up.
     pub busy_timeout: Duration,
+    /// PostgreSQL only: the role every connection switches to at start-up (`SET ROLE`). `serve`
+    /// uses `commons_app`, which row level security applies to, while migrations run as the
+    /// URL's own user.
+    pub role: Option<String>,
 }
 
 impl Default for DbOptions {
@@ -46,6 +50,7 @@ impl Default for DbOptions {
             max_connections: 16,
             acquire_timeout: Duration::from_secs(10),
             busy_timeout: Duration::from_secs(10),
+            role: None,
         }
     }
 }
@@ -79,6 +84,9 @@ impl Db {
             }
             Backend::Postgres => {
                 connect.max_connections(opts.max_connections);
+                if let Some(role) = opts.role.clone() {
+                    connect.map_sqlx_postgres_opts(move |o| o.options([("role", role.clone())]));
+                }
             }
         }
         Database::connect(connect).await

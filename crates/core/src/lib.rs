@@ -7,14 +7,19 @@
 //! - [`page`]: keyset (cursor) pagination.
 //! - [`db`]: connecting to SQLite or PostgreSQL.
 //! - [`clock`]: an injectable clock, so tests can move time.
+//! - [`tenant`]: transactions that tell PostgreSQL's row level security who is acting.
+//! - [`audit`]: the append-only audit log.
 
 pub mod actor;
 pub mod agent;
+pub mod audit;
 pub mod clock;
 pub mod db;
 pub mod error;
 pub mod id;
 pub mod page;
+pub mod tenant;
+pub mod text;
 
 pub use actor::{Actor, PlatformRole};
 pub use agent::AgentKind;

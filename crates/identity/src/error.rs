@@ -21,6 +21,16 @@ pub enum Error {
     AccountNotActive(&'static str),
     #[error("only platform administrators may do this")]
     AdminOnly,
+    #[error("this API key may only read")]
+    ReadOnlyKey,
+    #[error("sign in with your password to manage API keys and bots")]
+    NeedsSession,
+    #[error("the API key is not valid")]
+    InvalidApiKey,
+    #[error("no such API key")]
+    ApiKeyNotFound,
+    #[error("no such bot among yours")]
+    BotNotFound,
     #[error("{message}")]
     Invalid { field: &'static str, message: String },
     #[error("this email is already registered")]
@@ -53,6 +63,15 @@ impl Error {
     }
 }
 
+impl From<commons_core::text::TextError> for Error {
+    fn from(e: commons_core::text::TextError) -> Error {
+        Error::Invalid {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
+
 impl CodedError for Error {
     fn code(&self) -> ErrorCode {
         match self {
@@ -60,15 +79,18 @@ impl CodedError for Error {
             | Error::NotSignedIn
             | Error::SessionEnded
             | Error::InvalidRefreshToken
-            | Error::WrongCurrentPassword => ErrorCode::Unauthenticated,
+            | Error::WrongCurrentPassword
+            | Error::InvalidApiKey => ErrorCode::Unauthenticated,
             Error::AccountBlocked
             | Error::AccountNotActive(_)
             | Error::AdminOnly
-            | Error::CannotBlockSelf => ErrorCode::Forbidden,
+            | Error::CannotBlockSelf
+            | Error::ReadOnlyKey
+            | Error::NeedsSession => ErrorCode::Forbidden,
             Error::Invalid { .. } => ErrorCode::BadUserInput,
             Error::Page(e) => e.code(),
             Error::EmailTaken | Error::UsernameTaken | Error::WrongStatus { .. } => ErrorCode::Conflict,
-            Error::UserNotFound => ErrorCode::NotFound,
+            Error::UserNotFound | Error::ApiKeyNotFound | Error::BotNotFound => ErrorCode::NotFound,
             Error::Hashing(_) | Error::Db(_) => ErrorCode::Internal,
         }
     }

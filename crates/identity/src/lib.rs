@@ -11,7 +11,6 @@ pub mod entity;
 pub mod error;
 pub mod password;
 pub mod service;
-mod text;
 pub mod token;
 
 use std::sync::Arc;

@@ -15,6 +15,8 @@ pub const ISSUER: &str = "commons";
 pub const AUDIENCE: &str = "commons-api";
 /// Refresh tokens carry this prefix, so a bearer credential's kind is known without a lookup.
 pub const REFRESH_PREFIX: &str = "crt_";
+/// API keys carry this prefix, so the gateway tells them from JWTs without a database hit.
+pub const API_KEY_PREFIX: &str = "cak_";
 /// Shorter secrets make HS256 guessable offline.
 pub const MIN_SECRET_LEN: usize = 32;
 
@@ -96,9 +98,14 @@ impl TokenKeys {
 
 /// A new opaque refresh token and the hash to store for it.
 pub fn new_refresh_token() -> (String, String) {
+    new_secret(REFRESH_PREFIX)
+}
+
+/// 256 random bits after `prefix`, and the hash to store for them.
+pub fn new_secret(prefix: &str) -> (String, String) {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
-    let token = format!("{REFRESH_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+    let token = format!("{prefix}{}", URL_SAFE_NO_PAD.encode(bytes));
     let hash = hash_token(&token);
     (token, hash)
 }

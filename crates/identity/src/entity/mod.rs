@@ -1,5 +1,8 @@
 //! SeaORM entities of identity, one per table.
 
+pub mod api_key;
+pub mod bot;
+pub mod point_award;
 pub mod refresh_token;
 pub mod session;
 pub mod user;

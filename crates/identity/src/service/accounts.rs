@@ -12,7 +12,8 @@ use super::sessions::{AuthSession, reason, revoke_sessions};
 use crate::entity::{session, user, visitor};
 use crate::error::Error;
 use crate::password::check_policy;
-use crate::{Identity, PlatformRole, UserStatus, text};
+use crate::{Identity, PlatformRole, UserStatus};
+use commons_core::text;
 
 #[derive(Clone, Debug, Default)]
 pub struct Register {
@@ -26,6 +27,19 @@ pub struct Register {
     /// The visitor this person was before signing up (ID1); linked to the new user.
     pub visitor_id: Option<Uuid>,
     pub client: ClientInfo,
+}
+
+/// A checked registration with its password hashed, ready to be written.
+#[derive(Clone, Debug)]
+pub struct NewAccount {
+    pub email: String,
+    pub username: String,
+    password_hash: String,
+    kind: crate::AccountKind,
+    display_name: Option<String>,
+    locale: Option<String>,
+    visitor_id: Option<Uuid>,
+    client: ClientInfo,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -124,6 +138,13 @@ impl Identity {
         _actor: &Actor,
         input: Register,
     ) -> Result<AuthSession, Error> {
+        let account = self.prepare_registration(input).await?;
+        self.create_account(db, account).await
+    }
+
+    /// Checks a registration and hashes its password, outside any transaction: the write lock
+    /// is not held through 20 ms of argon2. [`Identity::create_account`] finishes it.
+    pub async fn prepare_registration(&self, input: Register) -> Result<NewAccount, Error> {
         let email = normalize_email(&input.email)?;
         let username = normalize_username(&input.username)?;
         check_policy(&input.password, &username, &email)?;
@@ -146,9 +167,32 @@ impl Identity {
         .clone();
         let display_name = text::optional("displayName", input.display_name.as_deref(), 100)?;
         let locale = text::optional("locale", input.locale.as_deref(), 35)?;
-
-        // Hash before the transaction: the write lock is not held through 20 ms of argon2.
         let password_hash = self.passwords.hash(&input.password).await?;
+        Ok(NewAccount {
+            email,
+            username,
+            password_hash,
+            kind,
+            display_name,
+            locale,
+            visitor_id: input.visitor_id,
+            client: input.client,
+        })
+    }
+
+    /// Writes a prepared account and opens its first session, in `db`'s transaction when it
+    /// is one (an invite accepted at registration joins it).
+    pub async fn create_account<C: Conn>(&self, db: &C, account: NewAccount) -> Result<AuthSession, Error> {
+        let NewAccount {
+            email,
+            username,
+            password_hash,
+            kind,
+            display_name,
+            locale,
+            visitor_id,
+            client,
+        } = account;
         let now = self.clock.now();
         let tx = begin_write(db).await?;
         ensure_free(&tx, &email, &username).await?;
@@ -185,7 +229,7 @@ impl Identity {
             }
             Err(e) => return Err(e.into()),
         };
-        if let Some(visitor_id) = input.visitor_id {
+        if let Some(visitor_id) = visitor_id {
             visitor::Entity::update_many()
                 .col_expr(visitor::Column::UserId, Expr::value(user.id))
                 .filter(visitor::Column::Id.eq(visitor_id))
@@ -193,7 +237,7 @@ impl Identity {
                 .exec(&tx)
                 .await?;
         }
-        let session = self.start_session(&tx, user, &input.client).await?;
+        let session = self.start_session(&tx, user, &client).await?;
         tx.commit().await?;
         Ok(session)
     }
@@ -205,15 +249,10 @@ impl Identity {
         input: UpdateProfile,
     ) -> Result<user::Model, Error> {
         let id = actor.user_id().ok_or(Error::NotSignedIn)?;
-        let avatar_url = text::optional("avatarUrl", input.avatar_url.as_deref(), 2048)?;
-        if let Some(url) = &avatar_url
-            && !(url.starts_with("https://") || url.starts_with("http://"))
-        {
-            return Err(Error::invalid(
-                "avatarUrl",
-                "the avatar URL must start with https:// or http://",
-            ));
+        if !actor.may_write() {
+            return Err(Error::ReadOnlyKey);
         }
+        let avatar_url = text::optional_url("avatarUrl", input.avatar_url.as_deref())?;
         let tx = begin_write(db).await?;
         let current = user::Entity::find_by_id(id)
             .one(&tx)
@@ -247,6 +286,9 @@ impl Identity {
         input: ChangePassword,
     ) -> Result<user::Model, Error> {
         let id = actor.user_id().ok_or(Error::NotSignedIn)?;
+        if actor.session_id().is_none() {
+            return Err(Error::NeedsSession);
+        }
         let current = user::Entity::find_by_id(id)
             .one(db)
             .await?
@@ -287,7 +329,11 @@ impl Identity {
     }
 }
 
-async fn ensure_free(db: &impl sea_orm::ConnectionTrait, email: &str, username: &str) -> Result<(), Error> {
+pub(crate) async fn ensure_free(
+    db: &impl sea_orm::ConnectionTrait,
+    email: &str,
+    username: &str,
+) -> Result<(), Error> {
     let clash = user::Entity::find()
         .filter(
             user::Column::Email

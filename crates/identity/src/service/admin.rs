@@ -9,7 +9,8 @@ use uuid::Uuid;
 use super::sessions::{reason, revoke_sessions};
 use crate::entity::{session, user};
 use crate::error::Error;
-use crate::{Identity, PlatformRole, UserStatus, text};
+use crate::{Identity, PlatformRole, UserStatus};
+use commons_core::text;
 
 /// What an admin decides about an account.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod api_keys;
+pub mod points;
 pub mod sessions;
 pub mod users;
 pub mod visitors;
@@ -18,7 +20,7 @@ pub struct ClientInfo {
 
 impl ClientInfo {
     pub(crate) fn user_agent(&self) -> Option<String> {
-        crate::text::clipped(self.user_agent.as_deref(), 512)
+        commons_core::text::clipped(self.user_agent.as_deref(), 512)
     }
 
     /// The IP cut to its network (/24 for IPv4, /48 for IPv6): enough to tell regions and

@@ -1,6 +1,7 @@
 //! Sessions (ID3): login, refresh with rotation and reuse detection, logout, logout
 //! everywhere, and turning an access token back into an [`Actor`].
 
+use commons_core::audit::{self, Entry};
 use commons_core::db::{Conn, begin_write};
 use commons_core::{Actor, Timestamp};
 use sea_orm::TransactionSession;
@@ -54,7 +55,8 @@ impl Identity {
             .verify(&input.password, found.as_ref().map(|u| u.password_hash.as_str()))
             .await?;
         let user = match found {
-            Some(user) if verified => user,
+            // Bots act only through API keys.
+            Some(user) if verified && user.account_kind != super::api_keys::BOT_KIND => user,
             _ => return Err(Error::InvalidCredentials),
         };
         if user.status == UserStatus::Blocked {
@@ -86,6 +88,19 @@ impl Identity {
             revoked_reason: Set(None),
         }
         .insert(db)
+        .await?;
+        let signed_in = Actor::User {
+            id: user.id,
+            platform_role: user.platform_role.into(),
+            scopes: None,
+            session: Some(session_id),
+        };
+        audit::record(
+            db,
+            &signed_in,
+            Entry::new("session.created").target("session", session_id),
+            now,
+        )
         .await?;
         self.issue(db, session_id, user, now).await
     }
@@ -193,12 +208,14 @@ impl Identity {
     /// Ends the actor's current session.
     pub async fn logout<C: Conn>(&self, db: &C, actor: &Actor) -> Result<(), Error> {
         let session = actor.session_id().ok_or(Error::NotSignedIn)?;
+        let now = self.clock.now();
         let tx = begin_write(db).await?;
-        revoke_sessions(
+        revoke_sessions(&tx, session::Column::Id.eq(session), reason::LOGOUT, now).await?;
+        audit::record(
             &tx,
-            session::Column::Id.eq(session),
-            reason::LOGOUT,
-            self.clock.now(),
+            actor,
+            Entry::new("session.ended").target("session", session),
+            now,
         )
         .await?;
         tx.commit().await?;
@@ -208,12 +225,20 @@ impl Identity {
     /// Ends every session of the actor, on every device. Returns how many ended.
     pub async fn logout_everywhere<C: Conn>(&self, db: &C, actor: &Actor) -> Result<u64, Error> {
         let user = actor.user_id().ok_or(Error::NotSignedIn)?;
+        let now = self.clock.now();
         let tx = begin_write(db).await?;
         let ended = revoke_sessions(
             &tx,
             session::Column::UserId.eq(user),
             reason::LOGOUT_EVERYWHERE,
-            self.clock.now(),
+            now,
+        )
+        .await?;
+        audit::record(
+            &tx,
+            actor,
+            Entry::new("session.ended_everywhere").metadata(serde_json::json!({ "sessions": ended })),
+            now,
         )
         .await?;
         tx.commit().await?;

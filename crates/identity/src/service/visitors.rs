@@ -1,15 +1,16 @@
 //! Visitors (ID1): anonymous people recorded on first contact and recognised after.
 
 use commons_core::db::{Conn, begin_write};
+use commons_core::text;
 use sea_orm::TransactionSession;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::ClientInfo;
+use crate::Identity;
 use crate::entity::visitor;
 use crate::error::Error;
-use crate::{Identity, text};
 
 #[derive(Clone, Debug, Default)]
 pub struct Visit {

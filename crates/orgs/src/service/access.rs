@@ -1,0 +1,190 @@
+//! The one authorization path. Every write asks [`authorize`], which loads what the actor holds
+//! in the organization (and department) and asks [`permission::allows`]; reads of non-public
+//! data ask [`Access::is_member`]. Platform admins may do everything (OR7).
+
+use commons_core::db::Conn;
+use commons_core::{Actor, Timestamp, tenant};
+use commons_identity::UserStatus;
+use commons_identity::entity::user;
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession};
+use uuid::Uuid;
+
+use crate::Orgs;
+use crate::entity::organization::{self, OrganizationStatus};
+use crate::entity::{department_member, membership};
+use crate::error::Error;
+use crate::permission::{self, Permission, Role};
+
+/// What one actor holds in one organization (and, when asked, one of its departments).
+#[derive(Clone, Debug)]
+pub struct Access {
+    pub organization: organization::Model,
+    pub membership: Option<membership::Model>,
+    pub department: Option<department_member::Model>,
+    pub platform_admin: bool,
+}
+
+impl Access {
+    pub fn role(&self) -> Option<Role> {
+        self.membership.as_ref().map(|m| m.role)
+    }
+
+    pub fn allows(&self, permission: Permission) -> bool {
+        self.platform_admin
+            || permission::allows(
+                self.role(),
+                self.department.as_ref().map(|d| d.grant()).as_ref(),
+                permission,
+            )
+    }
+
+    /// Members (role member and above) and platform admins see non-public data.
+    pub fn is_member(&self) -> bool {
+        self.platform_admin || self.role().is_some_and(Role::is_member)
+    }
+
+    pub fn is_owner(&self) -> bool {
+        self.role() == Some(Role::Owner)
+    }
+
+    /// The role to compare against a target's when managing people: admins act as owners.
+    pub fn rank(&self) -> Option<Role> {
+        if self.platform_admin {
+            Some(Role::Owner)
+        } else {
+            self.role()
+        }
+    }
+}
+
+/// The signed-in user's id.
+pub fn signed_in(actor: &Actor) -> Result<Uuid, Error> {
+    actor.user_id().ok_or(Error::NotSignedIn)
+}
+
+/// The id of a signed-in user whose account may act: active, and not calling with a read-only
+/// API key. Pending, rejected and blocked accounts change nothing.
+pub async fn active_writer(db: &impl ConnectionTrait, actor: &Actor) -> Result<Uuid, Error> {
+    let id = signed_in(actor)?;
+    if !actor.may_write() {
+        return Err(Error::ReadOnlyKey);
+    }
+    let status = user::Entity::find_by_id(id).one(db).await?.map(|u| u.status);
+    match status {
+        Some(UserStatus::Active) => Ok(id),
+        Some(UserStatus::Pending) => Err(commons_identity::Error::AccountNotActive("pending").into()),
+        Some(UserStatus::Rejected) => Err(commons_identity::Error::AccountNotActive("rejected").into()),
+        Some(UserStatus::Blocked) => Err(commons_identity::Error::AccountBlocked.into()),
+        None => Err(Error::NotSignedIn),
+    }
+}
+
+/// What `actor` holds in `org_id` (and `department_id`). An organization that is not active
+/// is visible only to its members and platform admins; to anyone else it does not exist.
+/// Reads as `actor` (joining the caller's transaction when `db` is one), so on PostgreSQL row
+/// level security sees who is asking.
+pub async fn access<C: Conn>(
+    db: &C,
+    actor: &Actor,
+    org_id: Uuid,
+    department_id: Option<Uuid>,
+) -> Result<Access, Error> {
+    let tx = tenant::read(db, actor).await?;
+    let access = load(&tx, actor, org_id, department_id).await?;
+    tx.commit().await?;
+    Ok(access)
+}
+
+async fn load(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    org_id: Uuid,
+    department_id: Option<Uuid>,
+) -> Result<Access, Error> {
+    let organization = organization::Entity::find_by_id(org_id)
+        .one(db)
+        .await?
+        .ok_or(Error::OrganizationNotFound)?;
+    let (membership, department) = match actor.user_id() {
+        None => (None, None),
+        Some(user_id) => {
+            let membership = membership::Entity::find()
+                .filter(membership::Column::OrgId.eq(org_id))
+                .filter(membership::Column::UserId.eq(user_id))
+                .one(db)
+                .await?;
+            let department = match department_id {
+                Some(department_id) => {
+                    department_member::Entity::find()
+                        .filter(department_member::Column::DepartmentId.eq(department_id))
+                        .filter(department_member::Column::UserId.eq(user_id))
+                        .one(db)
+                        .await?
+                }
+                None => None,
+            };
+            (membership, department)
+        }
+    };
+    let access = Access {
+        organization,
+        membership,
+        department,
+        platform_admin: actor.is_admin(),
+    };
+    if access.organization.status != OrganizationStatus::Active && !access.is_member() {
+        return Err(Error::OrganizationNotFound);
+    }
+    Ok(access)
+}
+
+impl Orgs {
+    /// Checks that `actor` may use `permission` in `org_id` (within `department_id`, when the
+    /// action is in a department), that their account may act, and that the organization is
+    /// active; records the member's activity. Every write in every crate goes through here.
+    pub async fn authorize<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        org_id: Uuid,
+        department_id: Option<Uuid>,
+        permission: Permission,
+    ) -> Result<Access, Error> {
+        let tx = tenant::write(db, actor).await?;
+        active_writer(&tx, actor).await?;
+        let access = load(&tx, actor, org_id, department_id).await?;
+        if !access.allows(permission) {
+            return Err(Error::Forbidden(permission));
+        }
+        require_active(&access.organization)?;
+        if let Some(membership) = &access.membership {
+            touch(&tx, membership.id, self.now()).await?;
+        }
+        tx.commit().await?;
+        Ok(access)
+    }
+}
+
+pub(crate) fn require_active(organization: &organization::Model) -> Result<(), Error> {
+    match organization.status {
+        OrganizationStatus::Active => Ok(()),
+        OrganizationStatus::Pending => Err(Error::OrganizationNotActive("pending approval")),
+        OrganizationStatus::Rejected => Err(Error::OrganizationNotActive("rejected")),
+    }
+}
+
+/// Last activity per member (OR2), at most once a minute per member.
+pub(crate) async fn touch(
+    db: &impl ConnectionTrait,
+    membership_id: Uuid,
+    now: Timestamp,
+) -> Result<(), Error> {
+    membership::Entity::update_many()
+        .col_expr(membership::Column::LastActiveAt, Expr::value(now))
+        .filter(membership::Column::Id.eq(membership_id))
+        .filter(membership::Column::LastActiveAt.lt(now - chrono::Duration::minutes(1)))
+        .exec(db)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,64 @@
+//! Reading the audit log (OR5): the organization's owner and admins (and platform admins),
+//! newest first, filtered by action, actor and time.
+
+use commons_core::audit;
+use commons_core::db::Conn;
+use commons_core::page::{self, Keyset};
+use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionSession};
+use uuid::Uuid;
+
+use super::access;
+use crate::Orgs;
+use crate::error::Error;
+use crate::permission::Role;
+
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    /// An exact action (`member.role_changed`) or a prefix ending in `.` (`member.`).
+    pub action: Option<String>,
+    pub actor_id: Option<Uuid>,
+    pub since: Option<Timestamp>,
+    pub until: Option<Timestamp>,
+}
+
+impl Orgs {
+    pub async fn audit_log<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        org_id: Uuid,
+        filter: AuditFilter,
+        page: &PageRequest,
+    ) -> Result<Page<audit::Model>, Error> {
+        let tx = tenant::read(db, actor).await?;
+        let access = access::access(&tx, actor, org_id, None).await?;
+        if !(access.platform_admin || access.role() >= Some(Role::Admin)) {
+            return Err(Error::AdminOrOwnerOnly);
+        }
+        let mut query = audit::Entity::find().filter(audit::Column::OrgId.eq(org_id));
+        if let Some(action) = filter.action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+            query = match action.strip_suffix('.') {
+                Some(prefix) => query.filter(audit::Column::Action.starts_with(format!("{prefix}."))),
+                None => query.filter(audit::Column::Action.eq(action)),
+            };
+        }
+        if let Some(actor_id) = filter.actor_id {
+            query = query.filter(audit::Column::ActorId.eq(actor_id));
+        }
+        if let Some(since) = filter.since {
+            query = query.filter(audit::Column::CreatedAt.gte(since));
+        }
+        if let Some(until) = filter.until {
+            query = query.filter(audit::Column::CreatedAt.lt(until));
+        }
+        let order = Keyset {
+            key: None,
+            id: audit::Column::Id,
+            descending: true,
+        };
+        let page = page::fetch(&tx, query, order, page, |e| Cursor::by_id(e.id)).await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+}

@@ -1,0 +1,433 @@
+//! Invites (ID4), first of all for registration. An invite has an unguessable code and may
+//! be locked to an email, expire, and be limited in uses; it may be revoked. Accepting one,
+//! while registering or signed in, applies all of it in one transaction: the organization
+//! membership with the invite's role, its departments, the referral credited to the inviter,
+//! and, for a new account, the sign-up bonus to both. The use count is claimed with a
+//! conditional UPDATE, so `max_uses` holds under concurrent accepts.
+
+use commons_core::audit::{self, Entry};
+use commons_core::db::Conn;
+use commons_core::page::{self, Keyset};
+use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
+use commons_identity::AuthSession;
+use commons_identity::entity::user;
+use commons_identity::service::accounts::{Register, normalize_email};
+use commons_identity::service::points::{self, reason};
+use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, SqlErr, TransactionSession,
+};
+use uuid::Uuid;
+
+use super::access::{self, active_writer, require_active};
+use super::departments::{ensure_member, insert_member};
+use crate::Orgs;
+use crate::entity::{department, invite, invite_acceptance, invite_department};
+use crate::error::Error;
+use crate::permission::{Permission, Preset, Role};
+use crate::text::new_code;
+
+#[derive(Clone, Debug, Default)]
+pub struct CreateInvite {
+    /// Invite into this organization; without it the invite is a plain referral.
+    pub org_id: Option<Uuid>,
+    /// The role in the organization; `member` when absent.
+    pub role: Option<Role>,
+    pub department_ids: Vec<Uuid>,
+    pub email: Option<String>,
+    pub expires_at: Option<Timestamp>,
+    pub max_uses: Option<i32>,
+}
+
+/// What an inviter's invites brought.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReferralStats {
+    pub invites_sent: u64,
+    /// Acceptances of the inviter's invites, by new and existing accounts.
+    pub accepted: u64,
+    /// Acceptances that created an account.
+    pub signups: u64,
+    pub bonus_earned: i64,
+}
+
+/// What accepting an invite gives: the invite and the membership it led to, if any.
+#[derive(Clone, Debug)]
+pub struct Accepted {
+    pub invite: invite::Model,
+    pub org_id: Option<Uuid>,
+}
+
+impl Orgs {
+    pub async fn create_invite<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        input: CreateInvite,
+    ) -> Result<invite::Model, Error> {
+        let email = input
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
+            .map(normalize_email)
+            .transpose()?;
+        let now = self.now();
+        if input.expires_at.is_some_and(|at| at <= now) {
+            return Err(Error::invalid("expiresAt", "the expiry must be in the future"));
+        }
+        if input.max_uses.is_some_and(|n| n < 1) {
+            return Err(Error::invalid("maxUses", "maxUses must be at least 1"));
+        }
+        let tx = tenant::write(db, actor).await?;
+        let inviter = active_writer(&tx, actor).await?;
+        let role = match input.org_id {
+            None => {
+                if input.role.is_some() || !input.department_ids.is_empty() {
+                    return Err(Error::invalid(
+                        "organizationId",
+                        "a role and departments need an organization to invite into",
+                    ));
+                }
+                None
+            }
+            Some(org_id) => {
+                let access = self
+                    .authorize(&tx, actor, org_id, None, Permission::ManageMembers)
+                    .await?;
+                let role = input.role.unwrap_or(Role::Member);
+                if role == Role::Owner || access.rank().is_none_or(|rank| rank <= role) {
+                    return Err(Error::out_ranked(
+                        access.rank().unwrap_or(Role::Member),
+                        "invite",
+                        role,
+                    ));
+                }
+                let found = department::Entity::find()
+                    .filter(department::Column::Id.is_in(input.department_ids.iter().copied()))
+                    .filter(department::Column::OrgId.eq(org_id))
+                    .count(&tx)
+                    .await?;
+                if found as usize != dedup(&input.department_ids).len() {
+                    return Err(Error::invalid(
+                        "departmentIds",
+                        "every department must belong to the organization",
+                    ));
+                }
+                Some(role)
+            }
+        };
+        let invite = invite::ActiveModel {
+            id: Set(commons_core::id::new()),
+            code: Set(new_code()),
+            inviter_id: Set(inviter),
+            org_id: Set(input.org_id),
+            role: Set(role),
+            email: Set(email),
+            expires_at: Set(input.expires_at),
+            max_uses: Set(input.max_uses),
+            uses: Set(0),
+            revoked_at: Set(None),
+            created_at: Set(now),
+        }
+        .insert(&tx)
+        .await?;
+        for department_id in dedup(&input.department_ids) {
+            invite_department::Entity::insert(invite_department::ActiveModel {
+                invite_id: Set(invite.id),
+                department_id: Set(department_id),
+            })
+            .exec_without_returning(&tx)
+            .await?;
+        }
+        let mut entry = Entry::new("invite.created").target("invite", invite.id);
+        if let Some(org_id) = invite.org_id {
+            entry = entry.org(org_id);
+        }
+        audit::record(&tx, actor, entry, now).await?;
+        tx.commit().await?;
+        Ok(invite)
+    }
+
+    /// Revokes an invite: the inviter, or whoever manages the organization's members.
+    pub async fn revoke_invite<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        invite_id: Uuid,
+    ) -> Result<invite::Model, Error> {
+        let now = self.now();
+        let tx = tenant::write(db, actor).await?;
+        let user_id = active_writer(&tx, actor).await?;
+        let invite = invite::Entity::find_by_id(invite_id)
+            .one(&tx)
+            .await?
+            .ok_or(Error::InviteNotFound)?;
+        if invite.inviter_id != user_id {
+            match invite.org_id {
+                Some(org_id) => {
+                    self.authorize(&tx, actor, org_id, None, Permission::ManageMembers)
+                        .await?;
+                }
+                None if actor.is_admin() => {}
+                None => return Err(Error::InviteNotFound),
+            }
+        }
+        if invite.revoked_at.is_some() {
+            return Ok(invite);
+        }
+        let mut model: invite::ActiveModel = invite.into();
+        model.revoked_at = Set(Some(now));
+        let invite = model.update(&tx).await?;
+        let mut entry = Entry::new("invite.revoked").target("invite", invite.id);
+        if let Some(org_id) = invite.org_id {
+            entry = entry.org(org_id);
+        }
+        audit::record(&tx, actor, entry, now).await?;
+        tx.commit().await?;
+        Ok(invite)
+    }
+
+    /// Invites still usable: the actor's own, or, with `org_id`, the organization's (for those
+    /// who manage its members). Newest first.
+    pub async fn pending_invites<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        org_id: Option<Uuid>,
+        page: &PageRequest,
+    ) -> Result<Page<invite::Model>, Error> {
+        let user_id = access::signed_in(actor)?;
+        let now = self.now();
+        let tx = tenant::read(db, actor).await?;
+        let mut query = invite::Entity::find()
+            .filter(invite::Column::RevokedAt.is_null())
+            .filter(
+                Condition::any()
+                    .add(invite::Column::ExpiresAt.is_null())
+                    .add(invite::Column::ExpiresAt.gt(now)),
+            )
+            .filter(
+                Condition::any()
+                    .add(invite::Column::MaxUses.is_null())
+                    .add(Expr::col(invite::Column::Uses).lt(Expr::col(invite::Column::MaxUses))),
+            );
+        query = match org_id {
+            Some(org_id) => {
+                let access = access::access(&tx, actor, org_id, None).await?;
+                if !access.allows(Permission::ManageMembers) {
+                    return Err(Error::Forbidden(Permission::ManageMembers));
+                }
+                query.filter(invite::Column::OrgId.eq(org_id))
+            }
+            None => query.filter(invite::Column::InviterId.eq(user_id)),
+        };
+        let order = Keyset {
+            key: None,
+            id: invite::Column::Id,
+            descending: true,
+        };
+        let page = page::fetch(&tx, query, order, page, |i| Cursor::by_id(i.id)).await?;
+        tx.commit().await?;
+        Ok(page)
+    }
+
+    /// A signed-in user accepts an invite.
+    pub async fn accept_invite<C: Conn>(&self, db: &C, actor: &Actor, code: &str) -> Result<Accepted, Error> {
+        let tx = tenant::write(db, actor).await?;
+        let user_id = active_writer(&tx, actor).await?;
+        let email = user::Entity::find_by_id(user_id)
+            .one(&tx)
+            .await?
+            .map(|u| u.email)
+            .ok_or(Error::NotSignedIn)?;
+        let accepted = self.apply(&tx, actor, code, user_id, &email, false).await?;
+        tx.commit().await?;
+        Ok(accepted)
+    }
+
+    /// Registers and accepts an invite in one transaction: if the invite cannot be used,
+    /// no account is made.
+    pub async fn register_with_invite<C: Conn>(
+        &self,
+        db: &C,
+        input: Register,
+        code: &str,
+    ) -> Result<(AuthSession, Accepted), Error> {
+        let account = self.identity.prepare_registration(input).await?;
+        let tx = tenant::write(db, &Actor::ANONYMOUS).await?;
+        let session = self.identity.create_account(&tx, account).await?;
+        let actor = Actor::User {
+            id: session.user.id,
+            platform_role: session.user.platform_role.into(),
+            scopes: None,
+            session: None,
+        };
+        let accepted = self
+            .apply(&tx, &actor, code, session.user.id, &session.user.email, true)
+            .await?;
+        tx.commit().await?;
+        Ok((session, accepted))
+    }
+
+    /// Invites sent, accepted, and the points they earned the actor.
+    pub async fn referral_stats<C: Conn>(&self, db: &C, actor: &Actor) -> Result<ReferralStats, Error> {
+        let user_id = access::signed_in(actor)?;
+        let tx = tenant::read(db, actor).await?;
+        let invites_sent = invite::Entity::find()
+            .filter(invite::Column::InviterId.eq(user_id))
+            .count(&tx)
+            .await?;
+        let accepted = invite_acceptance::Entity::find()
+            .filter(invite_acceptance::Column::InviterId.eq(user_id))
+            .count(&tx)
+            .await?;
+        let signups = invite_acceptance::Entity::find()
+            .filter(invite_acceptance::Column::InviterId.eq(user_id))
+            .filter(invite_acceptance::Column::NewAccount.eq(true))
+            .count(&tx)
+            .await?;
+        let bonus_earned = points::total(&tx, user_id, Some(reason::REFERRAL)).await?;
+        tx.commit().await?;
+        Ok(ReferralStats {
+            invites_sent,
+            accepted,
+            signups,
+            bonus_earned,
+        })
+    }
+
+    /// Everything accepting does, in the caller's transaction.
+    async fn apply(
+        &self,
+        tx: &impl ConnectionTrait,
+        actor: &Actor,
+        code: &str,
+        user_id: Uuid,
+        email: &str,
+        new_account: bool,
+    ) -> Result<Accepted, Error> {
+        let now = self.now();
+        // The code is the credential: the invite is looked up and used past the member-only
+        // wall, after the checks below.
+        tenant::act_as(tx, &Actor::System).await?;
+        let invite = invite::Entity::find()
+            .filter(invite::Column::Code.eq(code.trim()))
+            .one(tx)
+            .await?
+            .ok_or(Error::InviteNotFound)?;
+        if invite.email.as_deref().is_some_and(|locked| locked != email) {
+            return Err(Error::InviteForAnotherEmail);
+        }
+        if invite.inviter_id == user_id {
+            return Err(Error::invalid("code", "you cannot accept your own invite"));
+        }
+        let claimed = invite::Entity::update_many()
+            .col_expr(invite::Column::Uses, Expr::col(invite::Column::Uses).add(1))
+            .filter(invite::Column::Id.eq(invite.id))
+            .filter(invite::Column::RevokedAt.is_null())
+            .filter(
+                Condition::any()
+                    .add(invite::Column::ExpiresAt.is_null())
+                    .add(invite::Column::ExpiresAt.gt(now)),
+            )
+            .filter(
+                Condition::any()
+                    .add(invite::Column::MaxUses.is_null())
+                    .add(Expr::col(invite::Column::Uses).lt(Expr::col(invite::Column::MaxUses))),
+            )
+            .exec(tx)
+            .await?
+            .rows_affected
+            == 1;
+        if !claimed {
+            return Err(Error::InviteUnusable(if invite.revoked_at.is_some() {
+                "has been revoked"
+            } else if invite.expires_at.is_some_and(|at| at <= now) {
+                "has expired"
+            } else {
+                "has been used up"
+            }));
+        }
+        let acceptance = invite_acceptance::Entity::insert(invite_acceptance::ActiveModel {
+            id: Set(commons_core::id::new()),
+            invite_id: Set(invite.id),
+            user_id: Set(user_id),
+            inviter_id: Set(invite.inviter_id),
+            new_account: Set(new_account),
+            accepted_at: Set(now),
+        })
+        .exec_without_returning(tx)
+        .await;
+        match acceptance {
+            Ok(_) => {}
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                return Err(Error::InviteAlreadyAccepted);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        if let Some(org_id) = invite.org_id {
+            let org = super::organizations::reload(tx, org_id).await?;
+            require_active(&org)?;
+            ensure_member(tx, &org, user_id, invite.role.unwrap_or(Role::Member), now).await?;
+            let departments: Vec<Uuid> = invite_department::Entity::find()
+                .filter(invite_department::Column::InviteId.eq(invite.id))
+                .all(tx)
+                .await?
+                .into_iter()
+                .map(|d| d.department_id)
+                .collect();
+            for department in department::Entity::find()
+                .filter(department::Column::Id.is_in(departments))
+                .all(tx)
+                .await?
+            {
+                match insert_member(tx, &department, user_id, Preset::Custom, &[], now).await {
+                    Ok(_) | Err(Error::AlreadyInDepartment) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        if new_account {
+            points::award(
+                tx,
+                user_id,
+                self.settings.signup_bonus,
+                reason::SIGNUP_BONUS,
+                user_id,
+                now,
+            )
+            .await?;
+            points::award(
+                tx,
+                invite.inviter_id,
+                self.settings.referral_bonus,
+                reason::REFERRAL,
+                user_id,
+                now,
+            )
+            .await?;
+        }
+        tenant::act_as(tx, actor).await?;
+        let mut entry = Entry::new("invite.accepted")
+            .target("invite", invite.id)
+            .metadata(serde_json::json!({ "inviter": invite.inviter_id, "new_account": new_account }));
+        if let Some(org_id) = invite.org_id {
+            entry = entry.org(org_id);
+        }
+        audit::record(tx, actor, entry, now).await?;
+        let org_id = invite.org_id;
+        let invite = invite::Entity::find_by_id(invite.id)
+            .one(tx)
+            .await?
+            .unwrap_or(invite);
+        Ok(Accepted { invite, org_id })
+    }
+}
+
+fn dedup(ids: &[Uuid]) -> Vec<Uuid> {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    ids.dedup();
+    ids
+}

@@ -1,0 +1,105 @@
+//! Invariants that concurrent requests could break, held by the database: an invite's
+//! maximum uses and a plan's member limit.
+
+mod common;
+
+use common::{World, reload};
+use commons_core::{CodedError, ErrorCode};
+use commons_orgs::service::invites::CreateInvite;
+use commons_orgs::{BillingStatus, Plan};
+
+#[tokio::test]
+async fn max_uses_hold_under_concurrent_accepts() {
+    let world = World::new().await;
+    let owner = world.person("owner").await;
+    let org = world.organization(&owner, "crowded").await;
+    let admin = world.admin().await;
+    world
+        .orgs
+        .set_plan(
+            &world.db.conn,
+            &admin,
+            org.id,
+            Plan::Enterprise,
+            BillingStatus::Active,
+        )
+        .await
+        .expect("plan");
+    let invite = world
+        .orgs
+        .create_invite(
+            &world.db.conn,
+            &owner,
+            CreateInvite {
+                org_id: Some(org.id),
+                max_uses: Some(3),
+                ..CreateInvite::default()
+            },
+        )
+        .await
+        .expect("invite");
+    let mut people = Vec::new();
+    for i in 0..12 {
+        people.push(world.person(&format!("guest{i}")).await);
+    }
+    let accepts: Vec<_> = people
+        .into_iter()
+        .map(|person| {
+            let (db, orgs, code) = (world.db.conn.clone(), world.orgs.clone(), invite.code.clone());
+            tokio::spawn(async move { orgs.accept_invite(&db, &person, &code).await })
+        })
+        .collect();
+    let mut accepted = 0;
+    for accept in accepts {
+        match accept.await.expect("the task ran") {
+            Ok(_) => accepted += 1,
+            Err(e) => {
+                assert_eq!(e.code(), ErrorCode::Conflict, "{e:?}");
+                assert!(e.to_string().contains("used up"), "{e}");
+            }
+        }
+    }
+    assert_eq!(accepted, 3);
+    // The owner and the three who got in.
+    assert_eq!(reload(&world, org.id).await.member_count, 4);
+}
+
+#[tokio::test]
+async fn the_member_limit_holds_under_concurrent_joins() {
+    let world = World::new().await;
+    let owner = world.person("owner").await;
+    let org = world.organization(&owner, "small").await;
+    let free_limit = Plan::Free.limits().members.expect("limited") as i32;
+    let invite = world
+        .orgs
+        .create_invite(
+            &world.db.conn,
+            &owner,
+            CreateInvite {
+                org_id: Some(org.id),
+                ..CreateInvite::default()
+            },
+        )
+        .await
+        .expect("invite");
+    let mut people = Vec::new();
+    for i in 0..16 {
+        people.push(world.person(&format!("joiner{i}")).await);
+    }
+    let accepts: Vec<_> = people
+        .into_iter()
+        .map(|person| {
+            let (db, orgs, code) = (world.db.conn.clone(), world.orgs.clone(), invite.code.clone());
+            tokio::spawn(async move { orgs.accept_invite(&db, &person, &code).await })
+        })
+        .collect();
+    let mut refused = 0;
+    for accept in accepts {
+        if let Err(e) = accept.await.expect("the task ran") {
+            assert_eq!(e.code(), ErrorCode::LimitExceeded, "{e:?}");
+            refused += 1;
+        }
+    }
+    assert_eq!(reload(&world, org.id).await.member_count, free_limit);
+    assert_eq!(refused, 16 - (free_limit - 1));
+}
