@@ -105,6 +105,34 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub identity: IdentityArgs,
+
+    #[command(flatten)]
+    pub orgs: OrgsArgs,
+}
+
+#[derive(Args, Clone)]
+pub struct OrgsArgs {
+    /// New organizations wait for a platform administrator's approval.
+    #[arg(long, env = "COMMONS_ORG_APPROVAL")]
+    pub org_approval: bool,
+
+    /// Points to a person who signs up with an invite.
+    #[arg(long, env = "COMMONS_SIGNUP_BONUS", default_value_t = commons_orgs::Settings::default().signup_bonus)]
+    pub signup_bonus: i64,
+
+    /// Points to the inviter for each person who signs up with their invite.
+    #[arg(long, env = "COMMONS_REFERRAL_BONUS", default_value_t = commons_orgs::Settings::default().referral_bonus)]
+    pub referral_bonus: i64,
+}
+
+impl OrgsArgs {
+    pub fn settings(&self) -> commons_orgs::Settings {
+        commons_orgs::Settings {
+            creation_requires_approval: self.org_approval,
+            signup_bonus: self.signup_bonus,
+            referral_bonus: self.referral_bonus,
+        }
+    }
 }
 
 #[derive(Args, Clone)]

@@ -13,6 +13,7 @@ use commons_core::db::{DbOptions, redact};
 use commons_gateway::{App, GatewayConfig};
 use commons_identity::{Identity, Settings, TokenKeys};
 use commons_migrations::{Migrator, MigratorTrait};
+use commons_orgs::Orgs;
 use sea_orm::DatabaseConnection;
 
 use cli::{Cli, Command, ServeArgs};
@@ -80,6 +81,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         _ => db,
     };
     let identity = Identity::new(args.token_keys()?, args.identity_settings()?);
+    let orgs = Orgs::new(identity, args.orgs.settings());
     let config = GatewayConfig {
         max_body_bytes: args.max_body_bytes,
         request_timeout: Duration::from_secs(args.request_timeout_secs),
@@ -92,7 +94,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", args.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(database = %redact(database_url), "GraphiQL at http://{address}/ , GraphQL at http://{address}/graphql");
-    commons_gateway::http::serve(listener, App::new(db, identity, config), shutdown_signal()).await?;
+    commons_gateway::http::serve(listener, App::new(db, orgs, config), shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -3,6 +3,8 @@
 #![allow(dead_code)]
 
 use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use commons_core::Actor;
 use commons_gateway::{App, GatewayConfig};
@@ -19,6 +21,8 @@ pub struct TestServer {
     pub http: reqwest::Client,
     pub identity: Identity,
     pub db: TestDb,
+    /// SQL statements the server has run so far.
+    pub statements: Arc<AtomicUsize>,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -61,12 +65,24 @@ impl TestServer {
     }
 
     pub async fn with_config(config: GatewayConfig) -> TestServer {
+        Self::with_settings(config, commons_orgs::Settings::default()).await
+    }
+
+    /// A server whose platform has its own organization settings (approval, bonuses).
+    pub async fn with_settings(config: GatewayConfig, orgs: commons_orgs::Settings) -> TestServer {
         let db = TestDb::fresh().await;
         let identity = Identity::new(
             TokenKeys::from_secret(SECRET).expect("a long secret"),
             Settings::default(),
         );
-        let app = App::new(db.conn.clone(), identity.clone(), config);
+        // Count every SQL statement the server runs, for the N+1 tests.
+        let statements = Arc::new(AtomicUsize::new(0));
+        let mut conn = db.conn.clone();
+        let counter = statements.clone();
+        conn.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        let app = App::new(conn, commons_orgs::Orgs::new(identity.clone(), orgs), config);
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .expect("a free port");
@@ -80,6 +96,7 @@ impl TestServer {
             http: reqwest::Client::new(),
             identity,
             db,
+            statements,
             stop: Some(stop),
         }
     }
@@ -152,6 +169,13 @@ impl TestServer {
             .await
             .expect("promote");
         admin
+    }
+
+    /// Runs `query` and returns its reply with the number of SQL statements it cost.
+    pub async fn counted(&self, query: &str, variables: Value, token: Option<&str>) -> (Reply, usize) {
+        let before = self.statements.load(Ordering::SeqCst);
+        let reply = self.gql(query, variables, token).await;
+        (reply, self.statements.load(Ordering::SeqCst) - before)
     }
 
     pub async fn me(&self, token: &str) -> Reply {

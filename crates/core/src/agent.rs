@@ -44,3 +44,18 @@ pub async fn create(db: &impl ConnectionTrait, kind: AgentKind, now: Timestamp) 
     .await?;
     Ok(id)
 }
+
+/// The kind of each of `ids` that exists, in one query. Kinds are public: they say only which
+/// table an owner lives in.
+pub async fn kinds(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<std::collections::HashMap<Uuid, AgentKind>, DbErr> {
+    Ok(Entity::find()
+        .filter(Column::Id.is_in(ids.iter().copied()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.kind))
+        .collect())
+}

@@ -17,6 +17,9 @@ pub struct GatewayConfig {
     pub auth_attempts_per_minute: u32,
     /// Take the client IP from `X-Forwarded-For` (only behind a proxy that sets it).
     pub trust_forwarded_for: bool,
+    /// How long a DataLoader gathers keys before it runs its one query. Longer batches more
+    /// reliably on a slow machine and adds that much latency to each level of a query.
+    pub batch_delay: Duration,
 }
 
 impl Default for GatewayConfig {
@@ -28,6 +31,7 @@ impl Default for GatewayConfig {
             request_timeout: Duration::from_secs(30),
             auth_attempts_per_minute: 20,
             trust_forwarded_for: false,
+            batch_delay: Duration::from_millis(1),
         }
     }
 }

@@ -37,3 +37,14 @@ impl<T, E: CodedError> GqlResult<T> for Result<T, E> {
         self.map_err(to_graphql)
     }
 }
+
+/// `?` on a DataLoader result, whose error is shared between the fields that asked.
+pub trait SharedResult<T> {
+    fn unshared(self) -> async_graphql::Result<T>;
+}
+
+impl<T> SharedResult<T> for Result<T, std::sync::Arc<async_graphql::Error>> {
+    fn unshared(self) -> async_graphql::Result<T> {
+        self.map_err(|e| (*e).clone())
+    }
+}

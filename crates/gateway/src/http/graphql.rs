@@ -11,12 +11,14 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use commons_core::{Actor, CodedError, ErrorCode};
 use commons_identity::service::ClientInfo;
+use commons_identity::token::API_KEY_PREFIX;
 use tracing::Instrument;
 
 use super::App;
 use super::response::{MediaType, error_response, graphql_response};
 use crate::schema::context::Caller;
 use crate::schema::identity::UserLoader;
+use crate::schema::orgs::OrgsLoader;
 
 pub async fn handle(
     State(app): State<App>,
@@ -64,8 +66,17 @@ pub async fn handle(
             actor: caller.actor.clone(),
         },
         tokio::spawn,
-    );
-    let request = request.data(caller).data(loader);
+    )
+    .delay(app.config.batch_delay);
+    let orgs_loader = DataLoader::new(
+        OrgsLoader {
+            services: app.services.clone(),
+            actor: caller.actor.clone(),
+        },
+        tokio::spawn,
+    )
+    .delay(app.config.batch_delay);
+    let request = request.data(caller).data(loader).data(orgs_loader);
     let executed = tokio::time::timeout(app.config.request_timeout, app.schema.execute(request))
         .instrument(span)
         .await;
@@ -106,7 +117,13 @@ async fn authenticate(app: &App, headers: &HeaderMap, client: ClientInfo) -> Res
         return Ok(anonymous(true, client));
     };
     let s = &app.services;
-    match s.identity.authenticate(&s.db, token).await {
+    // API keys carry a prefix, so a JWT never costs a key lookup and a key never a JWT parse.
+    let authenticated = if token.starts_with(API_KEY_PREFIX) {
+        s.identity.authenticate_api_key(&s.db, token).await
+    } else {
+        s.identity.authenticate(&s.db, token).await
+    };
+    match authenticated {
         Ok(actor) => Ok(Caller {
             actor,
             rejected_token: false,

@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use commons_identity::Identity;
+use commons_orgs::Orgs;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
@@ -34,10 +34,12 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(db: DatabaseConnection, identity: Identity, config: GatewayConfig) -> App {
+    /// The server over `db`, with the organization services (and through them identity's).
+    pub fn new(db: DatabaseConnection, orgs: Orgs, config: GatewayConfig) -> App {
         let services = Services {
             db,
-            identity,
+            identity: orgs.identity().clone(),
+            orgs,
             auth_limiter: AuthRateLimiter::new(config.auth_attempts_per_minute),
         };
         let metrics = metrics::Metrics::install();

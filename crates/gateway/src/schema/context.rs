@@ -5,6 +5,7 @@ use async_graphql::Context;
 use commons_core::{Actor, ErrorCode};
 use commons_identity::Identity;
 use commons_identity::service::ClientInfo;
+use commons_orgs::Orgs;
 use sea_orm::DatabaseConnection;
 
 use crate::error::coded;
@@ -15,6 +16,7 @@ use crate::ratelimit::AuthRateLimiter;
 pub struct Services {
     pub db: DatabaseConnection,
     pub identity: Identity,
+    pub orgs: Orgs,
     pub auth_limiter: AuthRateLimiter,
 }
 

@@ -1,19 +1,30 @@
 //! The GraphQL schema: one folder per domain, stitched here.
 
+pub mod connection;
 pub mod context;
 pub mod extension;
 pub mod identity;
 pub mod node;
+pub mod orgs;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
 use crate::config::GatewayConfig;
 
 #[derive(MergedObject, Default)]
-pub struct Query(identity::IdentityQuery, node::NodeQuery);
+pub struct Query(
+    identity::IdentityQuery,
+    identity::ApiKeysQuery,
+    orgs::OrgsQuery,
+    node::NodeQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(identity::IdentityMutation);
+pub struct Mutation(
+    identity::IdentityMutation,
+    identity::ApiKeysMutation,
+    orgs::OrgsMutation,
+);
 
 pub type CommonsSchema = Schema<Query, Mutation, EmptySubscription>;
 

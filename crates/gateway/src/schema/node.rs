@@ -7,6 +7,7 @@ use commons_core::ErrorCode;
 use uuid::Uuid;
 
 use super::identity::User;
+use super::orgs::{Department, Organization, Owner, load_owners};
 use crate::error::coded;
 
 /// A global id: base64url of `Type:uuid`. Clients treat it as opaque.
@@ -53,6 +54,8 @@ impl commons_core::CodedError for BadId {
 #[graphql(field(name = "id", ty = "ID", desc = "A globally unique, opaque id."))]
 pub enum Node {
     User(User),
+    Organization(Organization),
+    Department(Department),
 }
 
 #[derive(Default)]
@@ -75,20 +78,34 @@ impl NodeQuery {
     }
 }
 
+/// Users, organizations and departments are agents: one batch finds each id's kind, then one
+/// batch per kind loads them.
 async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<Option<Node>>> {
+    const AGENT_TYPES: [&str; 3] = ["User", "Organization", "Department"];
     let parsed: Vec<Option<(String, Uuid)>> = ids.iter().map(|id| parse_global_id(id)).collect();
-    let user_ids: Vec<Uuid> = parsed
+    let agent_ids: Vec<Uuid> = parsed
         .iter()
         .flatten()
-        .filter(|(t, _)| t == "User")
+        .filter(|(t, _)| AGENT_TYPES.contains(&t.as_str()))
         .map(|(_, id)| *id)
         .collect();
-    let users = super::identity::load_users(ctx, user_ids).await?;
+    let mut owners: std::collections::HashMap<Uuid, Owner> = agent_ids
+        .iter()
+        .copied()
+        .zip(load_owners(ctx, agent_ids.clone()).await?)
+        .filter_map(|(id, owner)| owner.map(|o| (id, o)))
+        .collect();
     Ok(parsed
         .into_iter()
-        .map(|p| match p {
-            Some((t, id)) if t == "User" => users.get(&id).cloned().map(Node::User),
-            _ => None,
+        .map(|p| {
+            let (type_name, id) = p?;
+            // The kind named in the id must be the kind the agent is.
+            match (type_name.as_str(), owners.remove(&id)?) {
+                ("User", Owner::User(u)) => Some(Node::User(u)),
+                ("Organization", Owner::Organization(o)) => Some(Node::Organization(o)),
+                ("Department", Owner::Department(d)) => Some(Node::Department(d)),
+                _ => None,
+            }
         })
         .collect())
 }

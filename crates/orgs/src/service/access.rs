@@ -140,6 +140,22 @@ async fn load(
 }
 
 impl Orgs {
+    /// What the actor's role (and preset in `department_id`) grants in `org_id`, for clients
+    /// to show only the actions that will work.
+    pub async fn permissions<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        org_id: Uuid,
+        department_id: Option<Uuid>,
+    ) -> Result<Vec<Permission>, Error> {
+        let access = access(db, actor, org_id, department_id).await?;
+        Ok(Permission::ALL
+            .into_iter()
+            .filter(|p| access.allows(*p))
+            .collect())
+    }
+
     /// Checks that `actor` may use `permission` in `org_id` (within `department_id`, when the
     /// action is in a department), that their account may act, and that the organization is
     /// active; records the member's activity. Every write in every crate goes through here.

@@ -38,6 +38,8 @@ pub struct RegisterInput {
     locale: Option<String>,
     /// The id `recordVisit` returned, to link the visits to the new account.
     visitor_id: Option<ID>,
+    /// An invite's code: accepted in the same transaction, or no account is made.
+    invite_code: Option<String>,
 }
 
 #[derive(InputObject)]
@@ -129,11 +131,20 @@ impl IdentityMutation {
             visitor_id: visitor_id(input.visitor_id)?,
             client: ctx.caller().client.clone(),
         };
-        Ok(s.identity
-            .register(&s.db, &ctx.caller().actor, register)
-            .await
-            .gql()?
-            .into())
+        let session = match input
+            .invite_code
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+        {
+            Some(code) => s.orgs.register_with_invite(&s.db, register, code).await.gql()?.0,
+            None => s
+                .identity
+                .register(&s.db, &ctx.caller().actor, register)
+                .await
+                .gql()?,
+        };
+        Ok(session.into())
     }
 
     /// Signs in with email and password.

@@ -1,9 +1,10 @@
-use async_graphql::connection::{Connection, Edge};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, Object};
 use commons_core::PageRequest;
 
 use super::types::{User, UserStatus};
 use crate::error::GqlResult;
+use crate::schema::connection::connection;
 use crate::schema::context::ContextExt;
 
 #[derive(Default)]
@@ -43,13 +44,6 @@ impl IdentityQuery {
             .list_users(&s.db, ctx.actor()?, status.map(Into::into), &page)
             .await
             .gql()?;
-        let mut connection = Connection::new(page.after.is_some(), found.has_next_page);
-        connection.edges.extend(
-            found
-                .edges
-                .into_iter()
-                .map(|(cursor, u)| Edge::new(cursor.encode(), User::from(u))),
-        );
-        Ok(connection)
+        Ok(connection(&page, found, User::from))
     }
 }

@@ -78,6 +78,11 @@ impl User {
         self.model.created_at
     }
 
+    /// Bots are marked for everyone: people should know when they deal with one.
+    async fn is_bot(&self) -> bool {
+        self.model.account_kind == commons_identity::service::api_keys::BOT_KIND
+    }
+
     /// Visible to the user and to admins.
     async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
         self.private(ctx, self.model.email.as_str())
