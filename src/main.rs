@@ -41,7 +41,7 @@ async fn main() -> anyhow::Result<()> {
                 TokenKeys::from_secret(&TokenKeys::random_secret())?,
                 args.identity_settings()?,
             );
-            seed::run(&db, &identity).await
+            seed::run(&db, &Orgs::new(identity, commons_orgs::Settings::default())).await
         }
         Command::GrantAdmin { email } => {
             let db = connect(&cli.database_url).await?;

@@ -5,6 +5,10 @@ use anyhow::Context;
 use commons_core::Actor;
 use commons_identity::service::accounts::Register;
 use commons_identity::{Identity, PlatformRole};
+use commons_orgs::service::departments::CreateDepartment;
+use commons_orgs::service::invites::CreateInvite;
+use commons_orgs::service::organizations::CreateOrganization;
+use commons_orgs::{OrganizationKind, Orgs};
 use sea_orm::DatabaseConnection;
 
 /// Every demo account shares this password.
@@ -49,7 +53,8 @@ const USERS: &[DemoUser] = &[
     },
 ];
 
-pub async fn run(db: &DatabaseConnection, identity: &Identity) -> anyhow::Result<()> {
+pub async fn run(db: &DatabaseConnection, orgs: &Orgs) -> anyhow::Result<()> {
+    let identity = orgs.identity();
     for demo in USERS {
         if identity
             .user_by_email(db, &Actor::System, demo.email)
@@ -83,6 +88,7 @@ pub async fn run(db: &DatabaseConnection, identity: &Identity) -> anyhow::Result
         }
         tracing::info!(email = demo.email, "created");
     }
+    seed_organization(db, orgs).await?;
     println!("Demo users (password {DEMO_PASSWORD:?}):");
     for demo in USERS {
         println!(
@@ -92,6 +98,80 @@ pub async fn run(db: &DatabaseConnection, identity: &Identity) -> anyhow::Result
             if demo.admin { " (admin)" } else { "" }
         );
     }
+    Ok(())
+}
+
+/// `commons-demo`, owned by alice, with bob as a member and a department.
+async fn seed_organization(db: &DatabaseConnection, orgs: &Orgs) -> anyhow::Result<()> {
+    const SLUG: &str = "commons-demo";
+    if orgs
+        .organization_by_slug(db, &Actor::System, SLUG)
+        .await?
+        .is_some()
+    {
+        tracing::info!(slug = SLUG, "already there");
+        return Ok(());
+    }
+    let person = |email: &'static str| async move {
+        let user = orgs
+            .identity()
+            .user_by_email(db, &Actor::System, email)
+            .await?
+            .with_context(|| format!("{email} was seeded"))?;
+        anyhow::Ok(Actor::User {
+            id: user.id,
+            platform_role: user.platform_role.into(),
+            scopes: None,
+            session: None,
+        })
+    };
+    let (alice, bob) = (
+        person("alice@commons.local").await?,
+        person("bob@commons.local").await?,
+    );
+    let org = orgs
+        .create_organization(
+            db,
+            &alice,
+            CreateOrganization {
+                name: "Commons Demo".into(),
+                slug: SLUG.into(),
+                description: Some("A volunteer network to try Commons with".into()),
+                logo_url: None,
+                kind: OrganizationKind::Virtual,
+            },
+        )
+        .await?;
+    let department = orgs
+        .create_department(
+            db,
+            &alice,
+            CreateDepartment {
+                org_id: org.id,
+                name: "Volunteers".into(),
+                description: None,
+                timezone: Some("Asia/Almaty".into()),
+                requires_approval: true,
+            },
+        )
+        .await?;
+    let invite = orgs
+        .create_invite(
+            db,
+            &alice,
+            CreateInvite {
+                org_id: Some(org.id),
+                department_ids: vec![department.id],
+                ..CreateInvite::default()
+            },
+        )
+        .await?;
+    orgs.accept_invite(db, &bob, &invite.code).await?;
+    tracing::info!(slug = SLUG, "created");
+    println!(
+        "Demo organization {SLUG:?}: owner alice, member bob; invite code {}",
+        invite.code
+    );
     Ok(())
 }
 

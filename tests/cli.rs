@@ -23,6 +23,12 @@ async fn seed_is_idempotent() {
     }
     let users = user::Entity::find().count(&db.conn).await.expect("count");
     assert_eq!(users, 4);
+    let demo = commons_orgs::entity::organization::Entity::find()
+        .all(&db.conn)
+        .await
+        .expect("organizations");
+    assert_eq!(demo.len(), 1, "one demo organization, however often seeded");
+    assert_eq!((demo[0].slug.as_str(), demo[0].member_count), ("commons-demo", 2));
     let admin = user::Entity::find()
         .all(&db.conn)
         .await
@@ -45,9 +51,17 @@ fn schema_prints_the_sdl() {
 
 #[tokio::test]
 async fn serve_is_the_default_and_applies_migrations() {
-    // An empty database: `commons` with no subcommand migrates it and serves.
+    // An empty SQLite database: `commons` with no subcommand migrates it and serves. With
+    // TEST_DATABASE_URL, a PostgreSQL database, where it then acts as `commons_app`.
     let dir = tempfile_dir();
-    let url = format!("sqlite:{}", dir.join("fresh.db").display());
+    let postgres = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(TestDb::fresh().await),
+        _ => None,
+    };
+    let url = match &postgres {
+        Some(db) => db.url().to_owned(),
+        None => format!("sqlite:{}", dir.join("fresh.db").display()),
+    };
     let mut child = Command::new(BIN)
         .args(["--database-url", &url])
         .env("COMMONS_LISTEN", "127.0.0.1:0")
@@ -92,6 +106,48 @@ async fn serve_is_the_default_and_applies_migrations() {
         .expect("JSON");
     // The visitors table exists: migrations ran.
     assert_eq!(reply["data"]["recordVisit"]["visitCount"], 1, "{reply}");
+    // Organization data goes through row level security on PostgreSQL: the owner sees it.
+    let gql = |query: &'static str, token: Option<String>| {
+        let mut request = http
+            .post(format!("http://{address}/graphql"))
+            .json(&serde_json::json!({ "query": query }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            request
+                .send()
+                .await
+                .expect("GraphQL answers")
+                .json::<serde_json::Value>()
+                .await
+                .expect("JSON")
+        }
+    };
+    let signed_up = gql(
+        r#"mutation { register(input: { email: "op@example.org", username: "operator", password: "correct horse battery" }) { accessToken } }"#,
+        None,
+    )
+    .await;
+    let token = signed_up["data"]["register"]["accessToken"]
+        .as_str()
+        .map(str::to_owned);
+    assert!(token.is_some(), "{signed_up}");
+    let created = gql(
+        r#"mutation { createOrganization(input: { name: "Ops", slug: "ops" }) { slug } }"#,
+        token.clone(),
+    )
+    .await;
+    assert_eq!(created["data"]["createOrganization"]["slug"], "ops", "{created}");
+    let mine = gql(
+        "{ myMemberships { edges { node { role organization { slug } } } } }",
+        token,
+    )
+    .await;
+    assert_eq!(
+        mine["data"]["myMemberships"]["edges"][0]["node"]["role"], "OWNER",
+        "{mine}"
+    );
     child.kill().ok();
     child.wait().ok();
     std::fs::remove_dir_all(dir).ok();
