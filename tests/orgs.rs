@@ -167,7 +167,7 @@ async fn aqstream_an_approved_organization_changes_hands() {
         )
         .await;
     assert_eq!(removal.code(), Some("FORBIDDEN"));
-    assert_eq!(removal.message(), Some("a moderator cannot remove a owner"));
+    assert_eq!(removal.message(), Some("a moderator cannot remove the owner"));
 
     // The owner hands the organization over and stays on as admin.
     let transfer = "mutation($input: TransferOwnershipInput!) { transferOwnership(input: $input) { owner { username } } }";

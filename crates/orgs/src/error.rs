@@ -15,7 +15,7 @@ pub enum Error {
     Forbidden(Permission),
     #[error("only the owner may {0}")]
     OwnerOnly(&'static str),
-    #[error("a {actor} cannot {action} a {target}")]
+    #[error("{actor} cannot {action} {target}")]
     OutRanked {
         actor: &'static str,
         action: &'static str,
@@ -54,6 +54,10 @@ pub enum Error {
     AlreadyInDepartment,
     #[error("the owner cannot leave; transfer ownership first")]
     OwnerCannotLeave,
+    #[error("this membership changed while you were changing it; look again and retry")]
+    ChangedMeanwhile,
+    #[error("you cannot grant `{0}`: you do not hold it in this department")]
+    GrantBeyondOwn(Permission),
     #[error("the {plan} plan allows {max} {limit}; upgrade the plan to add more", plan = .plan.name(), limit = .limit.describe())]
     LimitExceeded { plan: Plan, limit: Limit, max: u32 },
     #[error("this invite {0}")]
@@ -80,9 +84,9 @@ impl Error {
 
     pub(crate) fn out_ranked(actor: Role, action: &'static str, target: Role) -> Error {
         Error::OutRanked {
-            actor: actor.name(),
+            actor: actor.with_article(),
             action,
-            target: target.name(),
+            target: target.with_article(),
         }
     }
 }
@@ -107,6 +111,7 @@ impl CodedError for Error {
             | Error::AdminOnly
             | Error::NotMember
             | Error::AdminOrOwnerOnly
+            | Error::GrantBeyondOwn(_)
             | Error::InviteForAnotherEmail => ErrorCode::Forbidden,
             Error::OrganizationNotFound
             | Error::MembershipNotFound
@@ -119,6 +124,7 @@ impl CodedError for Error {
             | Error::AlreadyMember(_)
             | Error::AlreadyInDepartment
             | Error::OwnerCannotLeave
+            | Error::ChangedMeanwhile
             | Error::InviteUnusable(_)
             | Error::InviteAlreadyAccepted => ErrorCode::Conflict,
             Error::Invalid { .. } => ErrorCode::BadUserInput,

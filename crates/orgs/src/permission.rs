@@ -45,6 +45,17 @@ impl Role {
         }
     }
 
+    /// `a member`, `an admin`, `the owner`: for messages.
+    pub fn with_article(self) -> &'static str {
+        match self {
+            Role::Subscriber => "a subscriber",
+            Role::Member => "a member",
+            Role::Moderator => "a moderator",
+            Role::Admin => "an admin",
+            Role::Owner => "the owner",
+        }
+    }
+
     /// Members see the organization's non-public data (OR7); subscribers do not.
     pub fn is_member(self) -> bool {
         self >= Role::Member

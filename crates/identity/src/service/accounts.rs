@@ -249,9 +249,7 @@ impl Identity {
         input: UpdateProfile,
     ) -> Result<user::Model, Error> {
         let id = actor.user_id().ok_or(Error::NotSignedIn)?;
-        if !actor.may_write() {
-            return Err(Error::ReadOnlyKey);
-        }
+        super::admin::require_write(actor)?;
         let avatar_url = text::optional_url("avatarUrl", input.avatar_url.as_deref())?;
         let tx = begin_write(db).await?;
         let current = user::Entity::find_by_id(id)

@@ -61,6 +61,21 @@ pub(crate) fn require_admin(actor: &Actor) -> Result<(), Error> {
     }
 }
 
+/// An admin who may change things: not calling with a read-only API key.
+fn require_admin_write(actor: &Actor) -> Result<(), Error> {
+    require_admin(actor)?;
+    require_write(actor)
+}
+
+/// Refuses calls made with an API key that lacks the `write` scope.
+pub(crate) fn require_write(actor: &Actor) -> Result<(), Error> {
+    if actor.may_write() {
+        Ok(())
+    } else {
+        Err(Error::ReadOnlyKey)
+    }
+}
+
 impl Identity {
     /// Blocks, unblocks, approves or rejects an account. Blocking ends every session of the
     /// user at once; rejecting needs a reason, which the user sees.
@@ -72,7 +87,7 @@ impl Identity {
         decision: Decision,
         why: Option<&str>,
     ) -> Result<user::Model, Error> {
-        require_admin(actor)?;
+        require_admin_write(actor)?;
         if decision == Decision::Block && actor.user_id() == Some(user_id) {
             return Err(Error::CannotBlockSelf);
         }
@@ -117,7 +132,7 @@ impl Identity {
         user_id: Uuid,
         role: PlatformRole,
     ) -> Result<user::Model, Error> {
-        require_admin(actor)?;
+        require_admin_write(actor)?;
         if role == PlatformRole::User && actor.user_id() == Some(user_id) {
             return Err(Error::invalid("role", "administrators cannot demote themselves"));
         }

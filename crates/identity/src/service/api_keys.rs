@@ -54,6 +54,7 @@ impl Identity {
         input: CreateBot,
     ) -> Result<user::Model, Error> {
         let owner = require_session(actor)?;
+        super::users::require_active(db, owner).await?;
         let username = normalize_username(&input.username)?;
         let display_name = text::optional("displayName", input.display_name.as_deref(), 100)?;
         // A valid hash of a random password nobody knows: the row is a normal user, and a
@@ -103,6 +104,7 @@ impl Identity {
         input: CreateApiKey,
     ) -> Result<NewApiKey, Error> {
         let creator = require_session(actor)?;
+        super::users::require_active(db, creator).await?;
         let name = text::required("name", &input.name, 100)?;
         let mut scopes: Vec<&str> = Vec::new();
         for requested in &input.scopes {
@@ -251,6 +253,17 @@ impl Identity {
             }
             _ => return Err(Error::InvalidApiKey),
         };
+        // A bot acts for its owner: when the owner may not act, neither may the bot.
+        if user.account_kind == BOT_KIND {
+            let owner = bot::Entity::find_by_id(user.id)
+                .one(db)
+                .await?
+                .map(|b| b.owner_id);
+            match owner {
+                Some(owner) if super::users::require_active(db, owner).await.is_ok() => {}
+                _ => return Err(Error::InvalidApiKey),
+            }
+        }
         if key
             .last_used_at
             .is_none_or(|at| at + LAST_USED_GRANULARITY <= now)

@@ -225,6 +225,7 @@ impl Identity {
     /// Ends every session of the actor, on every device. Returns how many ended.
     pub async fn logout_everywhere<C: Conn>(&self, db: &C, actor: &Actor) -> Result<u64, Error> {
         let user = actor.user_id().ok_or(Error::NotSignedIn)?;
+        super::admin::require_write(actor)?;
         let now = self.clock.now();
         let tx = begin_write(db).await?;
         let ended = revoke_sessions(

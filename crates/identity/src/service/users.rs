@@ -18,6 +18,18 @@ pub fn may_see_private_fields(actor: &Actor, user_id: Uuid) -> bool {
     actor.is_admin() || actor.user_id() == Some(user_id)
 }
 
+/// Pending, rejected and blocked accounts may sign in to see their state, and do nothing else:
+/// every service that changes something for a user asks this first.
+pub async fn require_active(db: &impl ConnectionTrait, user_id: Uuid) -> Result<(), Error> {
+    match user::Entity::find_by_id(user_id).one(db).await?.map(|u| u.status) {
+        Some(UserStatus::Active) => Ok(()),
+        Some(UserStatus::Pending) => Err(Error::AccountNotActive("pending")),
+        Some(UserStatus::Rejected) => Err(Error::AccountNotActive("rejected")),
+        Some(UserStatus::Blocked) => Err(Error::AccountBlocked),
+        None => Err(Error::NotSignedIn),
+    }
+}
+
 impl Identity {
     /// The signed-in user, or `None` when anonymous.
     pub async fn me(&self, db: &impl ConnectionTrait, actor: &Actor) -> Result<Option<user::Model>, Error> {

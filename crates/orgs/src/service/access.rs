@@ -4,8 +4,7 @@
 
 use commons_core::db::Conn;
 use commons_core::{Actor, Timestamp, tenant};
-use commons_identity::UserStatus;
-use commons_identity::entity::user;
+use commons_identity::service::users;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession};
 use uuid::Uuid;
@@ -67,16 +66,17 @@ pub fn signed_in(actor: &Actor) -> Result<Uuid, Error> {
 /// API key. Pending, rejected and blocked accounts change nothing.
 pub async fn active_writer(db: &impl ConnectionTrait, actor: &Actor) -> Result<Uuid, Error> {
     let id = signed_in(actor)?;
-    if !actor.may_write() {
-        return Err(Error::ReadOnlyKey);
-    }
-    let status = user::Entity::find_by_id(id).one(db).await?.map(|u| u.status);
-    match status {
-        Some(UserStatus::Active) => Ok(id),
-        Some(UserStatus::Pending) => Err(commons_identity::Error::AccountNotActive("pending").into()),
-        Some(UserStatus::Rejected) => Err(commons_identity::Error::AccountNotActive("rejected").into()),
-        Some(UserStatus::Blocked) => Err(commons_identity::Error::AccountBlocked.into()),
-        None => Err(Error::NotSignedIn),
+    require_write(actor)?;
+    users::require_active(db, id).await?;
+    Ok(id)
+}
+
+/// Refuses calls made with an API key that lacks the `write` scope.
+pub fn require_write(actor: &Actor) -> Result<(), Error> {
+    if actor.may_write() {
+        Ok(())
+    } else {
+        Err(Error::ReadOnlyKey)
     }
 }
 
@@ -118,6 +118,7 @@ async fn load(
                 Some(department_id) => {
                     department_member::Entity::find()
                         .filter(department_member::Column::DepartmentId.eq(department_id))
+                        .filter(department_member::Column::OrgId.eq(org_id))
                         .filter(department_member::Column::UserId.eq(user_id))
                         .one(db)
                         .await?

@@ -8,7 +8,7 @@ use commons_core::audit::{self, Entry};
 use commons_core::db::Conn;
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, AgentKind, Cursor, Page, PageRequest, Timestamp, agent, tenant, text};
-use sea_orm::sea_query::{Expr, ExprTrait};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SqlErr,
     TransactionSession,
@@ -20,7 +20,7 @@ use super::memberships;
 use crate::Orgs;
 use crate::entity::{department, department_member, membership, organization};
 use crate::error::Error;
-use crate::permission::{Permission, Preset, Role};
+use crate::permission::{DepartmentGrant, Permission, Preset, Role};
 use crate::plan::Limit;
 use crate::text::new_code;
 
@@ -162,13 +162,31 @@ impl Orgs {
         let tx = tenant::write(db, actor).await?;
         let department = find(&tx, input.department_id).await?;
         let access = access::access(&tx, actor, department.org_id, Some(department.id)).await?;
-        let permission = if access.allows(Permission::ManageDepartments) {
-            Permission::ManageDepartments
+        if access.allows(Permission::ManageDepartments) {
+            self.authorize(&tx, actor, department.org_id, None, Permission::ManageDepartments)
+                .await?;
         } else {
-            Permission::ManageMembers
-        };
-        self.authorize(&tx, actor, department.org_id, Some(department.id), permission)
-            .await?;
+            // Managers (and moderators) add people, but grant nothing they do not hold here,
+            // and make no other managers.
+            let access = self
+                .authorize(
+                    &tx,
+                    actor,
+                    department.org_id,
+                    Some(department.id),
+                    Permission::ManageMembers,
+                )
+                .await?;
+            let granted = DepartmentGrant {
+                preset: input.preset,
+                custom: permissions.clone(),
+            };
+            for permission in Permission::ALL.into_iter().filter(|p| granted.allows(*p)) {
+                if permission == Permission::ManageMembers || !access.allows(permission) {
+                    return Err(Error::GrantBeyondOwn(permission));
+                }
+            }
+        }
         let is_member = membership::Entity::find()
             .filter(membership::Column::OrgId.eq(department.org_id))
             .filter(membership::Column::UserId.eq(input.user_id))
@@ -337,7 +355,7 @@ pub(crate) async fn ensure_member(
         .await?;
     match existing {
         Some(m) if m.role >= role => Ok(m),
-        Some(m) => memberships::set_role(db, &m, role, now).await,
+        Some(m) => memberships::set_role(db, &Actor::System, &m, role, now).await,
         None => memberships::insert(db, org, user_id, role, now).await,
     }
 }
@@ -380,6 +398,48 @@ pub(crate) async fn insert_member(
         .exec(db)
         .await?;
     Ok(added)
+}
+
+/// Adds a plain department membership (no permissions) unless the person is already in the
+/// department. `ON CONFLICT DO NOTHING`, not a caught error: on PostgreSQL a failed statement
+/// would abort the whole transaction.
+pub(crate) async fn join_if_absent(
+    db: &impl ConnectionTrait,
+    department: &department::Model,
+    user_id: Uuid,
+    now: Timestamp,
+) -> Result<(), Error> {
+    let inserted = department_member::Entity::insert(department_member::ActiveModel {
+        id: Set(commons_core::id::new()),
+        department_id: Set(department.id),
+        org_id: Set(department.org_id),
+        user_id: Set(user_id),
+        preset: Set(Preset::Custom),
+        permissions: Set(String::new()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([
+            department_member::Column::DepartmentId,
+            department_member::Column::UserId,
+        ])
+        .do_nothing()
+        .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    if inserted == 1 {
+        department::Entity::update_many()
+            .col_expr(
+                department::Column::MemberCount,
+                Expr::col(department::Column::MemberCount).add(1),
+            )
+            .filter(department::Column::Id.eq(department.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Counts a new department against the plan, with a conditional UPDATE that holds under

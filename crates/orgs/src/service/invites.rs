@@ -21,11 +21,11 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::access::{self, active_writer, require_active};
-use super::departments::{ensure_member, insert_member};
+use super::departments::{ensure_member, join_if_absent};
 use crate::Orgs;
-use crate::entity::{department, invite, invite_acceptance, invite_department};
+use crate::entity::{department, invite, invite_acceptance, invite_department, membership};
 use crate::error::Error;
-use crate::permission::{Permission, Preset, Role};
+use crate::permission::{self, Permission, Role};
 use crate::text::new_code;
 
 #[derive(Clone, Debug, Default)]
@@ -101,6 +101,12 @@ impl Orgs {
                         access.rank().unwrap_or(Role::Member),
                         "invite",
                         role,
+                    ));
+                }
+                if !role.is_member() && !input.department_ids.is_empty() {
+                    return Err(Error::invalid(
+                        "departmentIds",
+                        "subscribers do not join departments; invite as a member",
                     ));
                 }
                 let found = department::Entity::find()
@@ -257,6 +263,11 @@ impl Orgs {
         let account = self.identity.prepare_registration(input).await?;
         let tx = tenant::write(db, &Actor::ANONYMOUS).await?;
         let session = self.identity.create_account(&tx, account).await?;
+        // An account that waits for approval can do nothing yet, accepting included; the
+        // transaction rolls back, so no account is left half-invited.
+        if session.user.status != commons_identity::UserStatus::Active {
+            return Err(commons_identity::Error::AccountNotActive("pending").into());
+        }
         let actor = Actor::User {
             id: session.user.id,
             platform_role: session.user.platform_role.into(),
@@ -369,7 +380,9 @@ impl Orgs {
         if let Some(org_id) = invite.org_id {
             let org = super::organizations::reload(tx, org_id).await?;
             require_active(&org)?;
-            ensure_member(tx, &org, user_id, invite.role.unwrap_or(Role::Member), now).await?;
+            let role = invite.role.unwrap_or(Role::Member);
+            inviter_may_still_invite(tx, &invite, org_id, role).await?;
+            ensure_member(tx, &org, user_id, role, now).await?;
             let departments: Vec<Uuid> = invite_department::Entity::find()
                 .filter(invite_department::Column::InviteId.eq(invite.id))
                 .all(tx)
@@ -382,10 +395,7 @@ impl Orgs {
                 .all(tx)
                 .await?
             {
-                match insert_member(tx, &department, user_id, Preset::Custom, &[], now).await {
-                    Ok(_) | Err(Error::AlreadyInDepartment) => {}
-                    Err(e) => return Err(e),
-                }
+                join_if_absent(tx, &department, user_id, now).await?;
             }
         }
         if new_account {
@@ -422,6 +432,35 @@ impl Orgs {
             .await?
             .unwrap_or(invite);
         Ok(Accepted { invite, org_id })
+    }
+}
+
+/// An invite speaks for its inviter: it works only while they may still invite to its role
+/// (removed or demoted inviters' invites stop).
+async fn inviter_may_still_invite(
+    db: &impl ConnectionTrait,
+    invite: &invite::Model,
+    org_id: Uuid,
+    role: Role,
+) -> Result<(), Error> {
+    let inviter_role = membership::Entity::find()
+        .filter(membership::Column::OrgId.eq(org_id))
+        .filter(membership::Column::UserId.eq(invite.inviter_id))
+        .one(db)
+        .await?
+        .map(|m| m.role);
+    let inviter_is_admin = user::Entity::find_by_id(invite.inviter_id)
+        .one(db)
+        .await?
+        .is_some_and(|u| u.platform_role == commons_identity::PlatformRole::Admin);
+    let may = inviter_is_admin
+        || inviter_role.is_some_and(|r| permission::role_allows(r, Permission::ManageMembers) && r > role);
+    if may {
+        Ok(())
+    } else {
+        Err(Error::InviteUnusable(
+            "is no longer valid: its sender can no longer invite to this role",
+        ))
     }
 }
 

@@ -15,7 +15,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::access::{self, active_writer, require_active, signed_in};
+use super::access::{self, active_writer, require_active, require_write, signed_in};
 use crate::Orgs;
 use crate::entity::{department, department_member, membership, organization};
 use crate::error::Error;
@@ -42,7 +42,7 @@ impl Orgs {
         let access = access::access(&tx, actor, org_id, None).await?;
         require_active(&access.organization)?;
         if let Some(existing) = access.membership {
-            return Err(Error::AlreadyMember(article(existing.role)));
+            return Err(Error::AlreadyMember(existing.role.with_article()));
         }
         let membership = insert(&tx, &access.organization, user_id, Role::Subscriber, now).await?;
         audit::record(
@@ -61,8 +61,9 @@ impl Orgs {
     /// Leaves an organization (and its departments). The owner must hand over first.
     pub async fn leave<C: Conn>(&self, db: &C, actor: &Actor, org_id: Uuid) -> Result<(), Error> {
         let now = self.now();
-        let tx = tenant::write(db, actor).await?;
         let user_id = signed_in(actor)?;
+        require_write(actor)?;
+        let tx = tenant::write(db, actor).await?;
         let membership = membership::Entity::find()
             .filter(membership::Column::OrgId.eq(org_id))
             .filter(membership::Column::UserId.eq(user_id))
@@ -72,7 +73,7 @@ impl Orgs {
         if membership.role == Role::Owner {
             return Err(Error::OwnerCannotLeave);
         }
-        delete(&tx, &membership).await?;
+        delete(&tx, actor, &membership).await?;
         audit::record(
             &tx,
             actor,
@@ -106,7 +107,7 @@ impl Orgs {
             ));
         }
         outranks(&access, "remove", target.role)?;
-        delete(&tx, &target).await?;
+        delete(&tx, actor, &target).await?;
         audit::record(
             &tx,
             actor,
@@ -149,7 +150,7 @@ impl Orgs {
         outranks(&access, "change the role of", target.role)?;
         outranks(&access, "grant the role of", input.role)?;
         let from = target.role;
-        let updated = set_role(&tx, &target, input.role, now).await?;
+        let updated = set_role(&tx, actor, &target, input.role, now).await?;
         audit::record(
             &tx,
             actor,
@@ -242,17 +243,6 @@ impl Orgs {
     }
 }
 
-/// `a member`, `an admin`: for messages.
-fn article(role: Role) -> &'static str {
-    match role {
-        Role::Subscriber => "a subscriber",
-        Role::Member => "a member",
-        Role::Moderator => "a moderator",
-        Role::Admin => "an admin",
-        Role::Owner => "the owner",
-    }
-}
-
 fn outranks(access: &access::Access, action: &'static str, target: Role) -> Result<(), Error> {
     match access.rank() {
         Some(rank) if rank > target => Ok(()),
@@ -294,29 +284,74 @@ pub(crate) async fn insert(
     match inserted {
         Ok(membership) => Ok(membership),
         Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-            Err(Error::AlreadyMember("already in"))
+            Err(Error::AlreadyMember("a member or subscriber"))
         }
         Err(e) => Err(e.into()),
     }
 }
 
+/// Changes a membership's role, provided it is still the role it was read with: of two
+/// concurrent changes one wins and the other is told to look again, so the counters and the
+/// one-owner rule cannot be raced past. A move to subscriber leaves the departments too.
 pub(crate) async fn set_role(
     db: &impl ConnectionTrait,
+    actor: &Actor,
     membership: &membership::Model,
     role: Role,
     now: Timestamp,
 ) -> Result<membership::Model, Error> {
     let org = super::organizations::reload(db, membership.org_id).await?;
+    let changed = membership::Entity::update_many()
+        .col_expr(membership::Column::Role, Expr::value(role))
+        .col_expr(membership::Column::UpdatedAt, Expr::value(now))
+        .filter(membership::Column::Id.eq(membership.id))
+        .filter(membership::Column::Role.eq(membership.role))
+        .exec(db)
+        .await?
+        .rows_affected;
+    if changed == 0 {
+        return Err(Error::ChangedMeanwhile);
+    }
     change_tier(db, &org, Some(membership.role), Some(role)).await?;
-    let mut model: membership::ActiveModel = membership.clone().into();
-    model.role = Set(role);
-    model.updated_at = Set(now);
-    Ok(model.update(db).await?)
+    if !role.is_member() {
+        leave_departments(db, actor, membership).await?;
+    }
+    Ok(membership::Model {
+        role,
+        updated_at: now,
+        ..membership.clone()
+    })
 }
 
-/// Deletes a membership and the person's department memberships in that organization.
-async fn delete(db: &impl ConnectionTrait, membership: &membership::Model) -> Result<(), Error> {
+/// Deletes a membership (if it is still as it was read) and the person's departments.
+async fn delete(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    membership: &membership::Model,
+) -> Result<(), Error> {
     let org = super::organizations::reload(db, membership.org_id).await?;
+    let deleted = membership::Entity::delete_many()
+        .filter(membership::Column::Id.eq(membership.id))
+        .filter(membership::Column::Role.eq(membership.role))
+        .exec(db)
+        .await?
+        .rows_affected;
+    if deleted == 0 {
+        return Err(Error::ChangedMeanwhile);
+    }
+    leave_departments(db, actor, membership).await?;
+    change_tier(db, &org, Some(membership.role), None).await
+}
+
+/// Removes the person's department memberships in the organization, keeping the counts. This
+/// is bookkeeping the service has already authorized, done as the system: row level security
+/// would hide the departments from a person who is no longer a member.
+async fn leave_departments(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    membership: &membership::Model,
+) -> Result<(), Error> {
+    tenant::act_as(db, &Actor::System).await?;
     let departments: Vec<Uuid> = department_member::Entity::find()
         .filter(department_member::Column::OrgId.eq(membership.org_id))
         .filter(department_member::Column::UserId.eq(membership.user_id))
@@ -340,8 +375,8 @@ async fn delete(db: &impl ConnectionTrait, membership: &membership::Model) -> Re
             .exec(db)
             .await?;
     }
-    membership::Entity::delete_by_id(membership.id).exec(db).await?;
-    change_tier(db, &org, Some(membership.role), None).await
+    tenant::act_as(db, actor).await?;
+    Ok(())
 }
 
 /// Moves one person between "not here", subscriber and member tiers, keeping the counters

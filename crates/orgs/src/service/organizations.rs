@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::access::{self, active_writer, require_active};
+use super::access::{self, active_writer, require_active, require_write};
 use super::memberships;
 use crate::entity::membership;
 use crate::entity::organization::{self, OrganizationKind, OrganizationStatus};
@@ -182,6 +182,7 @@ impl Orgs {
         if !actor.is_admin() {
             return Err(Error::AdminOnly);
         }
+        require_write(actor)?;
         let reason = text::optional("reason", reason, 1000)?;
         if decision == Decision::Reject && reason.is_none() {
             return Err(Error::invalid("reason", "say why the organization is rejected"));
@@ -294,8 +295,8 @@ impl Orgs {
             ));
         }
         // The old owner steps down first: the one-owner index never sees two.
-        memberships::set_role(&tx, &current, Role::Admin, now).await?;
-        memberships::set_role(&tx, &target, Role::Owner, now).await?;
+        memberships::set_role(&tx, actor, &current, Role::Admin, now).await?;
+        memberships::set_role(&tx, actor, &target, Role::Owner, now).await?;
         audit::record(
             &tx,
             actor,
@@ -323,6 +324,7 @@ impl Orgs {
         if !actor.is_admin() {
             return Err(Error::AdminOnly);
         }
+        require_write(actor)?;
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let org = reload(&tx, org_id).await?;
