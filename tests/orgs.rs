@@ -281,6 +281,62 @@ async fn workspace_manager_plan_limits_and_analysts() {
         Some("UNAUTHENTICATED")
     );
 
+    // Workspace admins see their members' sign-ins when they ask; people see their own.
+    let outsider = server.register("outsider@example.org", "outsider").await;
+    let log =
+        "query($id: ID!, $filter: AuditFilter) { auditLog(organizationId: $id, first: 100, filter: $filter) {
+        edges { node { action actor { username } } } } }";
+    let with_accounts = server
+        .gql(
+            log,
+            json!({ "id": org_id, "filter": { "action": "session.created", "includeAccountEvents": true } }),
+            Some(&owner.access),
+        )
+        .await;
+    let signers: Vec<String> = with_accounts.data()["auditLog"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            e["node"]["actor"]["username"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    assert!(signers.iter().any(|u| u == "worker1"), "{}", with_accounts.body);
+    assert!(
+        !signers.iter().any(|u| u == "outsider"),
+        "only members' sign-ins: {signers:?}"
+    );
+    let without = server
+        .gql(
+            log,
+            json!({ "id": org_id, "filter": { "action": "session.created" } }),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(
+        without.data()["auditLog"]["edges"].as_array().map(Vec::len),
+        Some(0),
+        "{}",
+        without.body
+    );
+    let own = server
+        .gql(
+            "{ accountEvents { edges { node { action } } } }",
+            json!({}),
+            Some(&outsider.access),
+        )
+        .await;
+    assert_eq!(
+        own.data()["accountEvents"]["edges"][0]["node"]["action"],
+        "session.created",
+        "{}",
+        own.body
+    );
+
     // A workspace with an analyst and a creator.
     let created = server
         .gql(

@@ -20,13 +20,19 @@ pub struct Migration;
 
 pub const APP_ROLE: &str = "commons_app";
 
-/// Each organization-scoped table and who besides members and admins may see a row.
-const SCOPED: &[(&str, Option<&str>)] = &[
-    ("memberships", Some("user_id")),
-    ("departments", None),
-    ("department_members", Some("user_id")),
-    ("invites", Some("inviter_id")),
-    ("audit_events", Some("actor_id")),
+/// Each organization-scoped table and who besides members and admins may see a row: the
+/// person it is about, and for account events (sign-ins, API keys: no organization) the
+/// admins of an organization the person is a member of.
+const SCOPED: &[(&str, &str)] = &[
+    ("memberships", "OR user_id = (SELECT commons_actor())"),
+    ("departments", ""),
+    ("department_members", "OR user_id = (SELECT commons_actor())"),
+    ("invites", "OR inviter_id = (SELECT commons_actor())"),
+    (
+        "audit_events",
+        "OR actor_id = (SELECT commons_actor()) \
+         OR (org_id IS NULL AND actor_id = ANY((SELECT commons_managed_users())::uuid[]))",
+    ),
 ];
 
 #[async_trait::async_trait]
@@ -59,10 +65,22 @@ impl MigrationTrait for Migration {
                 WHERE user_id = commons_actor() AND role <> 'subscriber' $$",
         )
         .await?;
-        for (table, own_column) in SCOPED {
-            let own = own_column
-                .map(|c| format!(" OR {c} = (SELECT commons_actor())"))
-                .unwrap_or_default();
+        // The members of organizations the actor administers (admin or owner).
+        db.execute_unprepared(
+            "CREATE FUNCTION commons_managed_users() RETURNS uuid[] LANGUAGE sql STABLE \
+             SECURITY DEFINER SET search_path FROM CURRENT AS \
+             $$ SELECT coalesce(array_agg(DISTINCT m.user_id), '{}') FROM memberships m \
+                JOIN memberships me ON me.org_id = m.org_id \
+                WHERE me.user_id = commons_actor() AND me.role IN ('admin', 'owner') \
+                AND m.role <> 'subscriber' $$",
+        )
+        .await?;
+        for (table, own) in SCOPED {
+            let own = if own.is_empty() {
+                String::new()
+            } else {
+                format!(" {own}")
+            };
             db.execute_unprepared(&format!(
                 "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY; \
                  ALTER TABLE {table} FORCE ROW LEVEL SECURITY; \
@@ -93,7 +111,8 @@ impl MigrationTrait for Migration {
             .await?;
         }
         db.execute_unprepared(
-            "DROP FUNCTION IF EXISTS commons_actor_orgs(); DROP FUNCTION IF EXISTS commons_is_admin(); \
+            "DROP FUNCTION IF EXISTS commons_managed_users(); DROP FUNCTION IF EXISTS commons_actor_orgs(); \
+             DROP FUNCTION IF EXISTS commons_is_admin(); \
              DROP FUNCTION IF EXISTS commons_actor();",
         )
         .await?;

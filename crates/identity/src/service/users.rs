@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use commons_core::audit;
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -31,6 +32,29 @@ pub async fn require_active(db: &impl ConnectionTrait, user_id: Uuid) -> Result<
 }
 
 impl Identity {
+    /// The actor's own account events (sign-ins, sign-outs, API keys, bots), newest first.
+    pub async fn account_events<C: commons_core::db::Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        page: &PageRequest,
+    ) -> Result<Page<audit::Model>, Error> {
+        use sea_orm::TransactionSession;
+        let id = actor.user_id().ok_or(Error::NotSignedIn)?;
+        let tx = commons_core::tenant::read(db, actor).await?;
+        let query = audit::Entity::find()
+            .filter(audit::Column::ActorId.eq(id))
+            .filter(audit::Column::OrgId.is_null());
+        let order = Keyset {
+            key: None,
+            id: audit::Column::Id,
+            descending: true,
+        };
+        let found = page::fetch(&tx, query, order, page, |e| Cursor::by_id(e.id)).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
     /// The signed-in user, or `None` when anonymous.
     pub async fn me(&self, db: &impl ConnectionTrait, actor: &Actor) -> Result<Option<user::Model>, Error> {
         match actor.user_id() {

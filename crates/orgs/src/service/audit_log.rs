@@ -1,15 +1,18 @@
 //! Reading the audit log (OR5): the organization's owner and admins (and platform admins),
-//! newest first, filtered by action, actor and time.
+//! newest first, filtered by action, actor and time, optionally with its members' account
+//! events. People read their own account events through identity.
 
 use commons_core::audit;
 use commons_core::db::Conn;
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionSession};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionSession};
 use uuid::Uuid;
 
 use super::access;
 use crate::Orgs;
+use crate::entity::membership;
 use crate::error::Error;
 use crate::permission::Role;
 
@@ -20,6 +23,9 @@ pub struct AuditFilter {
     pub actor_id: Option<Uuid>,
     pub since: Option<Timestamp>,
     pub until: Option<Timestamp>,
+    /// Also the account events (sign-ins, sign-outs, API keys) of the organization's current
+    /// members, as workspace administrators ask for.
+    pub include_account_events: bool,
 }
 
 impl Orgs {
@@ -36,7 +42,22 @@ impl Orgs {
         if !(access.platform_admin || access.role() >= Some(Role::Admin)) {
             return Err(Error::AdminOrOwnerOnly);
         }
-        let mut query = audit::Entity::find().filter(audit::Column::OrgId.eq(org_id));
+        let mut scope = Condition::any().add(audit::Column::OrgId.eq(org_id));
+        if filter.include_account_events {
+            scope = scope.add(
+                Condition::all().add(audit::Column::OrgId.is_null()).add(
+                    audit::Column::ActorId.in_subquery(
+                        Query::select()
+                            .column(membership::Column::UserId)
+                            .from(membership::Entity)
+                            .and_where(membership::Column::OrgId.eq(org_id))
+                            .and_where(membership::Column::Role.ne(Role::Subscriber))
+                            .to_owned(),
+                    ),
+                ),
+            );
+        }
+        let mut query = audit::Entity::find().filter(scope);
         if let Some(action) = filter.action.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
             query = match action.strip_suffix('.') {
                 Some(prefix) => query.filter(audit::Column::Action.starts_with(format!("{prefix}."))),

@@ -22,6 +22,9 @@ pub struct AuditFilter {
     actor_id: Option<ID>,
     since: Option<Timestamp>,
     until: Option<Timestamp>,
+    /// Also the current members' sign-ins, sign-outs and API key changes.
+    #[graphql(default)]
+    include_account_events: bool,
 }
 
 #[Object]
@@ -121,6 +124,24 @@ impl OrgsQuery {
         Ok(granted.into_iter().map(Into::into).collect())
     }
 
+    /// Your own account events (sign-ins, sign-outs, API keys, bots), newest first.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn account_events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, AuditEvent>> {
+        let s = ctx.services();
+        let page = PageRequest::new(first, after.as_deref()).gql()?;
+        let found = s
+            .identity
+            .account_events(&s.db, ctx.actor()?, &page)
+            .await
+            .gql()?;
+        Ok(connection(&page, found, AuditEvent::from))
+    }
+
     /// What your invites brought.
     async fn referral_stats(&self, ctx: &Context<'_>) -> async_graphql::Result<ReferralStats> {
         let s = ctx.services();
@@ -149,6 +170,7 @@ impl OrgsQuery {
                 .transpose()?,
             since: filter.since,
             until: filter.until,
+            include_account_events: filter.include_account_events,
         };
         let found = s
             .orgs
