@@ -51,6 +51,12 @@ impl Entry {
         self
     }
 
+    /// The organization, when there is one (an invite may be a plain referral).
+    pub fn in_org(mut self, org_id: Option<Uuid>) -> Entry {
+        self.org_id = org_id;
+        self
+    }
+
     pub fn target(mut self, kind: &'static str, id: Uuid) -> Entry {
         self.target = Some((kind, id));
         self

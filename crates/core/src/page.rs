@@ -123,6 +123,26 @@ pub struct Keyset<C> {
     pub descending: bool,
 }
 
+impl<C> Keyset<C> {
+    /// By id alone, oldest first (UUID v7 ids sort by creation time).
+    pub fn oldest_first(id: C) -> Keyset<C> {
+        Keyset {
+            key: None,
+            id,
+            descending: false,
+        }
+    }
+
+    /// By id alone, newest first.
+    pub fn newest_first(id: C) -> Keyset<C> {
+        Keyset {
+            key: None,
+            id,
+            descending: true,
+        }
+    }
+}
+
 /// Fetches one page of `select` in `order`, continuing after `page.after`.
 /// `cursor_of` must produce the same (key, id) the order sorts by.
 pub async fn fetch<E, C>(

@@ -4,59 +4,18 @@
 
 mod common;
 
-use common::{World, id, reload};
+use common::{World, department, id, join, membership_of, reload};
 use commons_core::{Actor, CodedError, ErrorCode, PageRequest, tenant};
 use commons_identity::service::accounts::Register;
 use commons_identity::service::api_keys::{CreateApiKey, CreateBot};
-use commons_orgs::entity::{department, membership, organization};
-use commons_orgs::service::departments::{AddDepartmentMember, CreateDepartment};
+use commons_orgs::entity::{department, organization};
+use commons_orgs::service::departments::AddDepartmentMember;
 use commons_orgs::service::invites::CreateInvite;
 use commons_orgs::service::memberships::ChangeRole;
 use commons_orgs::service::organizations::Decision;
 use commons_orgs::{BillingStatus, Permission, Plan, Preset, Role};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::EntityTrait;
 use uuid::Uuid;
-
-async fn join(world: &World, owner: &Actor, org: Uuid, role: Role, name: &str) -> Actor {
-    let person = world.person(name).await;
-    let invite = world
-        .orgs
-        .create_invite(
-            &world.db.conn,
-            owner,
-            CreateInvite {
-                org_id: Some(org),
-                role: Some(role),
-                ..CreateInvite::default()
-            },
-        )
-        .await
-        .expect("invite");
-    world
-        .orgs
-        .accept_invite(&world.db.conn, &person, &invite.code)
-        .await
-        .expect("accept");
-    person
-}
-
-async fn department(world: &World, owner: &Actor, org: Uuid, name: &str) -> department::Model {
-    world
-        .orgs
-        .create_department(
-            &world.db.conn,
-            owner,
-            CreateDepartment {
-                org_id: org,
-                name: name.into(),
-                description: None,
-                timezone: None,
-                requires_approval: false,
-            },
-        )
-        .await
-        .expect("department")
-}
 
 fn add(department: Uuid, user: &Actor, preset: Preset, permissions: &[&str]) -> AddDepartmentMember {
     AddDepartmentMember {
@@ -65,17 +24,6 @@ fn add(department: Uuid, user: &Actor, preset: Preset, permissions: &[&str]) -> 
         preset,
         permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
     }
-}
-
-async fn membership_of(world: &World, org: Uuid, actor: &Actor) -> membership::Model {
-    let tx = tenant::read(&world.db.conn, &Actor::System).await.expect("begin");
-    membership::Entity::find()
-        .filter(membership::Column::OrgId.eq(org))
-        .filter(membership::Column::UserId.eq(id(actor)))
-        .one(&tx)
-        .await
-        .expect("query")
-        .expect("a membership")
 }
 
 async fn department_count(world: &World, id: Uuid) -> i32 {

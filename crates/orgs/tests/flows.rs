@@ -4,31 +4,17 @@
 
 mod common;
 
-use common::{World, create, id, registration, reload};
-use commons_core::{Actor, CodedError, ErrorCode, PageRequest, tenant};
-use commons_orgs::entity::membership;
+use common::{World, create, id, membership_of, registration, reload};
+use commons_core::{CodedError, ErrorCode, PageRequest};
 use commons_orgs::service::audit_log::AuditFilter;
 use commons_orgs::service::departments::{AddDepartmentMember, CreateDepartment};
 use commons_orgs::service::invites::CreateInvite;
 use commons_orgs::service::memberships::ChangeRole;
 use commons_orgs::service::organizations::Decision;
 use commons_orgs::{BillingStatus, OrganizationStatus, Permission, Plan, Preset, Role, Settings};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 fn page() -> PageRequest {
     PageRequest::new(Some(50), None).expect("page")
-}
-
-/// Read as the system: on PostgreSQL the test's connection is under row level security too.
-async fn membership_of(world: &World, org_id: uuid::Uuid, actor: &Actor) -> membership::Model {
-    let tx = tenant::read(&world.db.conn, &Actor::System).await.expect("begin");
-    membership::Entity::find()
-        .filter(membership::Column::OrgId.eq(org_id))
-        .filter(membership::Column::UserId.eq(id(actor)))
-        .one(&tx)
-        .await
-        .expect("query")
-        .expect("a membership")
 }
 
 #[tokio::test]

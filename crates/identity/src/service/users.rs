@@ -45,11 +45,7 @@ impl Identity {
         let query = audit::Entity::find()
             .filter(audit::Column::ActorId.eq(id))
             .filter(audit::Column::OrgId.is_null());
-        let order = Keyset {
-            key: None,
-            id: audit::Column::Id,
-            descending: true,
-        };
+        let order = Keyset::newest_first(audit::Column::Id);
         let found = page::fetch(&tx, query, order, page, |e| Cursor::by_id(e.id)).await?;
         tx.commit().await?;
         Ok(found)
@@ -104,11 +100,7 @@ impl Identity {
         if let Some(status) = status {
             query = query.filter(user::Column::Status.eq(status));
         }
-        let order = Keyset {
-            key: None,
-            id: user::Column::Id,
-            descending: true,
-        };
+        let order = Keyset::newest_first(user::Column::Id);
         Ok(page::fetch(db, query, order, page, |u| Cursor::by_id(u.id)).await?)
     }
 }

@@ -73,11 +73,7 @@ impl Orgs {
         if let Some(until) = filter.until {
             query = query.filter(audit::Column::CreatedAt.lt(until));
         }
-        let order = Keyset {
-            key: None,
-            id: audit::Column::Id,
-            descending: true,
-        };
+        let order = Keyset::newest_first(audit::Column::Id);
         let page = page::fetch(&tx, query, order, page, |e| Cursor::by_id(e.id)).await?;
         tx.commit().await?;
         Ok(page)

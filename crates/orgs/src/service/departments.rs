@@ -263,11 +263,7 @@ impl Orgs {
             return Err(Error::NotMember);
         }
         let query = department::Entity::find().filter(department::Column::OrgId.eq(org_id));
-        let order = Keyset {
-            key: None,
-            id: department::Column::Id,
-            descending: false,
-        };
+        let order = Keyset::oldest_first(department::Column::Id);
         let page = page::fetch(&tx, query, order, page, |d| Cursor::by_id(d.id)).await?;
         tx.commit().await?;
         Ok(page)
@@ -291,11 +287,7 @@ impl Orgs {
         }
         let query = department_member::Entity::find()
             .filter(department_member::Column::DepartmentId.eq(department_id));
-        let order = Keyset {
-            key: None,
-            id: department_member::Column::Id,
-            descending: false,
-        };
+        let order = Keyset::oldest_first(department_member::Column::Id);
         let page = page::fetch(&tx, query, order, page, |d| Cursor::by_id(d.id)).await?;
         tx.commit().await?;
         Ok(page)

@@ -146,10 +146,9 @@ impl Orgs {
             .exec_without_returning(&tx)
             .await?;
         }
-        let mut entry = Entry::new("invite.created").target("invite", invite.id);
-        if let Some(org_id) = invite.org_id {
-            entry = entry.org(org_id);
-        }
+        let entry = Entry::new("invite.created")
+            .target("invite", invite.id)
+            .in_org(invite.org_id);
         audit::record(&tx, actor, entry, now).await?;
         tx.commit().await?;
         Ok(invite)
@@ -185,10 +184,9 @@ impl Orgs {
         let mut model: invite::ActiveModel = invite.into();
         model.revoked_at = Set(Some(now));
         let invite = model.update(&tx).await?;
-        let mut entry = Entry::new("invite.revoked").target("invite", invite.id);
-        if let Some(org_id) = invite.org_id {
-            entry = entry.org(org_id);
-        }
+        let entry = Entry::new("invite.revoked")
+            .target("invite", invite.id)
+            .in_org(invite.org_id);
         audit::record(&tx, actor, entry, now).await?;
         tx.commit().await?;
         Ok(invite)
@@ -206,18 +204,7 @@ impl Orgs {
         let user_id = access::signed_in(actor)?;
         let now = self.now();
         let tx = tenant::read(db, actor).await?;
-        let mut query = invite::Entity::find()
-            .filter(invite::Column::RevokedAt.is_null())
-            .filter(
-                Condition::any()
-                    .add(invite::Column::ExpiresAt.is_null())
-                    .add(invite::Column::ExpiresAt.gt(now)),
-            )
-            .filter(
-                Condition::any()
-                    .add(invite::Column::MaxUses.is_null())
-                    .add(Expr::col(invite::Column::Uses).lt(Expr::col(invite::Column::MaxUses))),
-            );
+        let mut query = invite::Entity::find().filter(usable(now));
         query = match org_id {
             Some(org_id) => {
                 let access = access::access(&tx, actor, org_id, None).await?;
@@ -228,11 +215,7 @@ impl Orgs {
             }
             None => query.filter(invite::Column::InviterId.eq(user_id)),
         };
-        let order = Keyset {
-            key: None,
-            id: invite::Column::Id,
-            descending: true,
-        };
+        let order = Keyset::newest_first(invite::Column::Id);
         let page = page::fetch(&tx, query, order, page, |i| Cursor::by_id(i.id)).await?;
         tx.commit().await?;
         Ok(page)
@@ -336,17 +319,7 @@ impl Orgs {
         let claimed = invite::Entity::update_many()
             .col_expr(invite::Column::Uses, Expr::col(invite::Column::Uses).add(1))
             .filter(invite::Column::Id.eq(invite.id))
-            .filter(invite::Column::RevokedAt.is_null())
-            .filter(
-                Condition::any()
-                    .add(invite::Column::ExpiresAt.is_null())
-                    .add(invite::Column::ExpiresAt.gt(now)),
-            )
-            .filter(
-                Condition::any()
-                    .add(invite::Column::MaxUses.is_null())
-                    .add(Expr::col(invite::Column::Uses).lt(Expr::col(invite::Column::MaxUses))),
-            )
+            .filter(usable(now))
             .exec(tx)
             .await?
             .rows_affected
@@ -419,12 +392,10 @@ impl Orgs {
             .await?;
         }
         tenant::act_as(tx, actor).await?;
-        let mut entry = Entry::new("invite.accepted")
+        let entry = Entry::new("invite.accepted")
             .target("invite", invite.id)
+            .in_org(invite.org_id)
             .metadata(serde_json::json!({ "inviter": invite.inviter_id, "new_account": new_account }));
-        if let Some(org_id) = invite.org_id {
-            entry = entry.org(org_id);
-        }
         audit::record(tx, actor, entry, now).await?;
         let org_id = invite.org_id;
         let invite = invite::Entity::find_by_id(invite.id)
@@ -462,6 +433,22 @@ async fn inviter_may_still_invite(
             "is no longer valid: its sender can no longer invite to this role",
         ))
     }
+}
+
+/// Not revoked, not expired, not used up.
+fn usable(now: Timestamp) -> Condition {
+    Condition::all()
+        .add(invite::Column::RevokedAt.is_null())
+        .add(
+            Condition::any()
+                .add(invite::Column::ExpiresAt.is_null())
+                .add(invite::Column::ExpiresAt.gt(now)),
+        )
+        .add(
+            Condition::any()
+                .add(invite::Column::MaxUses.is_null())
+                .add(Expr::col(invite::Column::Uses).lt(Expr::col(invite::Column::MaxUses))),
+        )
 }
 
 fn dedup(ids: &[Uuid]) -> Vec<Uuid> {

@@ -179,11 +179,7 @@ impl Orgs {
             return Err(Error::NotMember);
         }
         let query = membership::Entity::find().filter(membership::Column::OrgId.eq(org_id));
-        let order = Keyset {
-            key: None,
-            id: membership::Column::Id,
-            descending: false,
-        };
+        let order = Keyset::oldest_first(membership::Column::Id);
         let page = page::fetch(&tx, query, order, page, |m| Cursor::by_id(m.id)).await?;
         tx.commit().await?;
         Ok(page)
@@ -199,11 +195,7 @@ impl Orgs {
         let user_id = signed_in(actor)?;
         let tx = tenant::read(db, actor).await?;
         let query = membership::Entity::find().filter(membership::Column::UserId.eq(user_id));
-        let order = Keyset {
-            key: None,
-            id: membership::Column::Id,
-            descending: true,
-        };
+        let order = Keyset::newest_first(membership::Column::Id);
         let page = page::fetch(&tx, query, order, page, |m| Cursor::by_id(m.id)).await?;
         tx.commit().await?;
         Ok(page)

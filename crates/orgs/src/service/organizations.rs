@@ -415,11 +415,7 @@ impl Orgs {
                 ),
             );
         }
-        let order = Keyset {
-            key: None,
-            id: organization::Column::Id,
-            descending: true,
-        };
+        let order = Keyset::newest_first(organization::Column::Id);
         let tx = tenant::read(db, actor).await?;
         let page = page::fetch(&tx, query, order, page, |o| Cursor::by_id(o.id)).await?;
         tx.commit().await?;

@@ -2,13 +2,16 @@
 #![allow(dead_code)]
 
 use commons_core::Actor;
+use commons_core::tenant;
 use commons_identity::service::accounts::Register;
 use commons_identity::{Identity, Settings as IdentitySettings, TokenKeys};
 use commons_migrations::testing::TestDb;
-use commons_orgs::entity::organization;
+use commons_orgs::entity::{department, membership, organization};
+use commons_orgs::service::departments::CreateDepartment;
+use commons_orgs::service::invites::CreateInvite;
 use commons_orgs::service::organizations::CreateOrganization;
-use commons_orgs::{OrganizationKind, Orgs, Settings};
-use sea_orm::{ActiveValue::Set, EntityTrait};
+use commons_orgs::{OrganizationKind, Orgs, Role, Settings};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 pub struct World {
@@ -101,6 +104,65 @@ pub fn create(slug: &str) -> CreateOrganization {
 
 pub fn id(actor: &Actor) -> Uuid {
     actor.user_id().expect("a signed-in actor")
+}
+
+/// A new person who joins `org` with `role` through an invite from `inviter`.
+pub async fn join(world: &World, inviter: &Actor, org: Uuid, role: Role, name: &str) -> Actor {
+    let person = world.person(name).await;
+    accept(world, inviter, org, role, &person).await;
+    person
+}
+
+/// `person` accepts an invite from `inviter` into `org` with `role`.
+pub async fn accept(world: &World, inviter: &Actor, org: Uuid, role: Role, person: &Actor) {
+    let invite = world
+        .orgs
+        .create_invite(
+            &world.db.conn,
+            inviter,
+            CreateInvite {
+                org_id: Some(org),
+                role: Some(role),
+                ..CreateInvite::default()
+            },
+        )
+        .await
+        .expect("invite");
+    world
+        .orgs
+        .accept_invite(&world.db.conn, person, &invite.code)
+        .await
+        .expect("accept");
+}
+
+pub async fn department(world: &World, owner: &Actor, org: Uuid, name: &str) -> department::Model {
+    world
+        .orgs
+        .create_department(
+            &world.db.conn,
+            owner,
+            CreateDepartment {
+                org_id: org,
+                name: name.into(),
+                description: None,
+                timezone: None,
+                requires_approval: false,
+            },
+        )
+        .await
+        .expect("department")
+}
+
+/// Read as the system: on PostgreSQL the test's connection is under row level security too.
+pub async fn membership_of(world: &World, org: Uuid, actor: &Actor) -> membership::Model {
+    let tx = tenant::read(&world.db.conn, &Actor::System).await.expect("begin");
+    membership::Entity::find()
+        .filter(membership::Column::OrgId.eq(org))
+        .filter(membership::Column::UserId.eq(id(actor)))
+        .one(&tx)
+        .await
+        .expect("query")
+        .expect("a membership")
 }
 
 /// The organization as stored now (counters included).
