@@ -84,7 +84,8 @@ async fn nobody_grants_department_permissions_they_do_not_hold() {
     assert_eq!(refused.code(), ErrorCode::Forbidden);
     // A manager adds a creator and an analyst (both within what a manager holds), not a
     // second manager and not billing.
-    orgs.add_department_member(db, &manager, add(team.id, &member, Preset::Creator, &[]))
+    let creator_seat = orgs
+        .add_department_member(db, &manager, add(team.id, &member, Preset::Creator, &[]))
         .await
         .expect("a manager adds a creator");
     let other = join(&world, &owner, org.id, Role::Member, "other").await;
@@ -102,6 +103,26 @@ async fn nobody_grants_department_permissions_they_do_not_hold() {
         .await
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::Forbidden);
+
+    // Managers take creators out, not other managers; people may leave on their own.
+    let second_manager = join(&world, &owner, org.id, Role::Member, "deputy").await;
+    let seat = orgs
+        .add_department_member(db, &owner, add(team.id, &second_manager, Preset::Manager, &[]))
+        .await
+        .expect("a second manager");
+    let refused = orgs
+        .remove_department_member(db, &manager, seat.id)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    orgs.remove_department_member(db, &second_manager, seat.id)
+        .await
+        .expect("leaving on one's own");
+    assert_eq!(
+        department_count(&world, team.id).await,
+        2,
+        "the manager and the creator remain"
+    );
 
     // Grants in one organization's department say nothing about another organization: a
     // creator in Team, who is a plain member of another organization, holds nothing there
@@ -134,6 +155,21 @@ async fn nobody_grants_department_permissions_they_do_not_hold() {
         there.is_empty(),
         "Team's grants leaked into another organization: {there:?}"
     );
+
+    // A manager removes the creator; deleting the department frees its plan slot.
+    orgs.remove_department_member(db, &manager, creator_seat.id)
+        .await
+        .expect("a manager removes a creator");
+    let refused = orgs.delete_department(db, &manager, team.id).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    assert_eq!(reload(&world, org.id).await.department_count, 1);
+    orgs.delete_department(db, &owner, team.id).await.expect("delete");
+    assert_eq!(reload(&world, org.id).await.department_count, 0);
+    let gone = orgs
+        .department_members(db, &owner, team.id, &PageRequest::new(None, None).expect("page"))
+        .await
+        .unwrap_err();
+    assert_eq!(gone.code(), ErrorCode::NotFound);
 }
 
 #[tokio::test]

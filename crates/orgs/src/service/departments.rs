@@ -250,7 +250,109 @@ impl Orgs {
         Ok(joined)
     }
 
-    /// The organization's departments, by name. Members only.
+    /// Takes someone out of a department: those who manage departments, the department's
+    /// managers (not another manager), or the person themselves.
+    pub async fn remove_department_member<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        department_member_id: Uuid,
+    ) -> Result<(), Error> {
+        let now = self.now();
+        let tx = tenant::write(db, actor).await?;
+        let user_id = active_writer(&tx, actor).await?;
+        let target = department_member::Entity::find_by_id(department_member_id)
+            .one(&tx)
+            .await?
+            .ok_or(Error::MembershipNotFound)?;
+        if target.user_id != user_id {
+            let access = access::access(&tx, actor, target.org_id, Some(target.department_id)).await?;
+            if !access.allows(Permission::ManageDepartments) {
+                self.authorize(
+                    &tx,
+                    actor,
+                    target.org_id,
+                    Some(target.department_id),
+                    Permission::ManageMembers,
+                )
+                .await?;
+                if target.grant().allows(Permission::ManageMembers) {
+                    return Err(Error::Forbidden(Permission::ManageDepartments));
+                }
+            }
+        }
+        let removed = department_member::Entity::delete_by_id(target.id)
+            .exec(&tx)
+            .await?
+            .rows_affected;
+        if removed == 0 {
+            return Err(Error::ChangedMeanwhile);
+        }
+        department::Entity::update_many()
+            .col_expr(
+                department::Column::MemberCount,
+                Expr::col(department::Column::MemberCount).sub(1),
+            )
+            .filter(department::Column::Id.eq(target.department_id))
+            .exec(&tx)
+            .await?;
+        audit::record(
+            &tx,
+            actor,
+            Entry::new("department.member_removed")
+                .org(target.org_id)
+                .target("user", target.user_id)
+                .metadata(serde_json::json!({ "department": target.department_id })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Deletes a department with its memberships. Needs `manage_departments`.
+    pub async fn delete_department<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        department_id: Uuid,
+    ) -> Result<(), Error> {
+        let now = self.now();
+        let tx = tenant::write(db, actor).await?;
+        let department = find(&tx, department_id).await?;
+        self.authorize(&tx, actor, department.org_id, None, Permission::ManageDepartments)
+            .await?;
+        // The department is an agent: deleting its agent row cascades to it and its members.
+        let deleted = agent::Entity::delete_by_id(department.id)
+            .exec(&tx)
+            .await?
+            .rows_affected;
+        if deleted == 0 {
+            return Err(Error::DepartmentNotFound);
+        }
+        organization::Entity::update_many()
+            .col_expr(
+                organization::Column::DepartmentCount,
+                Expr::col(organization::Column::DepartmentCount).sub(1),
+            )
+            .filter(organization::Column::Id.eq(department.org_id))
+            .exec(&tx)
+            .await?;
+        audit::record(
+            &tx,
+            actor,
+            Entry::new("department.deleted")
+                .org(department.org_id)
+                .target("department", department.id)
+                .metadata(serde_json::json!({ "name": department.name })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The organization's departments, oldest first. Members only.
     pub async fn departments<C: Conn>(
         &self,
         db: &C,

@@ -345,6 +345,29 @@ impl OrgsMutation {
         ))
     }
 
+    /// Takes someone out of a department (or yourself).
+    async fn remove_department_member(
+        &self,
+        ctx: &Context<'_>,
+        department_member_id: ID,
+    ) -> async_graphql::Result<bool> {
+        let s = ctx.services();
+        let id = expect_id(&department_member_id, "DepartmentMember", "departmentMemberId")?;
+        s.orgs
+            .remove_department_member(&s.db, ctx.actor()?, id)
+            .await
+            .gql()?;
+        Ok(true)
+    }
+
+    /// Deletes a department and its memberships.
+    async fn delete_department(&self, ctx: &Context<'_>, department_id: ID) -> async_graphql::Result<bool> {
+        let s = ctx.services();
+        let id = expect_id(&department_id, "Department", "departmentId")?;
+        s.orgs.delete_department(&s.db, ctx.actor()?, id).await.gql()?;
+        Ok(true)
+    }
+
     /// Joins a department with its code (and its organization, as a member, if need be).
     async fn join_department(
         &self,
