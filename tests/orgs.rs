@@ -640,6 +640,7 @@ async fn listing_organizations_costs_the_same_for_5_and_50() {
         five.data()["organizations"]["edges"].as_array().map(Vec::len),
         Some(5)
     );
+    eprintln!("SQL statements: {cost_of_5} for 5 organizations, {cost_of_50} for 50");
     assert_eq!(cost_of_5, cost_of_50, "the statements do not grow with the page");
     // Authentication, the page, owners, their users and the viewer's memberships.
     assert!(cost_of_50 <= 12, "{cost_of_50} statements");
