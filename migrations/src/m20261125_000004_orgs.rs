@@ -150,6 +150,15 @@ impl MigrationTrait for Migration {
                     .foreign_key(&mut fk("department_members", "department_id", "departments"))
                     .foreign_key(&mut fk("department_members", "org_id", "organizations"))
                     .foreign_key(&mut fk("department_members", "user_id", "users"))
+                    // Only members have department seats: a seat goes with its membership,
+                    // even when a removal races with someone adding the seat.
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_department_members_membership")
+                            .from("department_members", ("org_id", "user_id"))
+                            .to("memberships", ("org_id", "user_id"))
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
                     .take(),
             )
             .await?;
@@ -168,6 +177,25 @@ impl MigrationTrait for Migration {
             .await?;
         manager
             .create_index(index("department_members", &["org_id"]))
+            .await?;
+
+        // What an organization used of its plan per calendar month (UTC), claimed with a
+        // conditional UPDATE so concurrent creations cannot pass the limit.
+        manager
+            .create_table(
+                Table::create()
+                    .table("organization_usage")
+                    .col(uuid("org_id"))
+                    .col(string_len("month", 7))
+                    .col(
+                        integer("resources_created")
+                            .default(0)
+                            .check(Expr::col("resources_created").gte(0)),
+                    )
+                    .primary_key(Index::create().col("org_id").col("month"))
+                    .foreign_key(&mut fk("organization_usage", "org_id", "organizations"))
+                    .take(),
+            )
             .await?;
 
         manager
@@ -254,6 +282,7 @@ impl MigrationTrait for Migration {
             "invite_departments",
             "invites",
             "department_members",
+            "organization_usage",
             "departments",
             "memberships",
             "organizations",

@@ -26,6 +26,7 @@ pub const APP_ROLE: &str = "commons_app";
 const SCOPED: &[(&str, &str)] = &[
     ("memberships", "OR user_id = (SELECT commons_actor())"),
     ("departments", ""),
+    ("organization_usage", ""),
     ("department_members", "OR user_id = (SELECT commons_actor())"),
     ("invites", "OR inviter_id = (SELECT commons_actor())"),
     (

@@ -1,5 +1,5 @@
 //! Invariants that concurrent requests could break, held by the database: an invite's
-//! maximum uses and a plan's member limit.
+//! maximum uses, a plan's member limit and its monthly allowance of resources.
 
 mod common;
 
@@ -102,4 +102,52 @@ async fn the_member_limit_holds_under_concurrent_joins() {
     }
     assert_eq!(reload(&world, org.id).await.member_count, free_limit);
     assert_eq!(refused, 16 - (free_limit - 1));
+}
+
+#[tokio::test]
+async fn the_monthly_resource_allowance_holds_under_concurrent_claims() {
+    let clock = std::sync::Arc::new(commons_core::ManualClock::new(chrono::Utc::now()));
+    let world = World::on_clock(commons_orgs::Settings::default(), clock.clone()).await;
+    let owner = world.person("owner").await;
+    let org = world.organization(&owner, "busy").await;
+    let allowance = Plan::Free.limits().resources_per_month.expect("limited");
+    // Each claim in its own transaction as the owner, as the resources crate will make them.
+    let claims: Vec<_> = (0..allowance + 8)
+        .map(|_| {
+            let (db, orgs, owner) = (world.db.conn.clone(), world.orgs.clone(), owner.clone());
+            tokio::spawn(async move {
+                let tx = commons_core::tenant::write(&db, &owner).await.expect("begin");
+                orgs.claim_resource_quota(&tx, org.id).await?;
+                sea_orm::TransactionSession::commit(tx).await.expect("commit");
+                Ok::<(), commons_orgs::Error>(())
+            })
+        })
+        .collect();
+    let mut granted = 0;
+    for claim in claims {
+        match claim.await.expect("the task ran") {
+            Ok(()) => granted += 1,
+            Err(e) => {
+                assert_eq!(e.code(), ErrorCode::LimitExceeded, "{e:?}");
+                assert!(e.to_string().contains("30 resources per month"), "{e}");
+            }
+        }
+    }
+    assert_eq!(granted, allowance);
+    let used = world
+        .orgs
+        .resources_created_this_month(&world.db.conn, &owner, org.id)
+        .await
+        .expect("usage");
+    assert_eq!(used as u32, allowance);
+    // A new month brings a new allowance.
+    clock.advance(chrono::Duration::days(32));
+    let tx = commons_core::tenant::write(&world.db.conn, &owner)
+        .await
+        .expect("begin");
+    world
+        .orgs
+        .claim_resource_quota(&tx, org.id)
+        .await
+        .expect("next month");
 }

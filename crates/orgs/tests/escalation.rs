@@ -203,6 +203,34 @@ async fn an_invite_stops_when_its_sender_loses_the_right() {
     let page = PageRequest::new(None, None).expect("page");
     let members = orgs.members(db, &owner, org.id, &page).await.expect("members");
     assert_eq!(members.edges.len(), 1);
+
+    // A blocked sender's invites stop too, plain referrals included; until then a referral
+    // reports its use to the person who accepted it.
+    let friend = world.person("friend").await;
+    let referral = orgs
+        .create_invite(db, &friend, CreateInvite::default())
+        .await
+        .expect("referral");
+    let first = world.person("first").await;
+    let accepted = orgs
+        .accept_invite(db, &first, &referral.code)
+        .await
+        .expect("accept");
+    assert_eq!(accepted.invite.uses, 1);
+    let admin = world.admin().await;
+    orgs.identity()
+        .decide(
+            db,
+            &admin,
+            id(&friend),
+            commons_identity::service::admin::Decision::Block,
+            Some("spam"),
+        )
+        .await
+        .expect("block");
+    let second = world.person("second").await;
+    let refused = orgs.accept_invite(db, &second, &referral.code).await.unwrap_err();
+    assert!(refused.to_string().contains("no longer valid"), "{refused}");
 }
 
 #[tokio::test]
@@ -434,4 +462,20 @@ async fn counters_hold_through_departments_demotions_and_races() {
     }
     assert_eq!(succeeded, 1);
     assert_eq!(reload(&world, org.id).await.member_count, before - 1);
+
+    // Department seats need a membership, whatever a service might forget: the database
+    // refuses a seat for someone outside the organization.
+    let outsider = world.person("outsider").await;
+    let tx = tenant::write(db, &Actor::System).await.expect("begin");
+    let seat = commons_orgs::entity::department_member::ActiveModel {
+        id: sea_orm::ActiveValue::Set(Uuid::now_v7()),
+        department_id: sea_orm::ActiveValue::Set(team.id),
+        org_id: sea_orm::ActiveValue::Set(org.id),
+        user_id: sea_orm::ActiveValue::Set(id(&outsider)),
+        preset: sea_orm::ActiveValue::Set(Preset::Creator),
+        permissions: sea_orm::ActiveValue::Set(String::new()),
+        created_at: sea_orm::ActiveValue::Set(chrono::Utc::now()),
+        updated_at: sea_orm::ActiveValue::Set(chrono::Utc::now()),
+    };
+    assert!(sea_orm::ActiveModelTrait::insert(seat, &tx).await.is_err());
 }

@@ -7,3 +7,4 @@ pub mod invite_acceptance;
 pub mod invite_department;
 pub mod membership;
 pub mod organization;
+pub mod organization_usage;

@@ -161,7 +161,9 @@ impl Orgs {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let department = find(&tx, input.department_id).await?;
-        let access = access::access(&tx, actor, department.org_id, Some(department.id)).await?;
+        // Organization-wide `manage_departments` grants anything; a department's own grants
+        // never do (see below).
+        let access = access::access(&tx, actor, department.org_id, None).await?;
         if access.allows(Permission::ManageDepartments) {
             self.authorize(&tx, actor, department.org_id, None, Permission::ManageDepartments)
                 .await?;
@@ -266,8 +268,13 @@ impl Orgs {
             .await?
             .ok_or(Error::MembershipNotFound)?;
         if target.user_id != user_id {
-            let access = access::access(&tx, actor, target.org_id, Some(target.department_id)).await?;
-            if !access.allows(Permission::ManageDepartments) {
+            // Organization-wide `manage_departments` (not a department grant of it) removes
+            // anyone; otherwise a department's managers remove those who are not managers.
+            let access = access::access(&tx, actor, target.org_id, None).await?;
+            if access.allows(Permission::ManageDepartments) {
+                self.authorize(&tx, actor, target.org_id, None, Permission::ManageDepartments)
+                    .await?;
+            } else {
                 self.authorize(
                     &tx,
                     actor,

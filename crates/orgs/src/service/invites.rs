@@ -316,6 +316,10 @@ impl Orgs {
         if invite.inviter_id == user_id {
             return Err(Error::invalid("code", "you cannot accept your own invite"));
         }
+        let grants = invite
+            .org_id
+            .map(|org| (org, invite.role.unwrap_or(Role::Member)));
+        inviter_may_still_invite(tx, &invite, grants).await?;
         let claimed = invite::Entity::update_many()
             .col_expr(invite::Column::Uses, Expr::col(invite::Column::Uses).add(1))
             .filter(invite::Column::Id.eq(invite.id))
@@ -354,7 +358,6 @@ impl Orgs {
             let org = super::organizations::reload(tx, org_id).await?;
             require_active(&org)?;
             let role = invite.role.unwrap_or(Role::Member);
-            inviter_may_still_invite(tx, &invite, org_id, role).await?;
             ensure_member(tx, &org, user_id, role, now).await?;
             let departments: Vec<Uuid> = invite_department::Entity::find()
                 .filter(invite_department::Column::InviteId.eq(invite.id))
@@ -391,6 +394,11 @@ impl Orgs {
             )
             .await?;
         }
+        // Read back while still past the wall: the acceptor may not be able to see the invite.
+        let invite = invite::Entity::find_by_id(invite.id)
+            .one(tx)
+            .await?
+            .unwrap_or(invite);
         tenant::act_as(tx, actor).await?;
         let entry = Entry::new("invite.accepted")
             .target("invite", invite.id)
@@ -398,39 +406,40 @@ impl Orgs {
             .metadata(serde_json::json!({ "inviter": invite.inviter_id, "new_account": new_account }));
         audit::record(tx, actor, entry, now).await?;
         let org_id = invite.org_id;
-        let invite = invite::Entity::find_by_id(invite.id)
-            .one(tx)
-            .await?
-            .unwrap_or(invite);
         Ok(Accepted { invite, org_id })
     }
 }
 
 /// An invite speaks for its inviter: it works only while they may still invite to its role
-/// (removed or demoted inviters' invites stop).
+/// (removed, demoted, blocked or rejected inviters' invites stop).
 async fn inviter_may_still_invite(
     db: &impl ConnectionTrait,
     invite: &invite::Model,
-    org_id: Uuid,
-    role: Role,
+    grants: Option<(Uuid, Role)>,
 ) -> Result<(), Error> {
-    let inviter_role = membership::Entity::find()
-        .filter(membership::Column::OrgId.eq(org_id))
-        .filter(membership::Column::UserId.eq(invite.inviter_id))
-        .one(db)
-        .await?
-        .map(|m| m.role);
-    let inviter_is_admin = user::Entity::find_by_id(invite.inviter_id)
-        .one(db)
-        .await?
+    let inviter = user::Entity::find_by_id(invite.inviter_id).one(db).await?;
+    let active = inviter
+        .as_ref()
+        .is_some_and(|u| u.status == commons_identity::UserStatus::Active);
+    let platform_admin = inviter
+        .as_ref()
         .is_some_and(|u| u.platform_role == commons_identity::PlatformRole::Admin);
-    let may = inviter_is_admin
-        || inviter_role.is_some_and(|r| permission::role_allows(r, Permission::ManageMembers) && r > role);
+    let may = match grants {
+        _ if !active => false,
+        None => true,
+        Some(_) if platform_admin => true,
+        Some((org_id, role)) => membership::Entity::find()
+            .filter(membership::Column::OrgId.eq(org_id))
+            .filter(membership::Column::UserId.eq(invite.inviter_id))
+            .one(db)
+            .await?
+            .is_some_and(|m| permission::role_allows(m.role, Permission::ManageMembers) && m.role > role),
+    };
     if may {
         Ok(())
     } else {
         Err(Error::InviteUnusable(
-            "is no longer valid: its sender can no longer invite to this role",
+            "is no longer valid: its sender can no longer invite to it",
         ))
     }
 }

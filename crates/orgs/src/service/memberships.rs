@@ -344,28 +344,28 @@ async fn leave_departments(
     membership: &membership::Model,
 ) -> Result<(), Error> {
     tenant::act_as(db, &Actor::System).await?;
-    let departments: Vec<Uuid> = department_member::Entity::find()
+    let rows = department_member::Entity::find()
         .filter(department_member::Column::OrgId.eq(membership.org_id))
         .filter(department_member::Column::UserId.eq(membership.user_id))
         .all(db)
-        .await?
-        .into_iter()
-        .map(|d| d.department_id)
-        .collect();
-    if !departments.is_empty() {
-        department_member::Entity::delete_many()
-            .filter(department_member::Column::OrgId.eq(membership.org_id))
-            .filter(department_member::Column::UserId.eq(membership.user_id))
+        .await?;
+    for row in rows {
+        // Counted only when this transaction is the one that deleted the row: a concurrent
+        // removal of the same row must not subtract twice.
+        let deleted = department_member::Entity::delete_by_id(row.id)
             .exec(db)
-            .await?;
-        department::Entity::update_many()
-            .col_expr(
-                department::Column::MemberCount,
-                Expr::col(department::Column::MemberCount).sub(1),
-            )
-            .filter(department::Column::Id.is_in(departments))
-            .exec(db)
-            .await?;
+            .await?
+            .rows_affected;
+        if deleted == 1 {
+            department::Entity::update_many()
+                .col_expr(
+                    department::Column::MemberCount,
+                    Expr::col(department::Column::MemberCount).sub(1),
+                )
+                .filter(department::Column::Id.eq(row.department_id))
+                .exec(db)
+                .await?;
+        }
     }
     tenant::act_as(db, actor).await?;
     Ok(())

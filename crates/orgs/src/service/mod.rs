@@ -7,3 +7,4 @@ pub mod departments;
 pub mod invites;
 pub mod memberships;
 pub mod organizations;
+pub mod usage;

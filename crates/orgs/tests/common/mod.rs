@@ -25,10 +25,16 @@ impl World {
     }
 
     pub async fn with(settings: Settings) -> World {
+        Self::on_clock(settings, std::sync::Arc::new(commons_core::SystemClock)).await
+    }
+
+    /// A world whose services read time from `clock` (tests move a `ManualClock`).
+    pub async fn on_clock(settings: Settings, clock: commons_core::SharedClock) -> World {
         let identity = Identity::new(
             TokenKeys::from_secret(&[42u8; 32]).expect("key"),
             IdentitySettings::default(),
-        );
+        )
+        .with_clock(clock);
         World {
             db: TestDb::fresh().await,
             orgs: Orgs::new(identity, settings),
