@@ -295,14 +295,7 @@ impl Orgs {
         if removed == 0 {
             return Err(Error::ChangedMeanwhile);
         }
-        department::Entity::update_many()
-            .col_expr(
-                department::Column::MemberCount,
-                Expr::col(department::Column::MemberCount).sub(1),
-            )
-            .filter(department::Column::Id.eq(target.department_id))
-            .exec(&tx)
-            .await?;
+        count_seats(&tx, target.department_id, -1).await?;
         audit::record(
             &tx,
             actor,
@@ -490,14 +483,7 @@ pub(crate) async fn insert_member(
         }
         Err(e) => return Err(e.into()),
     };
-    department::Entity::update_many()
-        .col_expr(
-            department::Column::MemberCount,
-            Expr::col(department::Column::MemberCount).add(1),
-        )
-        .filter(department::Column::Id.eq(department.id))
-        .exec(db)
-        .await?;
+    count_seats(db, department.id, 1).await?;
     Ok(added)
 }
 
@@ -531,15 +517,25 @@ pub(crate) async fn join_if_absent(
     .exec_without_returning(db)
     .await?;
     if inserted == 1 {
-        department::Entity::update_many()
-            .col_expr(
-                department::Column::MemberCount,
-                Expr::col(department::Column::MemberCount).add(1),
-            )
-            .filter(department::Column::Id.eq(department.id))
-            .exec(db)
-            .await?;
+        count_seats(db, department.id, 1).await?;
     }
+    Ok(())
+}
+
+/// Keeps a department's member count in step with its seats, in the writing transaction.
+pub(crate) async fn count_seats(
+    db: &impl ConnectionTrait,
+    department_id: Uuid,
+    delta: i32,
+) -> Result<(), Error> {
+    department::Entity::update_many()
+        .col_expr(
+            department::Column::MemberCount,
+            Expr::col(department::Column::MemberCount).add(delta),
+        )
+        .filter(department::Column::Id.eq(department_id))
+        .exec(db)
+        .await?;
     Ok(())
 }
 

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use super::access::{self, active_writer, require_active, require_write, signed_in};
 use crate::Orgs;
-use crate::entity::{department, department_member, membership, organization};
+use crate::entity::{department_member, membership, organization};
 use crate::error::Error;
 use crate::permission::{Permission, Role};
 use crate::plan::Limit;
@@ -357,14 +357,7 @@ async fn leave_departments(
             .await?
             .rows_affected;
         if deleted == 1 {
-            department::Entity::update_many()
-                .col_expr(
-                    department::Column::MemberCount,
-                    Expr::col(department::Column::MemberCount).sub(1),
-                )
-                .filter(department::Column::Id.eq(row.department_id))
-                .exec(db)
-                .await?;
+            super::departments::count_seats(db, row.department_id, -1).await?;
         }
     }
     tenant::act_as(db, actor).await?;
