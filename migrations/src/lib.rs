@@ -8,6 +8,7 @@ mod m20261124_000002_identity;
 mod m20261125_000003_audit_keys_points;
 mod m20261125_000004_orgs;
 mod m20261125_000005_tenant_isolation;
+mod m20261125_000006_resources;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_audit_keys_points::Migration),
             Box::new(m20261125_000004_orgs::Migration),
             Box::new(m20261125_000005_tenant_isolation::Migration),
+            Box::new(m20261125_000006_resources::Migration),
         ]
     }
 }

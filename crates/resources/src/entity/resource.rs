@@ -1,0 +1,60 @@
+use commons_core::Timestamp;
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Visibility {
+    /// Everyone, once published.
+    #[sea_orm(string_value = "public")]
+    Public,
+    /// Members of the owning organization.
+    #[sea_orm(string_value = "members")]
+    Members,
+    /// Members of the owning department, and the organization's moderators and up.
+    #[sea_orm(string_value = "department")]
+    Department,
+    /// The creator, the owning person, and the organization's admins.
+    #[sea_orm(string_value = "private")]
+    Private,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Status {
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "published")]
+    Published,
+    #[sea_orm(string_value = "archived")]
+    Archived,
+}
+
+/// What every kind shares (RS1). The kind's own fields are in its table, keyed by this id.
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "resources")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub kind: String,
+    pub creator_id: Uuid,
+    /// An agent: a user, an organization or a department.
+    pub owner_id: Uuid,
+    /// The owning organization (also for department-owned resources), for tenant isolation.
+    pub org_id: Option<Uuid>,
+    pub department_id: Option<Uuid>,
+    pub title: String,
+    /// Unique per owner.
+    pub slug: String,
+    pub summary: Option<String>,
+    pub visibility: Visibility,
+    pub status: Status,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub published_at: Option<Timestamp>,
+    pub deleted_at: Option<Timestamp>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,54 @@
+//! Pages: a markdown body at a path of its owner's site, optionally under a parent page.
+
+use commons_core::text;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
+use uuid::Uuid;
+
+use crate::entity::{page, resource};
+use crate::error::Error;
+
+pub const KIND: &str = "page";
+
+#[derive(Clone, Debug, Default)]
+pub struct PageInput {
+    pub path: String,
+    pub body: String,
+    pub parent_id: Option<Uuid>,
+}
+
+impl PageInput {
+    pub(crate) async fn insert(
+        self,
+        db: &impl ConnectionTrait,
+        resource_id: Uuid,
+    ) -> Result<page::Model, Error> {
+        let path = text::required("path", self.path.trim_matches('/'), 200)?;
+        if !path
+            .split('/')
+            .all(|part| !part.is_empty() && part.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '_'))
+        {
+            return Err(Error::invalid(
+                "path",
+                "a path is words of letters, digits, - and _ separated by /",
+            ));
+        }
+        let body = text::required("body", &self.body, 100_000)?;
+        if let Some(parent) = self.parent_id {
+            let parent_is_page = resource::Entity::find_by_id(parent)
+                .one(db)
+                .await?
+                .is_some_and(|r| r.kind == KIND);
+            if !parent_is_page {
+                return Err(Error::invalid("parentId", "the parent must be a page"));
+            }
+        }
+        Ok(page::ActiveModel {
+            resource_id: Set(resource_id),
+            path: Set(path),
+            body: Set(body),
+            parent_id: Set(self.parent_id),
+        }
+        .insert(db)
+        .await?)
+    }
+}

@@ -1,0 +1,40 @@
+//! Commons resources: one model for every kind of published thing (RS1). Every resource has a
+//! row in `resources` (creator, owner agent, organization and department for tenant isolation,
+//! title, slug, summary, tags, visibility, status, timestamps, soft delete); each kind (RS2)
+//! adds its own table keyed by the resource id, in its own module under [`kind`].
+//!
+//! Writing (RS3) asks the organization's permission matrix through
+//! `commons_orgs::Orgs::authorize`, and creating an organization's resource claims its plan's
+//! monthly allowance. Reading (RS4) enforces visibility in the service and, on PostgreSQL, by
+//! row level security.
+
+pub mod entity;
+pub mod error;
+pub mod kind;
+pub mod service;
+
+use commons_orgs::Orgs;
+
+pub use entity::resource::{Status, Visibility};
+pub use error::Error;
+pub use kind::{KindData, KindInput};
+
+/// The resource services and what they share.
+#[derive(Clone, Debug)]
+pub struct Resources {
+    pub(crate) orgs: Orgs,
+}
+
+impl Resources {
+    pub fn new(orgs: Orgs) -> Resources {
+        Resources { orgs }
+    }
+
+    pub fn orgs(&self) -> &Orgs {
+        &self.orgs
+    }
+
+    pub(crate) fn now(&self) -> commons_core::Timestamp {
+        self.orgs.identity().now()
+    }
+}

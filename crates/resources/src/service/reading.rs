@@ -1,0 +1,152 @@
+//! Reading resources (RS4): one by id with its tags and kind fields, and the public feed.
+//! Visibility is a rule of the service (and, on PostgreSQL, of row level security too).
+
+use commons_core::db::Conn;
+use commons_core::page::{self, Keyset};
+use commons_core::{Actor, Cursor, Page, PageRequest, tenant};
+use commons_orgs::service::access;
+use commons_orgs::{Permission, Role};
+use sea_orm::sea_query::Query;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession};
+use uuid::Uuid;
+
+use super::Scope;
+use super::writing::{Full, scope_of};
+use crate::Resources;
+use crate::entity::resource::{self, Status, Visibility};
+use crate::entity::resource_tag;
+use crate::error::Error;
+use crate::kind;
+
+#[derive(Clone, Debug, Default)]
+pub struct FeedFilter {
+    pub kind: Option<String>,
+    pub owner_id: Option<Uuid>,
+    pub creator_id: Option<Uuid>,
+    pub tag: Option<String>,
+}
+
+impl Resources {
+    /// A resource with its tags and kind fields; `None` when it does not exist or the actor
+    /// may not see it.
+    pub async fn resource<C: Conn>(&self, db: &C, actor: &Actor, id: Uuid) -> Result<Option<Full>, Error> {
+        let tx = tenant::read(db, actor).await?;
+        let found = resource::Entity::find_by_id(id)
+            .filter(resource::Column::DeletedAt.is_null())
+            .one(&tx)
+            .await?;
+        let Some(found) = found else {
+            return Ok(None);
+        };
+        if !may_see(&tx, actor, &found).await? {
+            return Ok(None);
+        }
+        let tags = resource_tag::Entity::find()
+            .filter(resource_tag::Column::ResourceId.eq(id))
+            .order_by_asc(resource_tag::Column::Tag)
+            .all(&tx)
+            .await?
+            .into_iter()
+            .map(|t| t.tag)
+            .collect();
+        let data = kind::load(&tx, &found.kind, id).await?;
+        tx.commit().await?;
+        Ok(Some(Full {
+            resource: found,
+            tags,
+            data,
+        }))
+    }
+
+    /// Published public resources, newest first, filtered by kind, owner, creator and tag.
+    pub async fn feed<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        filter: FeedFilter,
+        page: &PageRequest,
+    ) -> Result<Page<resource::Model>, Error> {
+        let mut query = resource::Entity::find()
+            .filter(resource::Column::Status.eq(Status::Published))
+            .filter(resource::Column::Visibility.eq(Visibility::Public))
+            .filter(resource::Column::DeletedAt.is_null());
+        if let Some(kind) = filter.kind {
+            query = query.filter(resource::Column::Kind.eq(kind));
+        }
+        if let Some(owner) = filter.owner_id {
+            query = query.filter(resource::Column::OwnerId.eq(owner));
+        }
+        if let Some(creator) = filter.creator_id {
+            query = query.filter(resource::Column::CreatorId.eq(creator));
+        }
+        if let Some(tag) = filter
+            .tag
+            .map(|t| t.trim().to_lowercase())
+            .filter(|t| !t.is_empty())
+        {
+            query = query.filter(
+                resource::Column::Id.in_subquery(
+                    Query::select()
+                        .column(resource_tag::Column::ResourceId)
+                        .from(resource_tag::Entity)
+                        .and_where(resource_tag::Column::Tag.eq(tag))
+                        .to_owned(),
+                ),
+            );
+        }
+        let tx = tenant::read(db, actor).await?;
+        let found = page::fetch(
+            &tx,
+            query,
+            Keyset::newest_first(resource::Column::Id),
+            page,
+            |r| Cursor::by_id(r.id),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+}
+
+/// The visibility rule. Published public resources are for everyone. A person's other
+/// resources are theirs (and their creator's). In an organization: members see members-only
+/// resources; a department's members and the organization's moderators and up see the
+/// department's; admins see private ones; drafts and archived ones are for their creator and
+/// whoever may publish there. Platform admins see everything.
+async fn may_see(
+    db: &(impl ConnectionTrait + sea_orm::TransactionTrait),
+    actor: &Actor,
+    r: &resource::Model,
+) -> Result<bool, Error> {
+    let published = r.status == Status::Published;
+    if published && r.visibility == Visibility::Public {
+        return Ok(true);
+    }
+    if actor.is_admin() || actor.user_id() == Some(r.creator_id) {
+        return Ok(true);
+    }
+    let Scope::Organization {
+        org_id,
+        department_id,
+    } = scope_of(r)
+    else {
+        return Ok(actor.user_id() == Some(r.owner_id));
+    };
+    let access = match access::access(db, actor, org_id, department_id).await {
+        Ok(access) => access,
+        Err(commons_orgs::Error::OrganizationNotFound) => return Ok(false),
+        Err(e) => return Err(e.into()),
+    };
+    if !access.is_member() {
+        return Ok(false);
+    }
+    if !published {
+        return Ok(access.allows(Permission::PublishResources));
+    }
+    let role = access.role().unwrap_or(Role::Subscriber);
+    Ok(match r.visibility {
+        Visibility::Public | Visibility::Members => true,
+        Visibility::Department => access.department.is_some() || role >= Role::Moderator,
+        Visibility::Private => role >= Role::Admin,
+    })
+}

@@ -1,0 +1,317 @@
+//! Writing resources (RS3): create, publish, archive and delete, allowed to a personal
+//! resource's owner or to members whose role or department grants it.
+
+use commons_core::audit::{self, Entry};
+use commons_core::db::Conn;
+use commons_core::{Actor, tenant, text};
+use commons_orgs::Permission;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr, TransactionSession,
+};
+use uuid::Uuid;
+
+use super::Scope;
+use crate::Resources;
+use crate::entity::resource::{self, Status, Visibility};
+use crate::entity::resource_tag;
+use crate::error::Error;
+use crate::kind::{KindData, KindInput};
+
+#[derive(Clone, Debug)]
+pub struct CreateResource {
+    /// A user, organization or department; the actor when absent.
+    pub owner_id: Option<Uuid>,
+    pub title: String,
+    /// Derived from the title when absent.
+    pub slug: Option<String>,
+    pub summary: Option<String>,
+    pub tags: Vec<String>,
+    pub visibility: Visibility,
+    pub kind: KindInput,
+}
+
+/// A resource with its tags and its kind's own fields.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Full {
+    pub resource: resource::Model,
+    pub tags: Vec<String>,
+    pub data: Option<KindData>,
+}
+
+const MAX_TAGS: usize = 10;
+
+impl Resources {
+    /// Creates a draft. An organization's resource counts against its plan's monthly allowance.
+    pub async fn create_resource<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        input: CreateResource,
+    ) -> Result<Full, Error> {
+        let creator = actor.user_id().ok_or(Error::NotSignedIn)?;
+        let title = text::required("title", &input.title, 200)?;
+        let summary = text::optional("summary", input.summary.as_deref(), 2000)?;
+        let tags = tags(&input.tags)?;
+        let now = self.now();
+        let id = commons_core::id::new();
+        let tx = tenant::write(db, actor).await?;
+        let scope = Scope::of_owner(&tx, actor, input.owner_id.unwrap_or(creator)).await?;
+        check_visibility(scope, input.visibility)?;
+        self.authorize(&tx, actor, scope, Permission::CreateResources)
+            .await?;
+        if let Some(org_id) = scope.org_id() {
+            self.orgs.claim_resource_quota(&tx, org_id).await?;
+        }
+        let owner_id = input.owner_id.unwrap_or(creator);
+        let slug = match input.slug.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(given) => normalize_slug(given)?,
+            None => derived_slug(&tx, owner_id, &title, id).await?,
+        };
+        let inserted = resource::ActiveModel {
+            id: Set(id),
+            kind: Set(input.kind.name().to_owned()),
+            creator_id: Set(creator),
+            owner_id: Set(owner_id),
+            org_id: Set(scope.org_id()),
+            department_id: Set(scope.department_id()),
+            title: Set(title),
+            slug: Set(slug),
+            summary: Set(summary),
+            visibility: Set(input.visibility),
+            status: Set(Status::Draft),
+            created_at: Set(now),
+            updated_at: Set(now),
+            published_at: Set(None),
+            deleted_at: Set(None),
+        }
+        .insert(&tx)
+        .await;
+        let resource = match inserted {
+            Ok(r) => r,
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                return Err(Error::SlugTaken);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        for tag in &tags {
+            resource_tag::Entity::insert(resource_tag::ActiveModel {
+                resource_id: Set(id),
+                tag: Set(tag.clone()),
+            })
+            .exec_without_returning(&tx)
+            .await?;
+        }
+        let data = input.kind.insert(&tx, id).await?;
+        let mut entry = Entry::new("resource.created").target("resource", id);
+        if let Some(org_id) = scope.org_id() {
+            entry = entry.org(org_id);
+        }
+        audit::record(&tx, actor, entry, now).await?;
+        tx.commit().await?;
+        Ok(Full {
+            resource,
+            tags,
+            data: Some(data),
+        })
+    }
+
+    /// Publishes a draft (or brings back an archived resource).
+    pub async fn publish_resource<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<resource::Model, Error> {
+        self.move_to(db, actor, id, Status::Published).await
+    }
+
+    /// Takes a published resource out of the feed, keeping it.
+    pub async fn archive_resource<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<resource::Model, Error> {
+        self.move_to(db, actor, id, Status::Archived).await
+    }
+
+    /// Deletes softly: the row stays (reactions and orders may point at it), nobody sees it.
+    /// Its creator may, with the right to create there; moderators may.
+    pub async fn delete_resource<C: Conn>(&self, db: &C, actor: &Actor, id: Uuid) -> Result<(), Error> {
+        let now = self.now();
+        let tx = tenant::write(db, actor).await?;
+        let current = live(&tx, id).await?;
+        let scope = scope_of(&current);
+        let permission = if actor.user_id() == Some(current.creator_id) {
+            Permission::CreateResources
+        } else {
+            Permission::ModerateResources
+        };
+        self.authorize(&tx, actor, scope, permission).await?;
+        let mut model: resource::ActiveModel = current.into();
+        model.deleted_at = Set(Some(now));
+        model.updated_at = Set(now);
+        let deleted = model.update(&tx).await?;
+        let mut entry = Entry::new("resource.deleted").target("resource", id);
+        if let Some(org_id) = deleted.org_id {
+            entry = entry.org(org_id);
+        }
+        audit::record(&tx, actor, entry, now).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn move_to<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        id: Uuid,
+        to: Status,
+    ) -> Result<resource::Model, Error> {
+        let now = self.now();
+        let tx = tenant::write(db, actor).await?;
+        let current = live(&tx, id).await?;
+        self.authorize(&tx, actor, scope_of(&current), Permission::PublishResources)
+            .await?;
+        let allowed = matches!(
+            (current.status, to),
+            (Status::Draft | Status::Archived, Status::Published) | (Status::Published, Status::Archived)
+        );
+        if !allowed {
+            return Err(Error::WrongStatus {
+                current: status_name(current.status),
+                action: status_name(to),
+            });
+        }
+        let first_publication = current.published_at.is_none() && to == Status::Published;
+        let mut model: resource::ActiveModel = current.into();
+        model.status = Set(to);
+        model.updated_at = Set(now);
+        if first_publication {
+            model.published_at = Set(Some(now));
+        }
+        let moved = model.update(&tx).await?;
+        let action = match to {
+            Status::Published => "resource.published",
+            _ => "resource.archived",
+        };
+        let mut entry = Entry::new(action).target("resource", id);
+        if let Some(org_id) = moved.org_id {
+            entry = entry.org(org_id);
+        }
+        audit::record(&tx, actor, entry, now).await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+}
+
+pub(crate) fn scope_of(resource: &resource::Model) -> Scope {
+    match resource.org_id {
+        None => Scope::Person(resource.owner_id),
+        Some(org_id) => Scope::Organization {
+            org_id,
+            department_id: resource.department_id,
+        },
+    }
+}
+
+/// A resource that is not deleted.
+async fn live(db: &impl sea_orm::ConnectionTrait, id: Uuid) -> Result<resource::Model, Error> {
+    resource::Entity::find_by_id(id)
+        .filter(resource::Column::DeletedAt.is_null())
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
+fn status_name(status: Status) -> &'static str {
+    match status {
+        Status::Draft => "draft",
+        Status::Published => "published",
+        Status::Archived => "archived",
+    }
+}
+
+/// Department visibility needs a department owner; member visibility an organization.
+fn check_visibility(scope: Scope, visibility: Visibility) -> Result<(), Error> {
+    let fits = match visibility {
+        Visibility::Public | Visibility::Private => true,
+        Visibility::Members => scope.org_id().is_some(),
+        Visibility::Department => scope.department_id().is_some(),
+    };
+    if fits {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "visibility",
+            "members visibility needs an organization owner, department visibility a department owner",
+        ))
+    }
+}
+
+/// Trimmed, lower-cased, 1 to 50 characters, at most ten, each once.
+fn tags(given: &[String]) -> Result<Vec<String>, Error> {
+    let mut tags: Vec<String> = Vec::new();
+    for tag in given {
+        let tag = tag.trim().to_lowercase();
+        if tag.is_empty() || tag.chars().count() > 50 {
+            return Err(Error::invalid("tags", "each tag must be 1 to 50 characters"));
+        }
+        if !tags.contains(&tag) {
+            tags.push(tag);
+        }
+    }
+    if tags.len() > MAX_TAGS {
+        return Err(Error::invalid("tags", format!("at most {MAX_TAGS} tags")));
+    }
+    Ok(tags)
+}
+
+/// 1 to 100 of a–z, 0–9 and `-`.
+fn normalize_slug(slug: &str) -> Result<String, Error> {
+    let slug = slug.trim().to_lowercase();
+    let ok = (1..=100).contains(&slug.len())
+        && slug
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !slug.starts_with('-')
+        && !slug.ends_with('-');
+    if ok {
+        Ok(slug)
+    } else {
+        Err(Error::invalid(
+            "slug",
+            "the address must be 1 to 100 of a–z, 0–9 and -, not starting or ending with -",
+        ))
+    }
+}
+
+/// A slug from the title's Latin letters and digits; when that is empty (a title in another
+/// script) or taken by the owner, the id's random tail makes it unique.
+async fn derived_slug(
+    db: &impl sea_orm::ConnectionTrait,
+    owner_id: Uuid,
+    title: &str,
+    id: Uuid,
+) -> Result<String, Error> {
+    let mut base = String::new();
+    for c in title.to_lowercase().chars() {
+        if c.is_ascii_alphanumeric() {
+            base.push(c);
+        } else if !base.ends_with('-') && !base.is_empty() {
+            base.push('-');
+        }
+    }
+    let base: String = base.trim_end_matches('-').chars().take(80).collect();
+    let tail = &id.simple().to_string()[26..];
+    if base.is_empty() {
+        return Ok(tail.to_owned());
+    }
+    let taken = resource::Entity::find()
+        .filter(resource::Column::OwnerId.eq(owner_id))
+        .filter(resource::Column::Slug.eq(&base))
+        .one(db)
+        .await?
+        .is_some();
+    Ok(if taken { format!("{base}-{tail}") } else { base })
+}

@@ -1,0 +1,381 @@
+//! Resources at the service level: writing by owners and by the permission matrix, the plan's
+//! monthly allowance, and who sees what (AqStream's public and department-only posts).
+
+use commons_core::{Actor, CodedError, ErrorCode, PageRequest, tenant};
+use commons_identity::service::accounts::Register;
+use commons_identity::{Identity, Settings as IdentitySettings, TokenKeys};
+use commons_migrations::testing::TestDb;
+use commons_orgs::service::departments::{AddDepartmentMember, CreateDepartment};
+use commons_orgs::service::invites::CreateInvite;
+use commons_orgs::service::organizations::CreateOrganization;
+use commons_orgs::{OrganizationKind, Orgs, Preset, Role, Settings};
+use commons_resources::entity::resource;
+use commons_resources::kind::blogpost::BlogpostInput;
+use commons_resources::service::reading::FeedFilter;
+use commons_resources::service::writing::CreateResource;
+use commons_resources::{KindData, KindInput, Resources, Status, Visibility};
+use sea_orm::EntityTrait;
+use uuid::Uuid;
+
+struct World {
+    db: TestDb,
+    resources: Resources,
+}
+
+impl World {
+    async fn new() -> World {
+        let identity = Identity::new(
+            TokenKeys::from_secret(&[42u8; 32]).expect("key"),
+            IdentitySettings::default(),
+        );
+        World {
+            db: TestDb::fresh().await,
+            resources: Resources::new(Orgs::new(identity, Settings::default())),
+        }
+    }
+
+    fn orgs(&self) -> &Orgs {
+        self.resources.orgs()
+    }
+
+    async fn person(&self, name: &str) -> Actor {
+        let session = self
+            .orgs()
+            .identity()
+            .register(
+                &self.db.conn,
+                &Actor::ANONYMOUS,
+                Register {
+                    email: format!("{name}@example.org"),
+                    username: name.into(),
+                    password: "correct horse battery".into(),
+                    ..Register::default()
+                },
+            )
+            .await
+            .expect("register");
+        Actor::User {
+            id: session.user.id,
+            platform_role: commons_core::PlatformRole::User,
+            scopes: None,
+            session: Some(Uuid::now_v7()),
+        }
+    }
+
+    async fn join(&self, inviter: &Actor, org: Uuid, role: Role, name: &str) -> Actor {
+        let person = self.person(name).await;
+        let invite = self
+            .orgs()
+            .create_invite(
+                &self.db.conn,
+                inviter,
+                CreateInvite {
+                    org_id: Some(org),
+                    role: Some(role),
+                    ..CreateInvite::default()
+                },
+            )
+            .await
+            .expect("invite");
+        self.orgs()
+            .accept_invite(&self.db.conn, &person, &invite.code)
+            .await
+            .expect("accept");
+        person
+    }
+
+    async fn post(
+        &self,
+        actor: &Actor,
+        owner: Option<Uuid>,
+        title: &str,
+        visibility: Visibility,
+    ) -> Result<Uuid, commons_resources::Error> {
+        let full = self
+            .resources
+            .create_resource(
+                &self.db.conn,
+                actor,
+                CreateResource {
+                    owner_id: owner,
+                    title: title.into(),
+                    slug: None,
+                    summary: None,
+                    tags: vec!["Running".into(), "saratov".into(), "running ".into()],
+                    visibility,
+                    kind: KindInput::Blogpost(BlogpostInput {
+                        body: format!("# {title}"),
+                        cover_url: None,
+                    }),
+                },
+            )
+            .await?;
+        Ok(full.resource.id)
+    }
+
+    async fn sees(&self, actor: &Actor, id: Uuid) -> bool {
+        self.resources
+            .resource(&self.db.conn, actor, id)
+            .await
+            .expect("read")
+            .is_some()
+    }
+}
+
+fn id(actor: &Actor) -> Uuid {
+    actor.user_id().expect("signed in")
+}
+
+#[tokio::test]
+async fn a_person_writes_drafts_and_publishes_them() {
+    let world = World::new().await;
+    let (db, resources) = (&world.db.conn, &world.resources);
+    let ada = world.person("ada").await;
+    let bob = world.person("bob").await;
+    let post = world
+        .post(&ada, None, "Hello, Saratov!", Visibility::Public)
+        .await
+        .expect("create");
+    let full = resources
+        .resource(db, &ada, post)
+        .await
+        .expect("read")
+        .expect("her own draft");
+    assert_eq!(full.resource.status, Status::Draft);
+    assert_eq!(full.resource.slug, "hello-saratov");
+    assert_eq!(full.tags, vec!["running", "saratov"]);
+    assert!(matches!(full.data, Some(KindData::Blogpost(ref b)) if b.body == "# Hello, Saratov!"));
+    assert!(!world.sees(&bob, post).await, "a draft is its creator's");
+
+    // Only the owner publishes a personal resource.
+    let refused = resources.publish_resource(db, &bob, post).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    resources.publish_resource(db, &ada, post).await.expect("publish");
+    assert!(world.sees(&bob, post).await);
+    assert!(world.sees(&Actor::ANONYMOUS, post).await);
+    let again = resources.publish_resource(db, &ada, post).await.unwrap_err();
+    assert_eq!(again.code(), ErrorCode::Conflict);
+
+    // The feed filters by kind, owner and tag; a second post with the same title gets its own
+    // address; a title in another script gets one too.
+    let twin = world
+        .post(&ada, None, "Hello, Saratov!", Visibility::Public)
+        .await
+        .expect("twin");
+    let cyrillic = world
+        .post(&ada, None, "Привет, Саратов", Visibility::Public)
+        .await
+        .expect("cyrillic");
+    for id in [twin, cyrillic] {
+        resources.publish_resource(db, &ada, id).await.expect("publish");
+    }
+    let slugs: Vec<String> = resource::Entity::find()
+        .all(db)
+        .await
+        .expect("rows")
+        .into_iter()
+        .map(|r| r.slug)
+        .collect();
+    assert_eq!(
+        slugs.iter().collect::<std::collections::HashSet<_>>().len(),
+        3,
+        "{slugs:?}"
+    );
+    let page = PageRequest::new(Some(10), None).expect("page");
+    let feed = resources
+        .feed(
+            db,
+            &Actor::ANONYMOUS,
+            FeedFilter {
+                tag: Some("SARATOV".into()),
+                owner_id: Some(id(&ada)),
+                kind: Some("blogpost".into()),
+                ..FeedFilter::default()
+            },
+            &page,
+        )
+        .await
+        .expect("feed");
+    let ids: Vec<Uuid> = feed.edges.iter().map(|(_, r)| r.id).collect();
+    assert_eq!(ids, vec![cyrillic, twin, post], "newest first");
+
+    // Deleted, it is gone for everyone, and out of the feed.
+    let refused = resources.delete_resource(db, &bob, post).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    resources.delete_resource(db, &ada, post).await.expect("delete");
+    assert!(!world.sees(&ada, post).await);
+    let feed = resources
+        .feed(db, &Actor::ANONYMOUS, FeedFilter::default(), &page)
+        .await
+        .expect("feed");
+    assert_eq!(feed.edges.len(), 2);
+
+    // Bad input names its field.
+    let bad = world
+        .post(&ada, None, "   ", Visibility::Public)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (bad.code(), bad.field()),
+        (ErrorCode::BadUserInput, Some("title"))
+    );
+    let bad = world
+        .post(&ada, None, "Mine", Visibility::Department)
+        .await
+        .unwrap_err();
+    assert_eq!(bad.field(), Some("visibility"));
+}
+
+#[tokio::test]
+async fn aqstream_public_and_department_only_posts() {
+    let world = World::new().await;
+    let (db, orgs, resources) = (&world.db.conn, world.orgs(), &world.resources);
+    let owner = world.person("founder").await;
+    let org = orgs
+        .create_organization(
+            db,
+            &owner,
+            CreateOrganization {
+                name: "AqStream".into(),
+                slug: "aqstream".into(),
+                description: None,
+                logo_url: None,
+                kind: OrganizationKind::Virtual,
+            },
+        )
+        .await
+        .expect("organization");
+    let team = orgs
+        .create_department(
+            db,
+            &owner,
+            CreateDepartment {
+                org_id: org.id,
+                name: "Saratov Team".into(),
+                description: None,
+                timezone: Some("Europe/Saratov".into()),
+                requires_approval: false,
+            },
+        )
+        .await
+        .expect("department");
+    let moderator = world.join(&owner, org.id, Role::Moderator, "moder").await;
+    let runner = world.join(&owner, org.id, Role::Member, "runner").await;
+    let analyst = world.join(&owner, org.id, Role::Member, "analyst").await;
+    let member = world.join(&owner, org.id, Role::Member, "member").await;
+    let outsider = world.person("outsider").await;
+    for (person, preset) in [(&runner, Preset::Creator), (&analyst, Preset::Analyst)] {
+        orgs.add_department_member(
+            db,
+            &owner,
+            AddDepartmentMember {
+                department_id: team.id,
+                user_id: id(person),
+                preset,
+                permissions: vec![],
+            },
+        )
+        .await
+        .expect("department seat");
+    }
+
+    // Writing follows the matrix: members cannot write for the organization, an analyst
+    // cannot write for the department, its creator can.
+    let refused = world
+        .post(&member, Some(org.id), "Nope", Visibility::Public)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    let refused = world
+        .post(&analyst, Some(team.id), "Nope", Visibility::Department)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    let public = world
+        .post(&moderator, Some(org.id), "Open run", Visibility::Public)
+        .await
+        .expect("public");
+    let private = world
+        .post(&runner, Some(team.id), "Team run", Visibility::Department)
+        .await
+        .expect("department-only");
+    resources
+        .publish_resource(db, &moderator, public)
+        .await
+        .expect("publish");
+    resources
+        .publish_resource(db, &runner, private)
+        .await
+        .expect("a creator publishes in the department");
+
+    assert!(world.sees(&outsider, public).await);
+    assert!(!world.sees(&outsider, private).await, "not for outsiders");
+    assert!(
+        !world.sees(&member, private).await,
+        "not for members outside the department"
+    );
+    assert!(
+        world.sees(&analyst, private).await,
+        "for the department's members"
+    );
+    assert!(
+        world.sees(&moderator, private).await,
+        "for the organization's moderators"
+    );
+
+    // On PostgreSQL the wall holds below the service too: an unfiltered SELECT as an outsider
+    // returns the public post and not the department's.
+    if world.db.is_postgres() {
+        let tx = tenant::read(db, &outsider).await.expect("begin");
+        let rows = resource::Entity::find().all(&tx).await.expect("select");
+        let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+        assert!(ids.contains(&public) && !ids.contains(&private), "{ids:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_organization_stops_at_its_monthly_allowance() {
+    let world = World::new().await;
+    let (db, orgs) = (&world.db.conn, world.orgs());
+    let owner = world.person("owner").await;
+    let org = orgs
+        .create_organization(
+            db,
+            &owner,
+            CreateOrganization {
+                name: "Busy".into(),
+                slug: "busy".into(),
+                description: None,
+                logo_url: None,
+                kind: OrganizationKind::Legal,
+            },
+        )
+        .await
+        .expect("organization");
+    let allowance = commons_orgs::Plan::Free
+        .limits()
+        .resources_per_month
+        .expect("limited");
+    for i in 0..allowance {
+        world
+            .post(&owner, Some(org.id), &format!("Post {i}"), Visibility::Members)
+            .await
+            .expect("within the allowance");
+    }
+    let refused = world
+        .post(&owner, Some(org.id), "One more", Visibility::Members)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::LimitExceeded);
+    assert!(
+        refused
+            .to_string()
+            .contains("free plan allows 30 resources per month"),
+        "{refused}"
+    );
+    // Personal resources do not count against anyone's plan.
+    world
+        .post(&owner, None, "Mine", Visibility::Private)
+        .await
+        .expect("personal");
+}
