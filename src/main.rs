@@ -14,6 +14,7 @@ use commons_gateway::{App, GatewayConfig};
 use commons_identity::{Identity, Settings, TokenKeys};
 use commons_migrations::{Migrator, MigratorTrait};
 use commons_orgs::Orgs;
+use commons_resources::Resources;
 use sea_orm::DatabaseConnection;
 
 use cli::{Cli, Command, ServeArgs};
@@ -94,7 +95,12 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {}", args.listen))?;
     let address = listener.local_addr()?;
     tracing::info!(database = %redact(database_url), "GraphiQL at http://{address}/ , GraphQL at http://{address}/graphql");
-    commons_gateway::http::serve(listener, App::new(db, orgs, config), shutdown_signal()).await?;
+    commons_gateway::http::serve(
+        listener,
+        App::new(db, Resources::new(orgs), config),
+        shutdown_signal(),
+    )
+    .await?;
     tracing::info!("stopped");
     Ok(())
 }

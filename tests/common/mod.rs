@@ -82,7 +82,11 @@ impl TestServer {
         conn.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        let app = App::new(conn, commons_orgs::Orgs::new(identity.clone(), orgs), config);
+        let app = App::new(
+            conn,
+            commons_resources::Resources::new(commons_orgs::Orgs::new(identity.clone(), orgs)),
+            config,
+        );
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .expect("a free port");

@@ -196,7 +196,12 @@ async fn a_person_writes_drafts_and_publishes_them() {
         )
         .await
         .expect("feed");
-    let ids: Vec<Uuid> = feed.edges.iter().map(|(_, r)| r.id).collect();
+    let ids: Vec<Uuid> = feed.edges.iter().map(|(_, r)| r.resource.id).collect();
+    assert!(
+        feed.edges
+            .iter()
+            .all(|(_, r)| r.tags == ["running", "saratov"] && r.data.is_some())
+    );
     assert_eq!(ids, vec![cyrillic, twin, post], "newest first");
 
     // Deleted, it is gone for everyone, and out of the feed.

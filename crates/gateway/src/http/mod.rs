@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use commons_orgs::Orgs;
+use commons_resources::Resources;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
@@ -34,12 +34,14 @@ pub struct App {
 }
 
 impl App {
-    /// The server over `db`, with the organization services (and through them identity's).
-    pub fn new(db: DatabaseConnection, orgs: Orgs, config: GatewayConfig) -> App {
+    /// The server over `db`, with the resource services (and through them those of
+    /// organizations and identity).
+    pub fn new(db: DatabaseConnection, resources: Resources, config: GatewayConfig) -> App {
         let services = Services {
             db,
-            identity: orgs.identity().clone(),
-            orgs,
+            identity: resources.orgs().identity().clone(),
+            orgs: resources.orgs().clone(),
+            resources,
             auth_limiter: AuthRateLimiter::new(config.auth_attempts_per_minute),
         };
         let metrics = metrics::Metrics::install();

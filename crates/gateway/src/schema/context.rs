@@ -6,6 +6,7 @@ use commons_core::{Actor, ErrorCode};
 use commons_identity::Identity;
 use commons_identity::service::ClientInfo;
 use commons_orgs::Orgs;
+use commons_resources::Resources;
 use sea_orm::DatabaseConnection;
 
 use crate::error::coded;
@@ -17,6 +18,7 @@ pub struct Services {
     pub db: DatabaseConnection,
     pub identity: Identity,
     pub orgs: Orgs,
+    pub resources: Resources,
     pub auth_limiter: AuthRateLimiter,
 }
 

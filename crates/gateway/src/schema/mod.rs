@@ -6,6 +6,7 @@ pub mod extension;
 pub mod identity;
 pub mod node;
 pub mod orgs;
+pub mod resources;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
 
@@ -16,6 +17,7 @@ pub struct Query(
     identity::IdentityQuery,
     identity::ApiKeysQuery,
     orgs::OrgsQuery,
+    resources::ResourcesQuery,
     node::NodeQuery,
 );
 
@@ -24,6 +26,7 @@ pub struct Mutation(
     identity::IdentityMutation,
     identity::ApiKeysMutation,
     orgs::OrgsMutation,
+    resources::ResourcesMutation,
 );
 
 pub type CommonsSchema = Schema<Query, Mutation, EmptySubscription>;

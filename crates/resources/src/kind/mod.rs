@@ -47,6 +47,43 @@ impl KindInput {
     }
 }
 
+/// The kind's own fields of many resources, one query per kind.
+pub async fn load_many(
+    db: &impl ConnectionTrait,
+    resources: &[&entity::resource::Model],
+) -> Result<std::collections::HashMap<Uuid, KindData>, Error> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let of = |kind: &str| -> Vec<Uuid> {
+        resources
+            .iter()
+            .filter(|r| r.kind == kind)
+            .map(|r| r.id)
+            .collect()
+    };
+    let mut found = std::collections::HashMap::new();
+    let blogposts = of(blogpost::KIND);
+    if !blogposts.is_empty() {
+        for b in entity::blogpost::Entity::find()
+            .filter(entity::blogpost::Column::ResourceId.is_in(blogposts))
+            .all(db)
+            .await?
+        {
+            found.insert(b.resource_id, KindData::Blogpost(b));
+        }
+    }
+    let pages = of(page::KIND);
+    if !pages.is_empty() {
+        for p in entity::page::Entity::find()
+            .filter(entity::page::Column::ResourceId.is_in(pages))
+            .all(db)
+            .await?
+        {
+            found.insert(p.resource_id, KindData::Page(p));
+        }
+    }
+    Ok(found)
+}
+
 /// The kind's own fields of resource `id` of kind `kind`.
 pub async fn load(db: &impl ConnectionTrait, kind: &str, id: Uuid) -> Result<Option<KindData>, Error> {
     use sea_orm::EntityTrait;

@@ -58,14 +58,15 @@ impl Resources {
         }))
     }
 
-    /// Published public resources, newest first, filtered by kind, owner, creator and tag.
+    /// Published public resources, newest first, filtered by kind, owner, creator and tag, each
+    /// with its tags and kind fields (one query per kind, not per resource).
     pub async fn feed<C: Conn>(
         &self,
         db: &C,
         actor: &Actor,
         filter: FeedFilter,
         page: &PageRequest,
-    ) -> Result<Page<resource::Model>, Error> {
+    ) -> Result<Page<Full>, Error> {
         let mut query = resource::Entity::find()
             .filter(resource::Column::Status.eq(Status::Published))
             .filter(resource::Column::Visibility.eq(Visibility::Public))
@@ -103,9 +104,37 @@ impl Resources {
             |r| Cursor::by_id(r.id),
         )
         .await?;
+        let models: Vec<&resource::Model> = found.edges.iter().map(|(_, r)| r).collect();
+        let mut tags = tags_of(&tx, &models).await?;
+        let mut data = kind::load_many(&tx, &models).await?;
         tx.commit().await?;
-        Ok(found)
+        Ok(found.map(|r| Full {
+            tags: tags.remove(&r.id).unwrap_or_default(),
+            data: data.remove(&r.id),
+            resource: r,
+        }))
     }
+}
+
+/// The tags of many resources, in one query.
+async fn tags_of(
+    db: &impl ConnectionTrait,
+    resources: &[&resource::Model],
+) -> Result<std::collections::HashMap<Uuid, Vec<String>>, Error> {
+    let mut tags: std::collections::HashMap<Uuid, Vec<String>> = std::collections::HashMap::new();
+    let ids: Vec<Uuid> = resources.iter().map(|r| r.id).collect();
+    if ids.is_empty() {
+        return Ok(tags);
+    }
+    for tag in resource_tag::Entity::find()
+        .filter(resource_tag::Column::ResourceId.is_in(ids))
+        .order_by_asc(resource_tag::Column::Tag)
+        .all(db)
+        .await?
+    {
+        tags.entry(tag.resource_id).or_default().push(tag.tag);
+    }
+    Ok(tags)
 }
 
 /// The visibility rule. Published public resources are for everyone. A person's other

@@ -1,0 +1,9 @@
+//! resources in GraphQL: the `Resource` interface, its kinds, the feed and writing.
+
+mod mutation;
+mod query;
+mod types;
+
+pub use mutation::ResourcesMutation;
+pub use query::ResourcesQuery;
+pub use types::Resource;

@@ -1,0 +1,140 @@
+use async_graphql::{Context, ID, InputObject, Object, OneofObject};
+use commons_resources::KindInput;
+use commons_resources::kind::blogpost::BlogpostInput as DomainBlogpost;
+use commons_resources::kind::page::PageInput as DomainPage;
+use commons_resources::service::writing::CreateResource;
+
+use super::types::{Resource, Visibility};
+use crate::error::{GqlResult, coded};
+use crate::schema::context::ContextExt;
+use crate::schema::node::{expect_id, parse_global_id};
+
+#[derive(Default)]
+pub struct ResourcesMutation;
+
+#[derive(InputObject)]
+pub struct BlogpostInput {
+    /// Markdown.
+    body: String,
+    cover_url: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct PageInput {
+    /// Where the page sits: `about/team`.
+    path: String,
+    body: String,
+    parent_id: Option<ID>,
+}
+
+/// Exactly one kind, with its own fields.
+#[derive(OneofObject)]
+pub enum ResourceKindInput {
+    Blogpost(BlogpostInput),
+    Page(PageInput),
+}
+
+#[derive(InputObject)]
+pub struct CreateResourceInput {
+    /// A user, organization or department; you when omitted.
+    owner_id: Option<ID>,
+    title: String,
+    /// Derived from the title when omitted.
+    slug: Option<String>,
+    summary: Option<String>,
+    #[graphql(default)]
+    tags: Vec<String>,
+    #[graphql(default_with = "Visibility::Public")]
+    visibility: Visibility,
+    kind: ResourceKindInput,
+}
+
+fn uuid_of(id: &ID, type_name: &str, field: &str) -> async_graphql::Result<uuid::Uuid> {
+    match parse_global_id(id) {
+        Some((_, uuid)) => Ok(uuid),
+        None => expect_id(id, type_name, field),
+    }
+}
+
+#[Object]
+impl ResourcesMutation {
+    /// Creates a draft. An organization's resource needs `create_resources` there and counts
+    /// against its plan's monthly allowance.
+    async fn create_resource(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateResourceInput,
+    ) -> async_graphql::Result<Resource> {
+        let s = ctx.services();
+        let kind = match input.kind {
+            ResourceKindInput::Blogpost(b) => KindInput::Blogpost(DomainBlogpost {
+                body: b.body,
+                cover_url: b.cover_url,
+            }),
+            ResourceKindInput::Page(p) => KindInput::Page(DomainPage {
+                path: p.path,
+                body: p.body,
+                parent_id: p
+                    .parent_id
+                    .map(|id| expect_id(&id, "Page", "kind.page.parentId"))
+                    .transpose()?,
+            }),
+        };
+        let create = CreateResource {
+            owner_id: input
+                .owner_id
+                .map(|id| uuid_of(&id, "User", "ownerId"))
+                .transpose()?,
+            title: input.title,
+            slug: input.slug,
+            summary: input.summary,
+            tags: input.tags,
+            visibility: input.visibility.into(),
+            kind,
+        };
+        let full = s
+            .resources
+            .create_resource(&s.db, ctx.actor()?, create)
+            .await
+            .gql()?;
+        Resource::from_full(full).ok_or_else(|| coded(commons_core::ErrorCode::Internal, "internal error"))
+    }
+
+    /// Publishes a draft, or brings back an archived resource.
+    async fn publish_resource(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Resource>> {
+        let s = ctx.services();
+        let id = uuid_of(&id, "Resource", "id")?;
+        s.resources
+            .publish_resource(&s.db, ctx.actor()?, id)
+            .await
+            .gql()?;
+        Ok(s.resources
+            .resource(&s.db, ctx.actor()?, id)
+            .await
+            .gql()?
+            .and_then(Resource::from_full))
+    }
+
+    /// Takes a published resource out of the feed.
+    async fn archive_resource(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Resource>> {
+        let s = ctx.services();
+        let id = uuid_of(&id, "Resource", "id")?;
+        s.resources
+            .archive_resource(&s.db, ctx.actor()?, id)
+            .await
+            .gql()?;
+        Ok(s.resources
+            .resource(&s.db, ctx.actor()?, id)
+            .await
+            .gql()?
+            .and_then(Resource::from_full))
+    }
+
+    /// Deletes a resource (softly: reactions and orders may point at it).
+    async fn delete_resource(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
+        let s = ctx.services();
+        let id = uuid_of(&id, "Resource", "id")?;
+        s.resources.delete_resource(&s.db, ctx.actor()?, id).await.gql()?;
+        Ok(true)
+    }
+}
