@@ -134,6 +134,39 @@ async fn aqstream_public_and_department_posts_over_http() {
     assert_eq!(edges[0]["node"]["__typename"], "Blogpost");
     assert_eq!(edges[0]["node"]["body"], "Meet at the embankment.");
 
+    // Resources are Relay nodes, with the same visibility.
+    let node = "query($id: ID!) { node(id: $id) { __typename id } }";
+    let found = server.gql(node, json!({ "id": public_id }), None).await;
+    assert_eq!(found.data()["node"]["__typename"], "Blogpost", "{}", found.body);
+    let hidden = server
+        .gql(node, json!({ "id": team_id }), Some(&outsider.access))
+        .await;
+    assert!(hidden.data()["node"].is_null(), "{}", hidden.body);
+
+    // Edits go through the same rules.
+    let update = "mutation($input: UpdateResourceInput!) { updateResource(input: $input) { title tags } }";
+    let refused = server
+        .gql(
+            update,
+            json!({ "input": { "id": public_id, "title": "Mine" } }),
+            Some(&runner.access),
+        )
+        .await;
+    assert_eq!(refused.code(), Some("FORBIDDEN"));
+    let edited = server
+        .gql(
+            update,
+            json!({ "input": { "id": public_id, "title": "Open run, 9:00", "tags": ["running", "sunday"] } }),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(
+        edited.data()["updateResource"],
+        json!({ "title": "Open run, 9:00", "tags": ["running", "sunday"] }),
+        "{}",
+        edited.body
+    );
+
     // Exactly one kind per resource: two are refused before any resolver runs.
     let both = create(
         &server,

@@ -384,3 +384,130 @@ async fn an_organization_stops_at_its_monthly_allowance() {
         .await
         .expect("personal");
 }
+
+#[tokio::test]
+async fn edits_and_transfers_follow_the_same_rules() {
+    use commons_resources::kind::page::PageInput;
+    use commons_resources::service::writing::UpdateResource;
+    let world = World::new().await;
+    let (db, orgs, resources) = (&world.db.conn, world.orgs(), &world.resources);
+    let ada = world.person("ada").await;
+    let bob = world.person("bob").await;
+    let post = world
+        .post(&ada, None, "Draft title", Visibility::Public)
+        .await
+        .expect("post");
+
+    let refused = resources
+        .update_resource(
+            db,
+            &bob,
+            UpdateResource {
+                id: post,
+                title: Some("Mine now".into()),
+                ..UpdateResource::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    let updated = resources
+        .update_resource(
+            db,
+            &ada,
+            UpdateResource {
+                id: post,
+                title: Some("Final title".into()),
+                tags: Some(vec!["News".into()]),
+                kind: Some(KindInput::Blogpost(BlogpostInput {
+                    body: "New body".into(),
+                    cover_url: None,
+                })),
+                ..UpdateResource::default()
+            },
+        )
+        .await
+        .expect("update");
+    assert_eq!(updated.resource.title, "Final title");
+    assert_eq!(updated.tags, vec!["news"]);
+    assert!(matches!(updated.data, Some(KindData::Blogpost(ref b)) if b.body == "New body"));
+    let wrong_kind = resources
+        .update_resource(
+            db,
+            &ada,
+            UpdateResource {
+                id: post,
+                kind: Some(KindInput::Page(PageInput {
+                    path: "about".into(),
+                    body: "x".into(),
+                    parent_id: None,
+                })),
+                ..UpdateResource::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (wrong_kind.code(), wrong_kind.field()),
+        (ErrorCode::BadUserInput, Some("kind"))
+    );
+
+    // Ada hands her post to an organization where she may create; Bob, a plain member there,
+    // may not hand his.
+    let org = orgs
+        .create_organization(
+            db,
+            &ada,
+            CreateOrganization {
+                name: "Runners".into(),
+                slug: "runners".into(),
+                description: None,
+                logo_url: None,
+                kind: OrganizationKind::Virtual,
+            },
+        )
+        .await
+        .expect("organization");
+    let invite = orgs
+        .create_invite(
+            db,
+            &ada,
+            CreateInvite {
+                org_id: Some(org.id),
+                ..CreateInvite::default()
+            },
+        )
+        .await
+        .expect("invite");
+    orgs.accept_invite(db, &bob, &invite.code)
+        .await
+        .expect("bob joins");
+    let moved = resources
+        .transfer_resource(db, &ada, post, org.id)
+        .await
+        .expect("transfer");
+    assert_eq!((moved.owner_id, moved.org_id), (org.id, Some(org.id)));
+    let his = world
+        .post(&bob, None, "Bob's", Visibility::Public)
+        .await
+        .expect("post");
+    let refused = resources
+        .transfer_resource(db, &bob, his, org.id)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    // Once the organization's, Bob (not its creator, no right to moderate) cannot edit it.
+    let refused = resources
+        .update_resource(
+            db,
+            &bob,
+            UpdateResource {
+                id: post,
+                title: Some("x".into()),
+                ..UpdateResource::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+}

@@ -8,7 +8,10 @@ use uuid::Uuid;
 
 use super::identity::User;
 use super::orgs::{Department, Organization, Owner, load_owners};
+use super::resources::{Blogpost, Page, Resource};
+use crate::error::GqlResult;
 use crate::error::coded;
+use crate::schema::context::ContextExt;
 
 /// A global id: base64url of `Type:uuid`. Clients treat it as opaque.
 pub fn global_id(type_name: &str, id: Uuid) -> ID {
@@ -56,6 +59,8 @@ pub enum Node {
     User(User),
     Organization(Organization),
     Department(Department),
+    Blogpost(Blogpost),
+    Page(Page),
 }
 
 #[derive(Default)]
@@ -82,6 +87,7 @@ impl NodeQuery {
 /// batch per kind loads them.
 async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<Option<Node>>> {
     const AGENT_TYPES: [&str; 3] = ["User", "Organization", "Department"];
+    const RESOURCE_TYPES: [&str; 2] = ["Blogpost", "Page"];
     let parsed: Vec<Option<(String, Uuid)>> = ids.iter().map(|id| parse_global_id(id)).collect();
     let agent_ids: Vec<Uuid> = parsed
         .iter()
@@ -95,10 +101,27 @@ async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<
         .zip(load_owners(ctx, agent_ids.clone()).await?)
         .filter_map(|(id, owner)| owner.map(|o| (id, o)))
         .collect();
+    // Resources are read one by one, each with its visibility: node(id:) is for single items.
+    let mut resources = std::collections::HashMap::new();
+    for (type_name, id) in parsed.iter().flatten() {
+        if RESOURCE_TYPES.contains(&type_name.as_str()) {
+            let s = ctx.services();
+            if let Some(full) = s.resources.resource(&s.db, ctx.actor()?, *id).await.gql()? {
+                resources.insert(*id, full);
+            }
+        }
+    }
     Ok(parsed
         .into_iter()
         .map(|p| {
             let (type_name, id) = p?;
+            if RESOURCE_TYPES.contains(&type_name.as_str()) {
+                return match Resource::from_full(resources.remove(&id)?)? {
+                    Resource::Blogpost(b) if type_name == "Blogpost" => Some(Node::Blogpost(b)),
+                    Resource::Page(p) if type_name == "Page" => Some(Node::Page(p)),
+                    _ => None,
+                };
+            }
             // The kind named in the id must be the kind the agent is.
             match (type_name.as_str(), owners.remove(&id)?) {
                 ("User", Owner::User(u)) => Some(Node::User(u)),

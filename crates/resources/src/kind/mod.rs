@@ -47,6 +47,21 @@ impl KindInput {
     }
 }
 
+/// Removes the kind's row of resource `id` (before writing a replacement).
+pub(crate) async fn delete(db: &impl ConnectionTrait, kind: &str, id: Uuid) -> Result<(), Error> {
+    use sea_orm::EntityTrait;
+    match kind {
+        blogpost::KIND => {
+            entity::blogpost::Entity::delete_by_id(id).exec(db).await?;
+        }
+        page::KIND => {
+            entity::page::Entity::delete_by_id(id).exec(db).await?;
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 /// The kind's own fields of many resources, one query per kind.
 pub async fn load_many(
     db: &impl ConnectionTrait,

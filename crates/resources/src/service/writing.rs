@@ -30,6 +30,19 @@ pub struct CreateResource {
     pub kind: KindInput,
 }
 
+#[derive(Clone, Debug, Default)]
+pub struct UpdateResource {
+    pub id: Uuid,
+    /// `None` keeps a field; for the summary `Some("")` clears it.
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub summary: Option<String>,
+    pub tags: Option<Vec<String>>,
+    pub visibility: Option<Visibility>,
+    /// The kind's own fields, replaced whole; it must be the resource's kind.
+    pub kind: Option<KindInput>,
+}
+
 /// A resource with its tags and its kind's own fields.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Full {
@@ -93,14 +106,7 @@ impl Resources {
             }
             Err(e) => return Err(e.into()),
         };
-        for tag in &tags {
-            resource_tag::Entity::insert(resource_tag::ActiveModel {
-                resource_id: Set(id),
-                tag: Set(tag.clone()),
-            })
-            .exec_without_returning(&tx)
-            .await?;
-        }
+        insert_tags(&tx, id, &tags).await?;
         let data = input.kind.insert(&tx, id).await?;
         let mut entry = Entry::new("resource.created").target("resource", id);
         if let Some(org_id) = scope.org_id() {
@@ -113,6 +119,121 @@ impl Resources {
             tags,
             data: Some(data),
         })
+    }
+
+    /// Changes the shared fields (and, given the same kind, the kind's own fields). Its creator
+    /// may, with the right to create there; moderators may.
+    pub async fn update_resource<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        input: UpdateResource,
+    ) -> Result<Full, Error> {
+        let now = self.now();
+        let tx = tenant::write(db, actor).await?;
+        let current = live(&tx, input.id).await?;
+        let scope = scope_of(&current);
+        self.authorize(&tx, actor, scope, edit_permission(actor, &current))
+            .await?;
+        let mut model: resource::ActiveModel = current.clone().into();
+        if let Some(title) = &input.title {
+            model.title = Set(text::required("title", title, 200)?);
+        }
+        if input.summary.is_some() {
+            model.summary = Set(text::optional("summary", input.summary.as_deref(), 2000)?);
+        }
+        if let Some(slug) = &input.slug {
+            model.slug = Set(normalize_slug(slug)?);
+        }
+        if let Some(visibility) = input.visibility {
+            check_visibility(scope, visibility)?;
+            model.visibility = Set(visibility);
+        }
+        model.updated_at = Set(now);
+        let updated = match model.update(&tx).await {
+            Ok(r) => r,
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                return Err(Error::SlugTaken);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(given) = &input.tags {
+            let tags = tags(given)?;
+            resource_tag::Entity::delete_many()
+                .filter(resource_tag::Column::ResourceId.eq(updated.id))
+                .exec(&tx)
+                .await?;
+            insert_tags(&tx, updated.id, &tags).await?;
+        }
+        if let Some(kind) = input.kind {
+            if kind.name() != updated.kind {
+                return Err(Error::invalid(
+                    "kind",
+                    format!("this resource is a {}", updated.kind),
+                ));
+            }
+            crate::kind::delete(&tx, &updated.kind, updated.id).await?;
+            kind.insert(&tx, updated.id).await?;
+        }
+        audit::record(
+            &tx,
+            actor,
+            Entry::new("resource.updated")
+                .target("resource", updated.id)
+                .in_org(updated.org_id),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        self.resource(db, actor, updated.id).await?.ok_or(Error::NotFound)
+    }
+
+    /// Hands a resource to another owner. The giver needs the right to edit it where it is,
+    /// and the right to create where it goes (an organization's allowance counts it).
+    pub async fn transfer_resource<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        id: Uuid,
+        new_owner_id: Uuid,
+    ) -> Result<resource::Model, Error> {
+        let now = self.now();
+        let tx = tenant::write(db, actor).await?;
+        let current = live(&tx, id).await?;
+        self.authorize(&tx, actor, scope_of(&current), edit_permission(actor, &current))
+            .await?;
+        let to = Scope::of_owner(&tx, actor, new_owner_id).await?;
+        self.authorize(&tx, actor, to, Permission::CreateResources)
+            .await?;
+        check_visibility(to, current.visibility)?;
+        if let Some(org_id) = to.org_id().filter(|org| Some(*org) != current.org_id) {
+            self.orgs.claim_resource_quota(&tx, org_id).await?;
+        }
+        let from = current.owner_id;
+        let mut model: resource::ActiveModel = current.into();
+        model.owner_id = Set(new_owner_id);
+        model.org_id = Set(to.org_id());
+        model.department_id = Set(to.department_id());
+        model.updated_at = Set(now);
+        let moved = match model.update(&tx).await {
+            Ok(r) => r,
+            Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                return Err(Error::SlugTaken);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        audit::record(
+            &tx,
+            actor,
+            Entry::new("resource.transferred")
+                .target("resource", id)
+                .in_org(moved.org_id)
+                .metadata(serde_json::json!({ "from": from, "to": new_owner_id })),
+            now,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(moved)
     }
 
     /// Publishes a draft (or brings back an archived resource).
@@ -142,12 +263,8 @@ impl Resources {
         let tx = tenant::write(db, actor).await?;
         let current = live(&tx, id).await?;
         let scope = scope_of(&current);
-        let permission = if actor.user_id() == Some(current.creator_id) {
-            Permission::CreateResources
-        } else {
-            Permission::ModerateResources
-        };
-        self.authorize(&tx, actor, scope, permission).await?;
+        self.authorize(&tx, actor, scope, edit_permission(actor, &current))
+            .await?;
         let mut model: resource::ActiveModel = current.into();
         model.deleted_at = Set(Some(now));
         model.updated_at = Set(now);
@@ -203,6 +320,27 @@ impl Resources {
         tx.commit().await?;
         Ok(moved)
     }
+}
+
+/// Its creator edits a resource with the right to create there; others need to moderate.
+fn edit_permission(actor: &Actor, resource: &resource::Model) -> Permission {
+    if actor.user_id() == Some(resource.creator_id) {
+        Permission::CreateResources
+    } else {
+        Permission::ModerateResources
+    }
+}
+
+async fn insert_tags(db: &impl sea_orm::ConnectionTrait, id: Uuid, tags: &[String]) -> Result<(), Error> {
+    for tag in tags {
+        resource_tag::Entity::insert(resource_tag::ActiveModel {
+            resource_id: Set(id),
+            tag: Set(tag.clone()),
+        })
+        .exec_without_returning(db)
+        .await?;
+    }
+    Ok(())
 }
 
 pub(crate) fn scope_of(resource: &resource::Model) -> Scope {

@@ -6,4 +6,4 @@ mod types;
 
 pub use mutation::ResourcesMutation;
 pub use query::ResourcesQuery;
-pub use types::Resource;
+pub use types::{Blogpost, Page, Resource};

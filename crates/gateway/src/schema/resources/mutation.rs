@@ -2,7 +2,7 @@ use async_graphql::{Context, ID, InputObject, Object, OneofObject};
 use commons_resources::KindInput;
 use commons_resources::kind::blogpost::BlogpostInput as DomainBlogpost;
 use commons_resources::kind::page::PageInput as DomainPage;
-use commons_resources::service::writing::CreateResource;
+use commons_resources::service::writing::{CreateResource, UpdateResource};
 
 use super::types::{Resource, Visibility};
 use crate::error::{GqlResult, coded};
@@ -49,6 +49,46 @@ pub struct CreateResourceInput {
     kind: ResourceKindInput,
 }
 
+impl ResourceKindInput {
+    fn into_domain(self) -> async_graphql::Result<KindInput> {
+        Ok(match self {
+            ResourceKindInput::Blogpost(b) => KindInput::Blogpost(DomainBlogpost {
+                body: b.body,
+                cover_url: b.cover_url,
+            }),
+            ResourceKindInput::Page(p) => KindInput::Page(DomainPage {
+                path: p.path,
+                body: p.body,
+                parent_id: p
+                    .parent_id
+                    .map(|id| expect_id(&id, "Page", "kind.page.parentId"))
+                    .transpose()?,
+            }),
+        })
+    }
+}
+
+#[derive(InputObject)]
+pub struct UpdateResourceInput {
+    id: ID,
+    /// Omit a field to keep it; an empty summary clears it.
+    title: Option<String>,
+    slug: Option<String>,
+    summary: Option<String>,
+    /// Replaces all tags.
+    tags: Option<Vec<String>>,
+    visibility: Option<Visibility>,
+    /// Replaces the kind's own fields; it must be the resource's kind.
+    kind: Option<ResourceKindInput>,
+}
+
+#[derive(InputObject)]
+pub struct TransferResourceInput {
+    id: ID,
+    /// A user, organization or department.
+    new_owner_id: ID,
+}
+
 fn uuid_of(id: &ID, type_name: &str, field: &str) -> async_graphql::Result<uuid::Uuid> {
     match parse_global_id(id) {
         Some((_, uuid)) => Ok(uuid),
@@ -66,20 +106,7 @@ impl ResourcesMutation {
         input: CreateResourceInput,
     ) -> async_graphql::Result<Resource> {
         let s = ctx.services();
-        let kind = match input.kind {
-            ResourceKindInput::Blogpost(b) => KindInput::Blogpost(DomainBlogpost {
-                body: b.body,
-                cover_url: b.cover_url,
-            }),
-            ResourceKindInput::Page(p) => KindInput::Page(DomainPage {
-                path: p.path,
-                body: p.body,
-                parent_id: p
-                    .parent_id
-                    .map(|id| expect_id(&id, "Page", "kind.page.parentId"))
-                    .transpose()?,
-            }),
-        };
+        let kind = input.kind.into_domain()?;
         let create = CreateResource {
             owner_id: input
                 .owner_id
@@ -98,6 +125,50 @@ impl ResourcesMutation {
             .await
             .gql()?;
         Resource::from_full(full).ok_or_else(|| coded(commons_core::ErrorCode::Internal, "internal error"))
+    }
+
+    /// Changes a resource: its creator (with the right to create there) or a moderator.
+    async fn update_resource(
+        &self,
+        ctx: &Context<'_>,
+        input: UpdateResourceInput,
+    ) -> async_graphql::Result<Resource> {
+        let s = ctx.services();
+        let update = UpdateResource {
+            id: uuid_of(&input.id, "Resource", "id")?,
+            title: input.title,
+            slug: input.slug,
+            summary: input.summary,
+            tags: input.tags,
+            visibility: input.visibility.map(Into::into),
+            kind: input.kind.map(ResourceKindInput::into_domain).transpose()?,
+        };
+        let full = s
+            .resources
+            .update_resource(&s.db, ctx.actor()?, update)
+            .await
+            .gql()?;
+        Resource::from_full(full).ok_or_else(|| coded(commons_core::ErrorCode::Internal, "internal error"))
+    }
+
+    /// Hands a resource to another owner where you may create.
+    async fn transfer_resource(
+        &self,
+        ctx: &Context<'_>,
+        input: TransferResourceInput,
+    ) -> async_graphql::Result<Option<Resource>> {
+        let s = ctx.services();
+        let id = uuid_of(&input.id, "Resource", "id")?;
+        let owner = uuid_of(&input.new_owner_id, "User", "newOwnerId")?;
+        s.resources
+            .transfer_resource(&s.db, ctx.actor()?, id, owner)
+            .await
+            .gql()?;
+        Ok(s.resources
+            .resource(&s.db, ctx.actor()?, id)
+            .await
+            .gql()?
+            .and_then(Resource::from_full))
     }
 
     /// Publishes a draft, or brings back an archived resource.

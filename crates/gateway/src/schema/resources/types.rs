@@ -71,7 +71,7 @@ macro_rules! resource_object {
     ($ty:ident, $name:literal, { $($fields:tt)* }) => {
         #[Object]
         impl $ty {
-            async fn id(&self) -> ID {
+            pub async fn id(&self) -> ID {
                 global_id($name, self.full.resource.id)
             }
 
