@@ -511,3 +511,51 @@ async fn edits_and_transfers_follow_the_same_rules() {
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::Forbidden);
 }
+
+#[tokio::test]
+async fn pages_hang_under_their_owners_pages() {
+    use commons_resources::kind::page::PageInput;
+    let world = World::new().await;
+    let (db, resources) = (&world.db.conn, &world.resources);
+    let ada = world.person("ada").await;
+    let bob = world.person("bob").await;
+    let page = |title: &str, path: &str, parent_id: Option<Uuid>| CreateResource {
+        owner_id: None,
+        title: title.into(),
+        slug: None,
+        summary: None,
+        tags: vec![],
+        visibility: Visibility::Public,
+        kind: KindInput::Page(PageInput {
+            path: path.into(),
+            body: "text".into(),
+            parent_id,
+        }),
+    };
+    let about = resources
+        .create_resource(db, &ada, page("About", "about", None))
+        .await
+        .expect("page")
+        .resource
+        .id;
+    let team = resources
+        .create_resource(db, &ada, page("Team", "/about/team/", Some(about)))
+        .await
+        .expect("a child page");
+    assert!(
+        matches!(team.data, Some(KindData::Page(ref p)) if p.path == "about/team" && p.parent_id == Some(about))
+    );
+    let refused = resources
+        .create_resource(db, &bob, page("Mine", "mine", Some(about)))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (refused.code(), refused.field()),
+        (ErrorCode::BadUserInput, Some("parentId"))
+    );
+    let refused = resources
+        .create_resource(db, &ada, page("Bad path", "a//b", None))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.field(), Some("path"));
+}

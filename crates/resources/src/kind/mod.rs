@@ -34,15 +34,15 @@ impl KindInput {
         }
     }
 
-    /// Writes the kind's row for `resource_id`, after checking its fields.
+    /// Writes the kind's row for `resource`, after checking its fields.
     pub(crate) async fn insert(
         self,
         db: &impl ConnectionTrait,
-        resource_id: Uuid,
+        resource: &entity::resource::Model,
     ) -> Result<KindData, Error> {
         match self {
-            KindInput::Blogpost(input) => Ok(KindData::Blogpost(input.insert(db, resource_id).await?)),
-            KindInput::Page(input) => Ok(KindData::Page(input.insert(db, resource_id).await?)),
+            KindInput::Blogpost(input) => Ok(KindData::Blogpost(input.insert(db, resource.id).await?)),
+            KindInput::Page(input) => Ok(KindData::Page(input.insert(db, resource).await?)),
         }
     }
 }

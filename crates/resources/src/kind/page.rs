@@ -20,7 +20,7 @@ impl PageInput {
     pub(crate) async fn insert(
         self,
         db: &impl ConnectionTrait,
-        resource_id: Uuid,
+        resource: &resource::Model,
     ) -> Result<page::Model, Error> {
         let path = text::required("path", self.path.trim_matches('/'), 200)?;
         if !path
@@ -34,16 +34,23 @@ impl PageInput {
         }
         let body = text::required("body", &self.body, 100_000)?;
         if let Some(parent) = self.parent_id {
-            let parent_is_page = resource::Entity::find_by_id(parent)
-                .one(db)
-                .await?
-                .is_some_and(|r| r.kind == KIND);
-            if !parent_is_page {
-                return Err(Error::invalid("parentId", "the parent must be a page"));
+            // A page hangs under another page of the same owner, never under itself.
+            let fits = parent != resource.id
+                && resource::Entity::find_by_id(parent)
+                    .one(db)
+                    .await?
+                    .is_some_and(|r| {
+                        r.kind == KIND && r.owner_id == resource.owner_id && r.deleted_at.is_none()
+                    });
+            if !fits {
+                return Err(Error::invalid(
+                    "parentId",
+                    "the parent must be another page of the same owner",
+                ));
             }
         }
         Ok(page::ActiveModel {
-            resource_id: Set(resource_id),
+            resource_id: Set(resource.id),
             path: Set(path),
             body: Set(body),
             parent_id: Set(self.parent_id),

@@ -107,7 +107,7 @@ impl Resources {
             Err(e) => return Err(e.into()),
         };
         insert_tags(&tx, id, &tags).await?;
-        let data = input.kind.insert(&tx, id).await?;
+        let data = input.kind.insert(&tx, &resource).await?;
         let mut entry = Entry::new("resource.created").target("resource", id);
         if let Some(org_id) = scope.org_id() {
             entry = entry.org(org_id);
@@ -173,7 +173,7 @@ impl Resources {
                 ));
             }
             crate::kind::delete(&tx, &updated.kind, updated.id).await?;
-            kind.insert(&tx, updated.id).await?;
+            kind.insert(&tx, &updated).await?;
         }
         audit::record(
             &tx,
