@@ -204,6 +204,34 @@ async fn a_person_writes_drafts_and_publishes_them() {
     );
     assert_eq!(ids, vec![cyrillic, twin, post], "newest first");
 
+    // Text search: every word, in title or summary, any case; pattern characters are literal.
+    let found = resources
+        .feed(
+            db,
+            &Actor::ANONYMOUS,
+            FeedFilter {
+                text: Some("HELLO saratov".into()),
+                ..FeedFilter::default()
+            },
+            &page,
+        )
+        .await
+        .expect("search");
+    assert_eq!(found.edges.len(), 2);
+    let none = resources
+        .feed(
+            db,
+            &Actor::ANONYMOUS,
+            FeedFilter {
+                text: Some("%".into()),
+                ..FeedFilter::default()
+            },
+            &page,
+        )
+        .await
+        .expect("search");
+    assert!(none.edges.is_empty(), "a % is a percent sign, not a wildcard");
+
     // Deleted, it is gone for everyone, and out of the feed.
     let refused = resources.delete_resource(db, &bob, post).await.unwrap_err();
     assert_eq!(refused.code(), ErrorCode::Forbidden);

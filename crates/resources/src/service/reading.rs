@@ -6,8 +6,10 @@ use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, tenant};
 use commons_orgs::service::access;
 use commons_orgs::{Permission, Role};
-use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+};
 use uuid::Uuid;
 
 use super::Scope;
@@ -24,6 +26,8 @@ pub struct FeedFilter {
     pub owner_id: Option<Uuid>,
     pub creator_id: Option<Uuid>,
     pub tag: Option<String>,
+    /// Words to find in the title or summary (case-insensitive).
+    pub text: Option<String>,
 }
 
 impl Resources {
@@ -95,6 +99,9 @@ impl Resources {
                 ),
             );
         }
+        if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            query = query.filter(text_matches(text)?);
+        }
         let tx = tenant::read(db, actor).await?;
         let found = page::fetch(
             &tx,
@@ -114,6 +121,32 @@ impl Resources {
             resource: r,
         }))
     }
+}
+
+/// Titles or summaries containing every word of `text`, case-insensitively. Portable SQL:
+/// `LOWER(column) LIKE '%word%'` with the pattern characters escaped.
+fn text_matches(text: &str) -> Result<Condition, Error> {
+    if text.chars().count() > 200 {
+        return Err(Error::invalid("text", "search with at most 200 characters"));
+    }
+    let mut all = Condition::all();
+    for word in text.split_whitespace().take(8) {
+        let escaped = word
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
+        let like = |column: resource::Column| {
+            Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        all = all.add(
+            Condition::any()
+                .add(like(resource::Column::Title))
+                .add(like(resource::Column::Summary)),
+        );
+    }
+    Ok(all)
 }
 
 /// The tags of many resources, in one query.

@@ -19,6 +19,8 @@ pub struct ResourceFilter {
     owner_id: Option<ID>,
     creator_id: Option<ID>,
     tag: Option<String>,
+    /// Words to find in titles and summaries (case-insensitive; on SQLite only for Latin letters).
+    text: Option<String>,
 }
 
 /// Any resource kind's global id carries its UUID; the kind named in it does not matter here.
@@ -60,6 +62,7 @@ impl ResourcesQuery {
                 .map(|id| expect_id(&id, "User", "filter.creatorId"))
                 .transpose()?,
             tag: filter.tag,
+            text: filter.text,
         };
         let found = s.resources.feed(&s.db, ctx.actor()?, filter, &page).await.gql()?;
         let mut connection = Connection::new(page.after.is_some(), found.has_next_page);
