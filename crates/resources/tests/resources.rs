@@ -147,9 +147,9 @@ async fn a_person_writes_drafts_and_publishes_them() {
     assert!(matches!(full.data, Some(KindData::Blogpost(ref b)) if b.body == "# Hello, Saratov!"));
     assert!(!world.sees(&bob, post).await, "a draft is its creator's");
 
-    // Only the owner publishes a personal resource.
+    // Only the owner publishes a personal resource; to others her draft does not exist.
     let refused = resources.publish_resource(db, &bob, post).await.unwrap_err();
-    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    assert_eq!(refused.code(), ErrorCode::NotFound);
     resources.publish_resource(db, &ada, post).await.expect("publish");
     assert!(world.sees(&bob, post).await);
     assert!(world.sees(&Actor::ANONYMOUS, post).await);
@@ -438,7 +438,7 @@ async fn edits_and_transfers_follow_the_same_rules() {
         )
         .await
         .unwrap_err();
-    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    assert_eq!(refused.code(), ErrorCode::NotFound);
     let updated = resources
         .update_resource(
             db,
@@ -537,7 +537,7 @@ async fn edits_and_transfers_follow_the_same_rules() {
         )
         .await
         .unwrap_err();
-    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    assert_eq!(refused.code(), ErrorCode::NotFound);
 }
 
 #[tokio::test]
@@ -586,4 +586,123 @@ async fn pages_hang_under_their_owners_pages() {
         .await
         .unwrap_err();
     assert_eq!(refused.field(), Some("path"));
+}
+
+#[tokio::test]
+async fn nobody_changes_what_they_may_not_see() {
+    use commons_resources::service::writing::UpdateResource;
+    let world = World::new().await;
+    let (db, orgs, resources) = (&world.db.conn, world.orgs(), &world.resources);
+    let owner = world.person("owner").await;
+    let org = orgs
+        .create_organization(
+            db,
+            &owner,
+            CreateOrganization {
+                name: "Walled".into(),
+                slug: "walled".into(),
+                description: None,
+                logo_url: None,
+                kind: OrganizationKind::Virtual,
+            },
+        )
+        .await
+        .expect("organization");
+    let moderator = world.join(&owner, org.id, Role::Moderator, "moder").await;
+    let secret = world
+        .post(&owner, Some(org.id), "Board notes", Visibility::Private)
+        .await
+        .expect("private");
+    resources
+        .publish_resource(db, &owner, secret)
+        .await
+        .expect("publish");
+
+    // A moderator neither sees an admin's private resource nor reaches it another way.
+    assert!(!world.sees(&moderator, secret).await);
+    let open_up = UpdateResource {
+        id: secret,
+        visibility: Some(Visibility::Members),
+        ..UpdateResource::default()
+    };
+    let refused = resources
+        .update_resource(db, &moderator, open_up)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::NotFound);
+    let refused = resources
+        .transfer_resource(db, &moderator, secret, id(&moderator))
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::NotFound);
+    let refused = resources
+        .archive_resource(db, &moderator, secret)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::NotFound);
+
+    // A member who may create but not publish cannot open a published resource to the public.
+    let writer = world.join(&owner, org.id, Role::Member, "writer").await;
+    let team = orgs
+        .create_department(
+            db,
+            &owner,
+            CreateDepartment {
+                org_id: org.id,
+                name: "Writers".into(),
+                description: None,
+                timezone: None,
+                requires_approval: false,
+            },
+        )
+        .await
+        .expect("department");
+    orgs.add_department_member(
+        db,
+        &owner,
+        AddDepartmentMember {
+            department_id: team.id,
+            user_id: id(&writer),
+            preset: Preset::Custom,
+            permissions: vec!["create_resources".into()],
+        },
+    )
+    .await
+    .expect("seat");
+    let draft = world
+        .post(&writer, Some(team.id), "Team plan", Visibility::Department)
+        .await
+        .expect("draft");
+    resources
+        .publish_resource(db, &owner, draft)
+        .await
+        .expect("the owner publishes it");
+    let refused = resources
+        .update_resource(
+            db,
+            &writer,
+            UpdateResource {
+                id: draft,
+                visibility: Some(Visibility::Public),
+                ..UpdateResource::default()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+
+    // Removed from the organization, the writer no longer sees what they wrote there.
+    let tx = tenant::read(db, &Actor::System).await.expect("begin");
+    let membership = commons_orgs::entity::membership::Entity::find()
+        .all(&tx)
+        .await
+        .expect("memberships")
+        .into_iter()
+        .find(|m| m.user_id == id(&writer))
+        .expect("the writer's membership");
+    drop(tx);
+    orgs.remove_member(db, &owner, membership.id)
+        .await
+        .expect("remove");
+    assert!(!world.sees(&writer, draft).await);
 }

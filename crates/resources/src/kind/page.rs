@@ -9,6 +9,38 @@ use crate::error::Error;
 
 pub const KIND: &str = "page";
 
+/// When a page changes owner, it leaves a parent of the old owner, and its children of the
+/// old owner leave it: a site's tree never crosses owners.
+pub(crate) async fn detach_from_other_owners(
+    db: &impl ConnectionTrait,
+    page_id: Uuid,
+    new_owner: Uuid,
+) -> Result<(), Error> {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    if let Some(current) = page::Entity::find_by_id(page_id).one(db).await?
+        && let Some(parent) = current.parent_id
+    {
+        let same_owner = resource::Entity::find_by_id(parent)
+            .one(db)
+            .await?
+            .is_some_and(|r| r.owner_id == new_owner);
+        if !same_owner {
+            page::Entity::update_many()
+                .col_expr(page::Column::ParentId, Expr::value(Option::<Uuid>::None))
+                .filter(page::Column::ResourceId.eq(page_id))
+                .exec(db)
+                .await?;
+        }
+    }
+    page::Entity::update_many()
+        .col_expr(page::Column::ParentId, Expr::value(Option::<Uuid>::None))
+        .filter(page::Column::ParentId.eq(page_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct PageInput {
     pub path: String,
@@ -47,6 +79,21 @@ impl PageInput {
                     "parentId",
                     "the parent must be another page of the same owner",
                 ));
+            }
+            // No cycles: walk up from the parent (pages nest a few levels, not hundreds).
+            let mut above = Some(parent);
+            for _ in 0..64 {
+                let Some(id) = above else { break };
+                if id == resource.id {
+                    return Err(Error::invalid(
+                        "parentId",
+                        "a page cannot hang under its own subpage",
+                    ));
+                }
+                above = page::Entity::find_by_id(id)
+                    .one(db)
+                    .await?
+                    .and_then(|p| p.parent_id);
             }
         }
         Ok(page::ActiveModel {

@@ -170,45 +170,44 @@ async fn tags_of(
     Ok(tags)
 }
 
-/// The visibility rule. Published public resources are for everyone. A person's other
-/// resources are theirs (and their creator's). In an organization: members see members-only
-/// resources; a department's members and the organization's moderators and up see the
-/// department's; admins see private ones; drafts and archived ones are for their creator and
-/// whoever may publish there. Platform admins see everything.
-async fn may_see(
+/// The visibility rule, for reading and (first of all) for writing: nobody edits what they
+/// may not see. Published public resources are for everyone. A person's other resources are
+/// theirs and their creator's. In an organization only members see anything else, and only
+/// within the visibility: members-only for members; department-only for the department's
+/// members and the organization's moderators and up; private for its admins and the creator.
+/// Drafts and archived resources are, within that, for their creator and whoever may publish
+/// there. Platform admins see everything.
+pub(crate) async fn may_see(
     db: &(impl ConnectionTrait + sea_orm::TransactionTrait),
     actor: &Actor,
     r: &resource::Model,
 ) -> Result<bool, Error> {
     let published = r.status == Status::Published;
-    if published && r.visibility == Visibility::Public {
+    if (published && r.visibility == Visibility::Public) || actor.is_admin() {
         return Ok(true);
     }
-    if actor.is_admin() || actor.user_id() == Some(r.creator_id) {
-        return Ok(true);
-    }
+    let is_creator = actor.user_id() == Some(r.creator_id);
     let Scope::Organization {
         org_id,
         department_id,
     } = scope_of(r)
     else {
-        return Ok(actor.user_id() == Some(r.owner_id));
+        return Ok(is_creator || actor.user_id() == Some(r.owner_id));
     };
     let access = match access::access(db, actor, org_id, department_id).await {
         Ok(access) => access,
         Err(commons_orgs::Error::OrganizationNotFound) => return Ok(false),
         Err(e) => return Err(e.into()),
     };
+    // Former members lose sight of what they made there.
     if !access.is_member() {
         return Ok(false);
     }
-    if !published {
-        return Ok(access.allows(Permission::PublishResources));
-    }
     let role = access.role().unwrap_or(Role::Subscriber);
-    Ok(match r.visibility {
+    let within_visibility = match r.visibility {
         Visibility::Public | Visibility::Members => true,
         Visibility::Department => access.department.is_some() || role >= Role::Moderator,
-        Visibility::Private => role >= Role::Admin,
-    })
+        Visibility::Private => is_creator || role >= Role::Admin,
+    };
+    Ok(within_visibility && (published || is_creator || access.allows(Permission::PublishResources)))
 }

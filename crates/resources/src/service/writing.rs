@@ -131,10 +131,17 @@ impl Resources {
     ) -> Result<Full, Error> {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
-        let current = live(&tx, input.id).await?;
+        let current = live(&tx, actor, input.id).await?;
         let scope = scope_of(&current);
         self.authorize(&tx, actor, scope, edit_permission(actor, &current))
             .await?;
+        // What the public may see changes only by a publisher's decision: editing a published
+        // resource, or changing who may see it, needs the right to publish.
+        let visibility_changes = input.visibility.is_some_and(|v| v != current.visibility);
+        if current.status == Status::Published || visibility_changes {
+            self.authorize(&tx, actor, scope, Permission::PublishResources)
+                .await?;
+        }
         let mut model: resource::ActiveModel = current.clone().into();
         if let Some(title) = &input.title {
             model.title = Set(text::required("title", title, 200)?);
@@ -199,8 +206,9 @@ impl Resources {
     ) -> Result<resource::Model, Error> {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
-        let current = live(&tx, id).await?;
-        self.authorize(&tx, actor, scope_of(&current), edit_permission(actor, &current))
+        let current = live(&tx, actor, id).await?;
+        // Giving an organization's resource away is a moderator's decision, not its creator's.
+        self.authorize(&tx, actor, scope_of(&current), Permission::ModerateResources)
             .await?;
         let to = Scope::of_owner(&tx, actor, new_owner_id).await?;
         self.authorize(&tx, actor, to, Permission::CreateResources)
@@ -210,11 +218,15 @@ impl Resources {
             self.orgs.claim_resource_quota(&tx, org_id).await?;
         }
         let from = current.owner_id;
+        let current_kind = current.kind.clone();
         let mut model: resource::ActiveModel = current.into();
         model.owner_id = Set(new_owner_id);
         model.org_id = Set(to.org_id());
         model.department_id = Set(to.department_id());
         model.updated_at = Set(now);
+        if moved_kind_is_page(&current_kind) {
+            crate::kind::page::detach_from_other_owners(&tx, id, new_owner_id).await?;
+        }
         let moved = match model.update(&tx).await {
             Ok(r) => r,
             Err(e) if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
@@ -261,7 +273,7 @@ impl Resources {
     pub async fn delete_resource<C: Conn>(&self, db: &C, actor: &Actor, id: Uuid) -> Result<(), Error> {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
-        let current = live(&tx, id).await?;
+        let current = live(&tx, actor, id).await?;
         let scope = scope_of(&current);
         self.authorize(&tx, actor, scope, edit_permission(actor, &current))
             .await?;
@@ -287,7 +299,7 @@ impl Resources {
     ) -> Result<resource::Model, Error> {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
-        let current = live(&tx, id).await?;
+        let current = live(&tx, actor, id).await?;
         self.authorize(&tx, actor, scope_of(&current), Permission::PublishResources)
             .await?;
         let allowed = matches!(
@@ -322,6 +334,10 @@ impl Resources {
     }
 }
 
+fn moved_kind_is_page(kind: &str) -> bool {
+    kind == crate::kind::page::KIND
+}
+
 /// Its creator edits a resource with the right to create there; others need to moderate.
 fn edit_permission(actor: &Actor, resource: &resource::Model) -> Permission {
     if actor.user_id() == Some(resource.creator_id) {
@@ -353,13 +369,22 @@ pub(crate) fn scope_of(resource: &resource::Model) -> Scope {
     }
 }
 
-/// A resource that is not deleted.
-async fn live(db: &impl sea_orm::ConnectionTrait, id: Uuid) -> Result<resource::Model, Error> {
-    resource::Entity::find_by_id(id)
+/// A resource that is not deleted and that `actor` may see: nobody changes what they may not
+/// see (and what they may not see does not exist for them).
+async fn live(
+    db: &(impl sea_orm::ConnectionTrait + sea_orm::TransactionTrait),
+    actor: &Actor,
+    id: Uuid,
+) -> Result<resource::Model, Error> {
+    let found = resource::Entity::find_by_id(id)
         .filter(resource::Column::DeletedAt.is_null())
         .one(db)
         .await?
-        .ok_or(Error::NotFound)
+        .ok_or(Error::NotFound)?;
+    if !super::reading::may_see(db, actor, &found).await? {
+        return Err(Error::NotFound);
+    }
+    Ok(found)
 }
 
 fn status_name(status: Status) -> &'static str {
@@ -440,16 +465,21 @@ async fn derived_slug(
             base.push('-');
         }
     }
-    let base: String = base.trim_end_matches('-').chars().take(80).collect();
+    let base: String = base.chars().take(80).collect();
+    let base = base.trim_end_matches('-');
     let tail = &id.simple().to_string()[26..];
     if base.is_empty() {
         return Ok(tail.to_owned());
     }
     let taken = resource::Entity::find()
         .filter(resource::Column::OwnerId.eq(owner_id))
-        .filter(resource::Column::Slug.eq(&base))
+        .filter(resource::Column::Slug.eq(base))
         .one(db)
         .await?
         .is_some();
-    Ok(if taken { format!("{base}-{tail}") } else { base })
+    Ok(if taken {
+        format!("{base}-{tail}")
+    } else {
+        base.to_owned()
+    })
 }
