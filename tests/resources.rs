@@ -90,11 +90,12 @@ async fn aqstream_public_and_department_posts_over_http() {
     );
     let team_id = team_post.data()["createResource"]["id"].clone();
 
-    // A plain member of the department cannot publish for the organization.
+    // A plain member of the department does not even see the organization's draft, so
+    // cannot publish it.
     let refused = server
         .gql(PUBLISH, json!({ "id": public_id }), Some(&runner.access))
         .await;
-    assert_eq!(refused.code(), Some("FORBIDDEN"));
+    assert_eq!(refused.code(), Some("NOT_FOUND"));
     for id in [&public_id, &team_id] {
         let published = server
             .gql(PUBLISH, json!({ "id": id }), Some(&owner.access))
