@@ -9,6 +9,10 @@ use commons_orgs::service::departments::CreateDepartment;
 use commons_orgs::service::invites::CreateInvite;
 use commons_orgs::service::organizations::CreateOrganization;
 use commons_orgs::{OrganizationKind, Orgs};
+use commons_resources::kind::blogpost::BlogpostInput;
+use commons_resources::kind::page::PageInput;
+use commons_resources::service::writing::CreateResource;
+use commons_resources::{KindInput, Resources, Visibility};
 use sea_orm::DatabaseConnection;
 
 /// Every demo account shares this password.
@@ -167,11 +171,72 @@ async fn seed_organization(db: &DatabaseConnection, orgs: &Orgs) -> anyhow::Resu
         )
         .await?;
     orgs.accept_invite(db, &bob, &invite.code).await?;
+    seed_resources(db, orgs, &alice, org.id, department.id).await?;
     tracing::info!(slug = SLUG, "created");
     println!(
         "Demo organization {SLUG:?}: owner alice, member bob; invite code {}",
         invite.code
     );
+    Ok(())
+}
+
+/// A public post and an about page of the demo organization, and a department-only post.
+async fn seed_resources(
+    db: &DatabaseConnection,
+    orgs: &Orgs,
+    alice: &Actor,
+    org_id: sea_orm::prelude::Uuid,
+    department_id: sea_orm::prelude::Uuid,
+) -> anyhow::Result<()> {
+    let resources = Resources::new(orgs.clone());
+    let demo = [
+        (
+            org_id,
+            "Welcome to Commons Demo",
+            Visibility::Public,
+            KindInput::Blogpost(BlogpostInput {
+                body: "We plant trees every Saturday. Join us!".into(),
+                cover_url: None,
+            }),
+        ),
+        (
+            org_id,
+            "About us",
+            Visibility::Public,
+            KindInput::Page(PageInput {
+                path: "about".into(),
+                body: "A volunteer network to try Commons with.".into(),
+                parent_id: None,
+            }),
+        ),
+        (
+            department_id,
+            "Volunteers' plan for May",
+            Visibility::Department,
+            KindInput::Blogpost(BlogpostInput {
+                body: "Only for the Volunteers department.".into(),
+                cover_url: None,
+            }),
+        ),
+    ];
+    for (owner, title, visibility, kind) in demo {
+        let created = resources
+            .create_resource(
+                db,
+                alice,
+                CreateResource {
+                    owner_id: Some(owner),
+                    title: title.into(),
+                    slug: None,
+                    summary: None,
+                    tags: vec!["demo".into()],
+                    visibility,
+                    kind,
+                },
+            )
+            .await?;
+        resources.publish_resource(db, alice, created.resource.id).await?;
+    }
     Ok(())
 }
 

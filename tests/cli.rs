@@ -29,6 +29,13 @@ async fn seed_is_idempotent() {
         .expect("organizations");
     assert_eq!(demo.len(), 1, "one demo organization, however often seeded");
     assert_eq!((demo[0].slug.as_str(), demo[0].member_count), ("commons-demo", 2));
+    let resources = commons_resources::entity::resource::Entity::find()
+        .count(&db.conn)
+        .await
+        .expect("count");
+    // Personal rows and public ones are readable here; on PostgreSQL the department-only
+    // post is behind row level security for this connection, which acts as no one.
+    assert!(resources >= 2, "the demo organization's resources were seeded");
     let admin = user::Entity::find()
         .all(&db.conn)
         .await
