@@ -34,6 +34,28 @@ impl World {
         }
     }
 
+    async fn organization(
+        &self,
+        owner: &Actor,
+        name: &str,
+        slug: &str,
+    ) -> commons_orgs::entity::organization::Model {
+        self.orgs()
+            .create_organization(
+                &self.db.conn,
+                owner,
+                CreateOrganization {
+                    name: name.into(),
+                    slug: slug.into(),
+                    description: None,
+                    logo_url: None,
+                    kind: OrganizationKind::Virtual,
+                },
+            )
+            .await
+            .expect("organization")
+    }
+
     fn orgs(&self) -> &Orgs {
         self.resources.orgs()
     }
@@ -264,20 +286,7 @@ async fn aqstream_public_and_department_only_posts() {
     let world = World::new().await;
     let (db, orgs, resources) = (&world.db.conn, world.orgs(), &world.resources);
     let owner = world.person("founder").await;
-    let org = orgs
-        .create_organization(
-            db,
-            &owner,
-            CreateOrganization {
-                name: "AqStream".into(),
-                slug: "aqstream".into(),
-                description: None,
-                logo_url: None,
-                kind: OrganizationKind::Virtual,
-            },
-        )
-        .await
-        .expect("organization");
+    let org = world.organization(&owner, "AqStream", "aqstream").await;
     let team = orgs
         .create_department(
             db,
@@ -369,22 +378,8 @@ async fn aqstream_public_and_department_only_posts() {
 #[tokio::test]
 async fn an_organization_stops_at_its_monthly_allowance() {
     let world = World::new().await;
-    let (db, orgs) = (&world.db.conn, world.orgs());
     let owner = world.person("owner").await;
-    let org = orgs
-        .create_organization(
-            db,
-            &owner,
-            CreateOrganization {
-                name: "Busy".into(),
-                slug: "busy".into(),
-                description: None,
-                logo_url: None,
-                kind: OrganizationKind::Legal,
-            },
-        )
-        .await
-        .expect("organization");
+    let org = world.organization(&owner, "Busy", "busy").await;
     let allowance = commons_orgs::Plan::Free
         .limits()
         .resources_per_month
@@ -482,20 +477,7 @@ async fn edits_and_transfers_follow_the_same_rules() {
 
     // Ada hands her post to an organization where she may create; Bob, a plain member there,
     // may not hand his.
-    let org = orgs
-        .create_organization(
-            db,
-            &ada,
-            CreateOrganization {
-                name: "Runners".into(),
-                slug: "runners".into(),
-                description: None,
-                logo_url: None,
-                kind: OrganizationKind::Virtual,
-            },
-        )
-        .await
-        .expect("organization");
+    let org = world.organization(&ada, "Runners", "runners").await;
     let invite = orgs
         .create_invite(
             db,
@@ -594,20 +576,7 @@ async fn nobody_changes_what_they_may_not_see() {
     let world = World::new().await;
     let (db, orgs, resources) = (&world.db.conn, world.orgs(), &world.resources);
     let owner = world.person("owner").await;
-    let org = orgs
-        .create_organization(
-            db,
-            &owner,
-            CreateOrganization {
-                name: "Walled".into(),
-                slug: "walled".into(),
-                description: None,
-                logo_url: None,
-                kind: OrganizationKind::Virtual,
-            },
-        )
-        .await
-        .expect("organization");
+    let org = world.organization(&owner, "Walled", "walled").await;
     let moderator = world.join(&owner, org.id, Role::Moderator, "moder").await;
     let secret = world
         .post(&owner, Some(org.id), "Board notes", Visibility::Private)
