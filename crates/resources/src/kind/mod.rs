@@ -98,19 +98,3 @@ pub async fn load_many(
     }
     Ok(found)
 }
-
-/// The kind's own fields of resource `id` of kind `kind`.
-pub async fn load(db: &impl ConnectionTrait, kind: &str, id: Uuid) -> Result<Option<KindData>, Error> {
-    use sea_orm::EntityTrait;
-    Ok(match kind {
-        blogpost::KIND => entity::blogpost::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(KindData::Blogpost),
-        page::KIND => entity::page::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(KindData::Page),
-        _ => None,
-    })
-}

@@ -45,15 +45,8 @@ impl Resources {
         if !may_see(&tx, actor, &found).await? {
             return Ok(None);
         }
-        let tags = resource_tag::Entity::find()
-            .filter(resource_tag::Column::ResourceId.eq(id))
-            .order_by_asc(resource_tag::Column::Tag)
-            .all(&tx)
-            .await?
-            .into_iter()
-            .map(|t| t.tag)
-            .collect();
-        let data = kind::load(&tx, &found.kind, id).await?;
+        let tags = tags_of(&tx, &[&found]).await?.remove(&id).unwrap_or_default();
+        let data = kind::load_many(&tx, &[&found]).await?.remove(&id);
         tx.commit().await?;
         Ok(Some(Full {
             resource: found,

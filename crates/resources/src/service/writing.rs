@@ -108,10 +108,9 @@ impl Resources {
         };
         insert_tags(&tx, id, &tags).await?;
         let data = input.kind.insert(&tx, &resource).await?;
-        let mut entry = Entry::new("resource.created").target("resource", id);
-        if let Some(org_id) = scope.org_id() {
-            entry = entry.org(org_id);
-        }
+        let entry = Entry::new("resource.created")
+            .target("resource", id)
+            .in_org(scope.org_id());
         audit::record(&tx, actor, entry, now).await?;
         tx.commit().await?;
         Ok(Full {
@@ -218,13 +217,13 @@ impl Resources {
             self.orgs.claim_resource_quota(&tx, org_id).await?;
         }
         let from = current.owner_id;
-        let current_kind = current.kind.clone();
+        let is_page = current.kind == crate::kind::page::KIND;
         let mut model: resource::ActiveModel = current.into();
         model.owner_id = Set(new_owner_id);
         model.org_id = Set(to.org_id());
         model.department_id = Set(to.department_id());
         model.updated_at = Set(now);
-        if moved_kind_is_page(&current_kind) {
+        if is_page {
             crate::kind::page::detach_from_other_owners(&tx, id, new_owner_id).await?;
         }
         let moved = match model.update(&tx).await {
@@ -281,10 +280,9 @@ impl Resources {
         model.deleted_at = Set(Some(now));
         model.updated_at = Set(now);
         let deleted = model.update(&tx).await?;
-        let mut entry = Entry::new("resource.deleted").target("resource", id);
-        if let Some(org_id) = deleted.org_id {
-            entry = entry.org(org_id);
-        }
+        let entry = Entry::new("resource.deleted")
+            .target("resource", id)
+            .in_org(deleted.org_id);
         audit::record(&tx, actor, entry, now).await?;
         tx.commit().await?;
         Ok(())
@@ -324,18 +322,11 @@ impl Resources {
             Status::Published => "resource.published",
             _ => "resource.archived",
         };
-        let mut entry = Entry::new(action).target("resource", id);
-        if let Some(org_id) = moved.org_id {
-            entry = entry.org(org_id);
-        }
+        let entry = Entry::new(action).target("resource", id).in_org(moved.org_id);
         audit::record(&tx, actor, entry, now).await?;
         tx.commit().await?;
         Ok(moved)
     }
-}
-
-fn moved_kind_is_page(kind: &str) -> bool {
-    kind == crate::kind::page::KIND
 }
 
 /// Its creator edits a resource with the right to create there; others need to moderate.

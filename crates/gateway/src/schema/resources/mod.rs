@@ -7,3 +7,26 @@ mod types;
 pub use mutation::ResourcesMutation;
 pub use query::ResourcesQuery;
 pub use types::{Blogpost, Page, Resource};
+
+use async_graphql::{Context, ID};
+
+use crate::error::GqlResult;
+use crate::schema::context::ContextExt;
+use crate::schema::node::{expect_id, parse_global_id};
+
+/// The UUID of any global id: resources and owners are named by ids of several types, and the
+/// services check what the id must be. Not a global id at all is `BAD_USER_INPUT` on `field`,
+/// naming `expected` as what it should have been.
+fn any_id(id: &ID, expected: &str, field: &str) -> async_graphql::Result<uuid::Uuid> {
+    match parse_global_id(id) {
+        Some((_, uuid)) => Ok(uuid),
+        None => expect_id(id, expected, field),
+    }
+}
+
+/// The resource `id` as the caller sees it now; null when it is gone or hidden from them.
+async fn visible(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<Resource>> {
+    let s = ctx.services();
+    let found = s.resources.resource(&s.db, ctx.actor()?, id).await.gql()?;
+    Ok(found.and_then(Resource::from_full))
+}

@@ -5,9 +5,10 @@ use commons_resources::kind::page::PageInput as DomainPage;
 use commons_resources::service::writing::{CreateResource, UpdateResource};
 
 use super::types::{Resource, Visibility};
+use super::{any_id, visible};
 use crate::error::{GqlResult, coded};
 use crate::schema::context::ContextExt;
-use crate::schema::node::{expect_id, parse_global_id};
+use crate::schema::node::expect_id;
 
 #[derive(Default)]
 pub struct ResourcesMutation;
@@ -89,13 +90,6 @@ pub struct TransferResourceInput {
     new_owner_id: ID,
 }
 
-fn uuid_of(id: &ID, type_name: &str, field: &str) -> async_graphql::Result<uuid::Uuid> {
-    match parse_global_id(id) {
-        Some((_, uuid)) => Ok(uuid),
-        None => expect_id(id, type_name, field),
-    }
-}
-
 #[Object]
 impl ResourcesMutation {
     /// Creates a draft. An organization's resource needs `create_resources` there and counts
@@ -110,7 +104,7 @@ impl ResourcesMutation {
         let create = CreateResource {
             owner_id: input
                 .owner_id
-                .map(|id| uuid_of(&id, "User", "ownerId"))
+                .map(|id| any_id(&id, "User", "ownerId"))
                 .transpose()?,
             title: input.title,
             slug: input.slug,
@@ -135,7 +129,7 @@ impl ResourcesMutation {
     ) -> async_graphql::Result<Resource> {
         let s = ctx.services();
         let update = UpdateResource {
-            id: uuid_of(&input.id, "Resource", "id")?,
+            id: any_id(&input.id, "Resource", "id")?,
             title: input.title,
             slug: input.slug,
             summary: input.summary,
@@ -158,53 +152,41 @@ impl ResourcesMutation {
         input: TransferResourceInput,
     ) -> async_graphql::Result<Option<Resource>> {
         let s = ctx.services();
-        let id = uuid_of(&input.id, "Resource", "id")?;
-        let owner = uuid_of(&input.new_owner_id, "User", "newOwnerId")?;
+        let id = any_id(&input.id, "Resource", "id")?;
+        let owner = any_id(&input.new_owner_id, "User", "newOwnerId")?;
         s.resources
             .transfer_resource(&s.db, ctx.actor()?, id, owner)
             .await
             .gql()?;
-        Ok(s.resources
-            .resource(&s.db, ctx.actor()?, id)
-            .await
-            .gql()?
-            .and_then(Resource::from_full))
+        visible(ctx, id).await
     }
 
     /// Publishes a draft, or brings back an archived resource.
     async fn publish_resource(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Resource>> {
         let s = ctx.services();
-        let id = uuid_of(&id, "Resource", "id")?;
+        let id = any_id(&id, "Resource", "id")?;
         s.resources
             .publish_resource(&s.db, ctx.actor()?, id)
             .await
             .gql()?;
-        Ok(s.resources
-            .resource(&s.db, ctx.actor()?, id)
-            .await
-            .gql()?
-            .and_then(Resource::from_full))
+        visible(ctx, id).await
     }
 
     /// Takes a published resource out of the feed.
     async fn archive_resource(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Resource>> {
         let s = ctx.services();
-        let id = uuid_of(&id, "Resource", "id")?;
+        let id = any_id(&id, "Resource", "id")?;
         s.resources
             .archive_resource(&s.db, ctx.actor()?, id)
             .await
             .gql()?;
-        Ok(s.resources
-            .resource(&s.db, ctx.actor()?, id)
-            .await
-            .gql()?
-            .and_then(Resource::from_full))
+        visible(ctx, id).await
     }
 
     /// Deletes a resource (softly: reactions and orders may point at it).
     async fn delete_resource(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<bool> {
         let s = ctx.services();
-        let id = uuid_of(&id, "Resource", "id")?;
+        let id = any_id(&id, "Resource", "id")?;
         s.resources.delete_resource(&s.db, ctx.actor()?, id).await.gql()?;
         Ok(true)
     }

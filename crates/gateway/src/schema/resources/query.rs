@@ -4,9 +4,10 @@ use commons_core::PageRequest;
 use commons_resources::service::reading::FeedFilter;
 
 use super::types::Resource;
+use super::{any_id, visible};
 use crate::error::GqlResult;
 use crate::schema::context::ContextExt;
-use crate::schema::node::{expect_id, parse_global_id};
+use crate::schema::node::expect_id;
 
 #[derive(Default)]
 pub struct ResourcesQuery;
@@ -23,22 +24,11 @@ pub struct ResourceFilter {
     text: Option<String>,
 }
 
-/// Any resource kind's global id carries its UUID; the kind named in it does not matter here.
-fn resource_uuid(id: &ID, field: &str) -> async_graphql::Result<uuid::Uuid> {
-    match parse_global_id(id) {
-        Some((_, uuid)) => Ok(uuid),
-        None => expect_id(id, "Resource", field),
-    }
-}
-
 #[Object]
 impl ResourcesQuery {
     /// A resource by id; null when it does not exist or is not visible to you.
     async fn resource(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Resource>> {
-        let s = ctx.services();
-        let id = resource_uuid(&id, "id")?;
-        let found = s.resources.resource(&s.db, ctx.actor()?, id).await.gql()?;
-        Ok(found.and_then(Resource::from_full))
+        visible(ctx, any_id(&id, "Resource", "id")?).await
     }
 
     /// Published public resources, newest first.
@@ -53,7 +43,7 @@ impl ResourcesQuery {
         let s = ctx.services();
         let page = PageRequest::new(first, after.as_deref()).gql()?;
         let filter = filter.unwrap_or_default();
-        let owner = |id: Option<ID>, field: &str| id.map(|id| resource_uuid(&id, field)).transpose();
+        let owner = |id: Option<ID>, field: &str| id.map(|id| any_id(&id, "Resource", field)).transpose();
         let filter = FeedFilter {
             kind: filter.kind,
             owner_id: owner(filter.owner_id, "filter.ownerId")?,
