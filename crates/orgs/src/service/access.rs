@@ -91,12 +91,16 @@ pub async fn access<C: Conn>(
     department_id: Option<Uuid>,
 ) -> Result<Access, Error> {
     let tx = tenant::read(db, actor).await?;
-    let access = load(&tx, actor, org_id, department_id).await?;
+    let access = access_in(&tx, actor, org_id, department_id).await?;
     tx.commit().await?;
     Ok(access)
 }
 
-async fn load(
+/// [`access`] inside a transaction already begun as `actor` (`tenant::read` or `write`), as
+/// every service's own transaction is: no nested transaction, no second `set_config`. Given
+/// a transaction that does not say who acts, row level security hides the memberships and
+/// the answer is "not a member": it fails closed.
+pub async fn access_in(
     db: &impl ConnectionTrait,
     actor: &Actor,
     org_id: Uuid,
@@ -169,16 +173,32 @@ impl Orgs {
         permission: Permission,
     ) -> Result<Access, Error> {
         let tx = tenant::write(db, actor).await?;
-        active_writer(&tx, actor).await?;
-        let access = load(&tx, actor, org_id, department_id).await?;
+        let access = self
+            .authorize_in(&tx, actor, org_id, department_id, permission)
+            .await?;
+        tx.commit().await?;
+        Ok(access)
+    }
+
+    /// [`Orgs::authorize`] inside a transaction already begun as `actor` (see [`access_in`]):
+    /// what the services of every crate call from their own transaction.
+    pub async fn authorize_in(
+        &self,
+        tx: &impl ConnectionTrait,
+        actor: &Actor,
+        org_id: Uuid,
+        department_id: Option<Uuid>,
+        permission: Permission,
+    ) -> Result<Access, Error> {
+        active_writer(tx, actor).await?;
+        let access = access_in(tx, actor, org_id, department_id).await?;
         if !access.allows(permission) {
             return Err(Error::Forbidden(permission));
         }
         require_active(&access.organization)?;
         if let Some(membership) = &access.membership {
-            touch(&tx, membership.id, self.now()).await?;
+            touch(tx, membership.id, self.now()).await?;
         }
-        tx.commit().await?;
         Ok(access)
     }
 }

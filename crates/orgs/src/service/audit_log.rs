@@ -38,7 +38,7 @@ impl Orgs {
         page: &PageRequest,
     ) -> Result<Page<audit::Model>, Error> {
         let tx = tenant::read(db, actor).await?;
-        let access = access::access(&tx, actor, org_id, None).await?;
+        let access = access::access_in(&tx, actor, org_id, None).await?;
         if !(access.platform_admin || access.role() >= Some(Role::Admin)) {
             return Err(Error::AdminOrOwnerOnly);
         }

@@ -65,7 +65,7 @@ impl Orgs {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let access = self
-            .authorize(&tx, actor, input.org_id, None, Permission::ManageDepartments)
+            .authorize_in(&tx, actor, input.org_id, None, Permission::ManageDepartments)
             .await?;
         claim_department_slot(&tx, &access.organization).await?;
         let id = agent::create(&tx, AgentKind::Department, now).await?;
@@ -113,7 +113,7 @@ impl Orgs {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let current = find(&tx, input.id).await?;
-        self.authorize(&tx, actor, current.org_id, None, Permission::ManageDepartments)
+        self.authorize_in(&tx, actor, current.org_id, None, Permission::ManageDepartments)
             .await?;
         let mut model: department::ActiveModel = current.into();
         if let Some(name) = &input.name {
@@ -163,15 +163,15 @@ impl Orgs {
         let department = find(&tx, input.department_id).await?;
         // Organization-wide `manage_departments` grants anything; a department's own grants
         // never do (see below).
-        let access = access::access(&tx, actor, department.org_id, None).await?;
+        let access = access::access_in(&tx, actor, department.org_id, None).await?;
         if access.allows(Permission::ManageDepartments) {
-            self.authorize(&tx, actor, department.org_id, None, Permission::ManageDepartments)
+            self.authorize_in(&tx, actor, department.org_id, None, Permission::ManageDepartments)
                 .await?;
         } else {
             // Managers (and moderators) add people, but grant nothing they do not hold here,
             // and make no other managers.
             let access = self
-                .authorize(
+                .authorize_in(
                     &tx,
                     actor,
                     department.org_id,
@@ -270,12 +270,12 @@ impl Orgs {
         if target.user_id != user_id {
             // Organization-wide `manage_departments` (not a department grant of it) removes
             // anyone; otherwise a department's managers remove those who are not managers.
-            let access = access::access(&tx, actor, target.org_id, None).await?;
+            let access = access::access_in(&tx, actor, target.org_id, None).await?;
             if access.allows(Permission::ManageDepartments) {
-                self.authorize(&tx, actor, target.org_id, None, Permission::ManageDepartments)
+                self.authorize_in(&tx, actor, target.org_id, None, Permission::ManageDepartments)
                     .await?;
             } else {
-                self.authorize(
+                self.authorize_in(
                     &tx,
                     actor,
                     target.org_id,
@@ -320,7 +320,7 @@ impl Orgs {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let department = find(&tx, department_id).await?;
-        self.authorize(&tx, actor, department.org_id, None, Permission::ManageDepartments)
+        self.authorize_in(&tx, actor, department.org_id, None, Permission::ManageDepartments)
             .await?;
         // The department is an agent: deleting its agent row cascades to it and its members.
         let deleted = agent::Entity::delete_by_id(department.id)
@@ -361,7 +361,7 @@ impl Orgs {
         page: &PageRequest,
     ) -> Result<Page<department::Model>, Error> {
         let tx = tenant::read(db, actor).await?;
-        if !access::access(&tx, actor, org_id, None).await?.is_member() {
+        if !access::access_in(&tx, actor, org_id, None).await?.is_member() {
             return Err(Error::NotMember);
         }
         let query = department::Entity::find().filter(department::Column::OrgId.eq(org_id));
@@ -381,7 +381,7 @@ impl Orgs {
     ) -> Result<Page<department_member::Model>, Error> {
         let tx = tenant::read(db, actor).await?;
         let department = find(&tx, department_id).await?;
-        if !access::access(&tx, actor, department.org_id, None)
+        if !access::access_in(&tx, actor, department.org_id, None)
             .await?
             .is_member()
         {

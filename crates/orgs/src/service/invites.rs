@@ -93,7 +93,7 @@ impl Orgs {
             }
             Some(org_id) => {
                 let access = self
-                    .authorize(&tx, actor, org_id, None, Permission::ManageMembers)
+                    .authorize_in(&tx, actor, org_id, None, Permission::ManageMembers)
                     .await?;
                 let role = input.role.unwrap_or(Role::Member);
                 if role == Role::Owner || access.rank().is_none_or(|rank| rank <= role) {
@@ -171,7 +171,7 @@ impl Orgs {
         if invite.inviter_id != user_id {
             match invite.org_id {
                 Some(org_id) => {
-                    self.authorize(&tx, actor, org_id, None, Permission::ManageMembers)
+                    self.authorize_in(&tx, actor, org_id, None, Permission::ManageMembers)
                         .await?;
                 }
                 None if actor.is_admin() => {}
@@ -207,7 +207,7 @@ impl Orgs {
         let mut query = invite::Entity::find().filter(usable(now));
         query = match org_id {
             Some(org_id) => {
-                let access = access::access(&tx, actor, org_id, None).await?;
+                let access = access::access_in(&tx, actor, org_id, None).await?;
                 if !access.allows(Permission::ManageMembers) {
                     return Err(Error::Forbidden(Permission::ManageMembers));
                 }

@@ -39,7 +39,7 @@ impl Orgs {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let user_id = active_writer(&tx, actor).await?;
-        let access = access::access(&tx, actor, org_id, None).await?;
+        let access = access::access_in(&tx, actor, org_id, None).await?;
         require_active(&access.organization)?;
         if let Some(existing) = access.membership {
             return Err(Error::AlreadyMember(existing.role.with_article()));
@@ -97,7 +97,7 @@ impl Orgs {
         let tx = tenant::write(db, actor).await?;
         let target = find(&tx, membership_id).await?;
         let access = self
-            .authorize(&tx, actor, target.org_id, None, Permission::ManageMembers)
+            .authorize_in(&tx, actor, target.org_id, None, Permission::ManageMembers)
             .await?;
         if target.role == Role::Owner {
             return Err(Error::out_ranked(
@@ -140,7 +140,7 @@ impl Orgs {
         let tx = tenant::write(db, actor).await?;
         let target = find(&tx, input.membership_id).await?;
         let access = self
-            .authorize(&tx, actor, target.org_id, None, Permission::ManageRoles)
+            .authorize_in(&tx, actor, target.org_id, None, Permission::ManageRoles)
             .await?;
         if target.role == Role::Owner {
             return Err(Error::OwnerOnly(
@@ -174,7 +174,7 @@ impl Orgs {
         page: &PageRequest,
     ) -> Result<Page<membership::Model>, Error> {
         let tx = tenant::read(db, actor).await?;
-        let access = access::access(&tx, actor, org_id, None).await?;
+        let access = access::access_in(&tx, actor, org_id, None).await?;
         if !access.is_member() {
             return Err(Error::NotMember);
         }

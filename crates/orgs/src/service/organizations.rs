@@ -140,7 +140,7 @@ impl Orgs {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let access = self
-            .authorize(&tx, actor, input.id, None, Permission::ManageOrganization)
+            .authorize_in(&tx, actor, input.id, None, Permission::ManageOrganization)
             .await?;
         let mut model: organization::ActiveModel = access.organization.into();
         if let Some(name) = &input.name {
@@ -231,7 +231,7 @@ impl Orgs {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         active_writer(&tx, actor).await?;
-        let access = access::access(&tx, actor, org_id, None).await?;
+        let access = access::access_in(&tx, actor, org_id, None).await?;
         if !access.is_owner() {
             return Err(Error::OwnerOnly("delete the organization"));
         }
@@ -274,7 +274,7 @@ impl Orgs {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         active_writer(&tx, actor).await?;
-        let access = access::access(&tx, actor, org_id, None).await?;
+        let access = access::access_in(&tx, actor, org_id, None).await?;
         let Some(current) = access.membership.filter(|m| m.role == Role::Owner) else {
             return Err(Error::OwnerOnly("transfer ownership"));
         };
@@ -364,7 +364,7 @@ impl Orgs {
         else {
             return Ok(None);
         };
-        let visible = match access::access(&tx, actor, org.id, None).await {
+        let visible = match access::access_in(&tx, actor, org.id, None).await {
             Ok(_) => Some(org),
             Err(Error::OrganizationNotFound) => None,
             Err(e) => return Err(e),

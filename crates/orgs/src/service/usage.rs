@@ -60,7 +60,10 @@ impl Orgs {
         org_id: Uuid,
     ) -> Result<i32, Error> {
         let tx = tenant::read(db, actor).await?;
-        if !super::access::access(&tx, actor, org_id, None).await?.is_member() {
+        if !super::access::access_in(&tx, actor, org_id, None)
+            .await?
+            .is_member()
+        {
             return Err(Error::NotMember);
         }
         let used = usage::Entity::find_by_id((org_id, month_of(self.now())))

@@ -75,7 +75,7 @@ impl Resources {
     /// theirs alone; an organization's follow its matrix (and its department's grants).
     pub(crate) async fn authorize(
         &self,
-        db: &(impl ConnectionTrait + sea_orm::TransactionTrait),
+        db: &impl ConnectionTrait,
         actor: &Actor,
         scope: Scope,
         permission: Permission,
@@ -93,7 +93,7 @@ impl Resources {
                 department_id,
             } => {
                 self.orgs
-                    .authorize(db, actor, org_id, department_id, permission)
+                    .authorize_in(db, actor, org_id, department_id, permission)
                     .await?;
                 Ok(())
             }

@@ -171,7 +171,7 @@ async fn tags_of(
 /// Drafts and archived resources are, within that, for their creator and whoever may publish
 /// there. Platform admins see everything.
 pub(crate) async fn may_see(
-    db: &(impl ConnectionTrait + sea_orm::TransactionTrait),
+    db: &impl ConnectionTrait,
     actor: &Actor,
     r: &resource::Model,
 ) -> Result<bool, Error> {
@@ -187,7 +187,7 @@ pub(crate) async fn may_see(
     else {
         return Ok(is_creator || actor.user_id() == Some(r.owner_id));
     };
-    let access = match access::access(db, actor, org_id, department_id).await {
+    let access = match access::access_in(db, actor, org_id, department_id).await {
         Ok(access) => access,
         Err(commons_orgs::Error::OrganizationNotFound) => return Ok(false),
         Err(e) => return Err(e.into()),

@@ -362,11 +362,7 @@ pub(crate) fn scope_of(resource: &resource::Model) -> Scope {
 
 /// A resource that is not deleted and that `actor` may see: nobody changes what they may not
 /// see (and what they may not see does not exist for them).
-async fn live(
-    db: &(impl sea_orm::ConnectionTrait + sea_orm::TransactionTrait),
-    actor: &Actor,
-    id: Uuid,
-) -> Result<resource::Model, Error> {
+async fn live(db: &impl sea_orm::ConnectionTrait, actor: &Actor, id: Uuid) -> Result<resource::Model, Error> {
     let found = resource::Entity::find_by_id(id)
         .filter(resource::Column::DeletedAt.is_null())
         .one(db)
