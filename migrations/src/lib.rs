@@ -9,6 +9,7 @@ mod m20261125_000003_audit_keys_points;
 mod m20261125_000004_orgs;
 mod m20261125_000005_tenant_isolation;
 mod m20261125_000006_resources;
+mod m20261125_000007_kinds_events_review;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000004_orgs::Migration),
             Box::new(m20261125_000005_tenant_isolation::Migration),
             Box::new(m20261125_000006_resources::Migration),
+            Box::new(m20261125_000007_kinds_events_review::Migration),
         ]
     }
 }

@@ -9,6 +9,8 @@
 //! - [`clock`]: an injectable clock, so tests can move time.
 //! - [`tenant`]: transactions that tell PostgreSQL's row level security who is acting.
 //! - [`audit`]: the append-only audit log.
+//! - [`money`]: integer minor units and ISO 4217 currencies.
+//! - [`text`]: checking free-text input.
 
 pub mod actor;
 pub mod agent;
@@ -17,6 +19,7 @@ pub mod clock;
 pub mod db;
 pub mod error;
 pub mod id;
+pub mod money;
 pub mod page;
 pub mod tenant;
 pub mod text;

@@ -37,6 +37,28 @@ pub fn clipped(value: Option<&str>, max: usize) -> Option<String> {
     Some(value.chars().take(max).collect())
 }
 
+/// An IANA-shaped zone name (`UTC`, `Asia/Almaty`, `America/Argentina/Buenos_Aires`), `UTC`
+/// when absent. The shape is checked, not the zone database: clients pick zones from their
+/// own list.
+pub fn timezone(field: &'static str, value: Option<&str>) -> Result<String, TextError> {
+    let Some(zone) = optional(field, value, 64)? else {
+        return Ok("UTC".into());
+    };
+    let well_formed = zone.split('/').all(|part| {
+        !part.is_empty()
+            && part
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
+    }) && zone.starts_with(|c: char| c.is_ascii_uppercase());
+    if !well_formed {
+        return Err(TextError {
+            field,
+            message: "use an IANA time zone name such as Europe/Saratov".into(),
+        });
+    }
+    Ok(zone)
+}
+
 /// An `https://` or `http://` URL of at most 2048 characters, or none.
 pub fn optional_url(field: &'static str, value: Option<&str>) -> Result<Option<String>, TextError> {
     let url = optional(field, value, 2048)?;

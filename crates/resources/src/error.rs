@@ -21,6 +21,22 @@ pub enum Error {
         current: &'static str,
         action: &'static str,
     },
+    #[error("registration is closed: {0}")]
+    RegistrationClosed(String),
+    #[error("no such registration")]
+    RegistrationNotFound,
+    #[error("no ticket has this code")]
+    TicketNotFound,
+    #[error("this ticket cannot be checked in: {0}")]
+    TicketNotValid(&'static str),
+    #[error("this ticket was already checked in at {}", at.format("%Y-%m-%d %H:%M:%S UTC"))]
+    AlreadyCheckedIn { at: commons_core::Timestamp },
+    #[error("the organizer keeps the participant list hidden")]
+    ParticipantsHidden,
+    #[error("{0}")]
+    Review(&'static str),
+    #[error("content here needs a moderator's approval: submit it for review")]
+    ApprovalRequired,
     #[error(transparent)]
     Orgs(#[from] commons_orgs::Error),
     #[error(transparent)]
@@ -60,7 +76,14 @@ impl CodedError for Error {
             Error::NotFound | Error::OwnerNotFound => ErrorCode::NotFound,
             Error::NotOwner => ErrorCode::Forbidden,
             Error::Invalid { .. } => ErrorCode::BadUserInput,
-            Error::SlugTaken | Error::WrongStatus { .. } => ErrorCode::Conflict,
+            Error::RegistrationNotFound | Error::TicketNotFound => ErrorCode::NotFound,
+            Error::SlugTaken
+            | Error::WrongStatus { .. }
+            | Error::RegistrationClosed(_)
+            | Error::TicketNotValid(_)
+            | Error::AlreadyCheckedIn { .. }
+            | Error::Review(_) => ErrorCode::Conflict,
+            Error::ParticipantsHidden | Error::ApprovalRequired => ErrorCode::Forbidden,
             Error::Orgs(e) => e.code(),
             Error::Page(e) => e.code(),
             Error::Db(_) => ErrorCode::Internal,

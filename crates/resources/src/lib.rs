@@ -10,12 +10,14 @@
 
 pub mod entity;
 pub mod error;
+pub mod geo;
 pub mod kind;
 pub mod service;
 
 use commons_orgs::Orgs;
 
-pub use entity::resource::{Status, Visibility};
+pub use entity::event_registration::RegistrationStatus;
+pub use entity::resource::{Review, Status, Visibility};
 pub use error::Error;
 pub use kind::{KindData, KindInput};
 

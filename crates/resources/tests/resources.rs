@@ -2,151 +2,20 @@
 //! monthly allowance, and who sees what (AqStream's public and department-only posts).
 
 use commons_core::{Actor, CodedError, ErrorCode, PageRequest, tenant};
-use commons_identity::service::accounts::Register;
-use commons_identity::{Identity, Settings as IdentitySettings, TokenKeys};
-use commons_migrations::testing::TestDb;
 use commons_orgs::service::departments::{AddDepartmentMember, CreateDepartment};
 use commons_orgs::service::invites::CreateInvite;
-use commons_orgs::service::organizations::CreateOrganization;
-use commons_orgs::{OrganizationKind, Orgs, Preset, Role, Settings};
+use commons_orgs::{Preset, Role};
 use commons_resources::entity::resource;
 use commons_resources::kind::blogpost::BlogpostInput;
 use commons_resources::service::reading::FeedFilter;
 use commons_resources::service::writing::CreateResource;
-use commons_resources::{KindData, KindInput, Resources, Status, Visibility};
+use commons_resources::{KindData, KindInput, Status, Visibility};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-struct World {
-    db: TestDb,
-    resources: Resources,
-}
+mod common;
 
-impl World {
-    async fn new() -> World {
-        let identity = Identity::new(
-            TokenKeys::from_secret(&[42u8; 32]).expect("key"),
-            IdentitySettings::default(),
-        );
-        World {
-            db: TestDb::fresh().await,
-            resources: Resources::new(Orgs::new(identity, Settings::default())),
-        }
-    }
-
-    async fn organization(
-        &self,
-        owner: &Actor,
-        name: &str,
-        slug: &str,
-    ) -> commons_orgs::entity::organization::Model {
-        self.orgs()
-            .create_organization(
-                &self.db.conn,
-                owner,
-                CreateOrganization {
-                    name: name.into(),
-                    slug: slug.into(),
-                    description: None,
-                    logo_url: None,
-                    kind: OrganizationKind::Virtual,
-                },
-            )
-            .await
-            .expect("organization")
-    }
-
-    fn orgs(&self) -> &Orgs {
-        self.resources.orgs()
-    }
-
-    async fn person(&self, name: &str) -> Actor {
-        let session = self
-            .orgs()
-            .identity()
-            .register(
-                &self.db.conn,
-                &Actor::ANONYMOUS,
-                Register {
-                    email: format!("{name}@example.org"),
-                    username: name.into(),
-                    password: "correct horse battery".into(),
-                    ..Register::default()
-                },
-            )
-            .await
-            .expect("register");
-        Actor::User {
-            id: session.user.id,
-            platform_role: commons_core::PlatformRole::User,
-            scopes: None,
-            session: Some(Uuid::now_v7()),
-        }
-    }
-
-    async fn join(&self, inviter: &Actor, org: Uuid, role: Role, name: &str) -> Actor {
-        let person = self.person(name).await;
-        let invite = self
-            .orgs()
-            .create_invite(
-                &self.db.conn,
-                inviter,
-                CreateInvite {
-                    org_id: Some(org),
-                    role: Some(role),
-                    ..CreateInvite::default()
-                },
-            )
-            .await
-            .expect("invite");
-        self.orgs()
-            .accept_invite(&self.db.conn, &person, &invite.code)
-            .await
-            .expect("accept");
-        person
-    }
-
-    async fn post(
-        &self,
-        actor: &Actor,
-        owner: Option<Uuid>,
-        title: &str,
-        visibility: Visibility,
-    ) -> Result<Uuid, commons_resources::Error> {
-        let full = self
-            .resources
-            .create_resource(
-                &self.db.conn,
-                actor,
-                CreateResource {
-                    owner_id: owner,
-                    title: title.into(),
-                    slug: None,
-                    summary: None,
-                    tags: vec!["Running".into(), "saratov".into(), "running ".into()],
-                    visibility,
-                    kind: KindInput::Blogpost(BlogpostInput {
-                        body: format!("# {title}"),
-                        cover_url: None,
-                    }),
-                },
-            )
-            .await?;
-        Ok(full.resource.id)
-    }
-
-    async fn sees(&self, actor: &Actor, id: Uuid) -> bool {
-        self.resources
-            .resource(&self.db.conn, actor, id)
-            .await
-            .expect("read")
-            .is_some()
-    }
-}
-
-fn id(actor: &Actor) -> Uuid {
-    actor.user_id().expect("signed in")
-}
+use common::{World, id};
 
 #[tokio::test]
 async fn a_person_writes_drafts_and_publishes_them() {

@@ -46,6 +46,8 @@ pub struct Model {
     pub member_count: i32,
     pub subscriber_count: i32,
     pub department_count: i32,
+    /// Members' content waits for a moderator's approval before it is published (RS6).
+    pub content_requires_approval: bool,
     pub created_by: Option<Uuid>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,

@@ -61,7 +61,7 @@ impl Orgs {
     ) -> Result<department::Model, Error> {
         let name = text::required("name", &input.name, 120)?;
         let description = text::optional("description", input.description.as_deref(), 5000)?;
-        let timezone = timezone(input.timezone.as_deref())?;
+        let timezone = text::timezone("timezone", input.timezone.as_deref())?;
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let access = self
@@ -123,7 +123,7 @@ impl Orgs {
             model.description = Set(text::optional("description", input.description.as_deref(), 5000)?);
         }
         if input.timezone.is_some() {
-            model.timezone = Set(timezone(input.timezone.as_deref())?);
+            model.timezone = Set(text::timezone("timezone", input.timezone.as_deref())?);
         }
         if let Some(requires_approval) = input.requires_approval {
             model.requires_approval = Set(requires_approval);
@@ -587,25 +587,4 @@ fn parse_permissions(preset: Preset, names: &[String]) -> Result<Vec<Permission>
             })
         })
         .collect()
-}
-
-/// An IANA-shaped zone name (`UTC`, `Asia/Almaty`, `America/Argentina/Buenos_Aires`). The shape
-/// is checked, not the zone database: clients pick zones from their own list.
-fn timezone(value: Option<&str>) -> Result<String, Error> {
-    let Some(zone) = text::optional("timezone", value, 64)? else {
-        return Ok("UTC".into());
-    };
-    let well_formed = zone.split('/').all(|part| {
-        !part.is_empty()
-            && part
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
-    }) && zone.starts_with(|c: char| c.is_ascii_uppercase());
-    if !well_formed {
-        return Err(Error::invalid(
-            "timezone",
-            "use an IANA time zone name such as Europe/Saratov",
-        ));
-    }
-    Ok(zone)
 }

@@ -40,6 +40,8 @@ pub struct UpdateOrganization {
     pub description: Option<String>,
     pub logo_url: Option<String>,
     pub kind: Option<OrganizationKind>,
+    /// Whether members' content waits for a moderator's approval (RS6).
+    pub content_requires_approval: Option<bool>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +102,7 @@ impl Orgs {
             member_count: Set(0),
             subscriber_count: Set(0),
             department_count: Set(0),
+            content_requires_approval: Set(false),
             created_by: Set(Some(creator)),
             created_at: Set(now),
             updated_at: Set(now),
@@ -154,6 +157,9 @@ impl Orgs {
         }
         if let Some(kind) = input.kind {
             model.kind = Set(kind);
+        }
+        if let Some(requires) = input.content_requires_approval {
+            model.content_requires_approval = Set(requires);
         }
         model.updated_at = Set(now);
         let org = model.update(&tx).await?;

@@ -1,6 +1,12 @@
-//! One entity per table: the shared `resources` row, its tags, and one table per kind.
+//! One entity per table: the shared `resources` row, its tags, one table per kind, and event
+//! registrations.
 
 pub mod blogpost;
+pub mod event;
+pub mod event_registration;
 pub mod page;
+pub mod photo;
+pub mod product;
 pub mod resource;
 pub mod resource_tag;
+pub mod spot;

@@ -29,8 +29,21 @@ pub enum Status {
     Archived,
 }
 
+/// Where a resource is in moderation (RS6). Approval publishes it; rejection keeps it a draft
+/// with the reason, for its creator to mend and submit again.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Review {
+    #[sea_orm(string_value = "submitted")]
+    Submitted,
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
+}
+
 /// What every kind shares (RS1). The kind's own fields are in its table, keyed by this id.
-#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "resources")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
@@ -52,6 +65,17 @@ pub struct Model {
     pub updated_at: Timestamp,
     pub published_at: Option<Timestamp>,
     pub deleted_at: Option<Timestamp>,
+    /// Where it is, for kinds that have a place (spots; events held in person).
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    /// All reactions to it, kept by the reactions crate: the "most reacted" order.
+    pub reaction_count: i64,
+    /// Moderation (RS6), where the department or organization requires approval.
+    pub review: Option<Review>,
+    /// Why it was rejected.
+    pub review_reason: Option<String>,
+    pub reviewed_by: Option<Uuid>,
+    pub reviewed_at: Option<Timestamp>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

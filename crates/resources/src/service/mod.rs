@@ -1,6 +1,9 @@
-//! The resource services: writing (RS3) and reading (RS4).
+//! The resource services: writing (RS3), reading (RS4), event registrations (RS5) and
+//! moderation (RS6).
 
+pub mod moderation;
 pub mod reading;
+pub mod registrations;
 pub mod writing;
 
 use commons_core::{Actor, AgentKind, agent};

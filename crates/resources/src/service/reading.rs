@@ -104,16 +104,26 @@ impl Resources {
             |r| Cursor::by_id(r.id),
         )
         .await?;
-        let models: Vec<&resource::Model> = found.edges.iter().map(|(_, r)| r).collect();
-        let mut tags = tags_of(&tx, &models).await?;
-        let mut data = kind::load_many(&tx, &models).await?;
+        let found = with_details(&tx, found).await?;
         tx.commit().await?;
-        Ok(found.map(|r| Full {
-            tags: tags.remove(&r.id).unwrap_or_default(),
-            data: data.remove(&r.id),
-            resource: r,
-        }))
+        Ok(found)
     }
+}
+
+/// A page of resources with their tags and kind fields: one query for the tags and one per
+/// kind present, not per resource.
+pub(crate) async fn with_details(
+    db: &impl ConnectionTrait,
+    found: Page<resource::Model>,
+) -> Result<Page<Full>, Error> {
+    let models: Vec<&resource::Model> = found.edges.iter().map(|(_, r)| r).collect();
+    let mut tags = tags_of(db, &models).await?;
+    let mut data = kind::load_many(db, &models).await?;
+    Ok(found.map(|r| Full {
+        tags: tags.remove(&r.id).unwrap_or_default(),
+        data: data.remove(&r.id),
+        resource: r,
+    }))
 }
 
 /// Titles or summaries containing every word of `text`, case-insensitively. Portable SQL:

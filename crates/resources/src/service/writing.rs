@@ -80,6 +80,7 @@ impl Resources {
             Some(given) => normalize_slug(given)?,
             None => derived_slug(&tx, owner_id, &title, id).await?,
         };
+        let location = input.kind.location();
         let inserted = resource::ActiveModel {
             id: Set(id),
             kind: Set(input.kind.name().to_owned()),
@@ -96,6 +97,13 @@ impl Resources {
             updated_at: Set(now),
             published_at: Set(None),
             deleted_at: Set(None),
+            latitude: Set(location.map(|l| l.latitude)),
+            longitude: Set(location.map(|l| l.longitude)),
+            reaction_count: Set(0),
+            review: Set(None),
+            review_reason: Set(None),
+            reviewed_by: Set(None),
+            reviewed_at: Set(None),
         }
         .insert(&tx)
         .await;
@@ -141,6 +149,11 @@ impl Resources {
             self.authorize(&tx, actor, scope, Permission::PublishResources)
                 .await?;
         }
+        // Where content is reviewed, what the public sees changes only by a moderator.
+        if current.status == Status::Published && super::moderation::requires_approval(&tx, actor, scope).await? {
+            self.authorize(&tx, actor, scope, Permission::ModerateResources)
+                .await?;
+        }
         let mut model: resource::ActiveModel = current.clone().into();
         if let Some(title) = &input.title {
             model.title = Set(text::required("title", title, 200)?);
@@ -154,6 +167,12 @@ impl Resources {
         if let Some(visibility) = input.visibility {
             check_visibility(scope, visibility)?;
             model.visibility = Set(visibility);
+        }
+        if let Some(kind) = &input.kind {
+            // The place moves with the kind's fields.
+            let location = kind.location();
+            model.latitude = Set(location.map(|l| l.latitude));
+            model.longitude = Set(location.map(|l| l.longitude));
         }
         model.updated_at = Set(now);
         let updated = match model.update(&tx).await {
@@ -172,14 +191,10 @@ impl Resources {
             insert_tags(&tx, updated.id, &tags).await?;
         }
         if let Some(kind) = input.kind {
-            if kind.name() != updated.kind {
-                return Err(Error::invalid(
-                    "kind",
-                    format!("this resource is a {}", updated.kind),
-                ));
+            if let KindData::Event(_) = kind.replace(&tx, &updated).await? {
+                // More seats may have opened: they go to the waitlist first.
+                super::registrations::fill_seats(&tx, actor, updated.id).await?;
             }
-            crate::kind::delete(&tx, &updated.kind, updated.id).await?;
-            kind.insert(&tx, &updated).await?;
         }
         audit::record(
             &tx,
@@ -298,8 +313,15 @@ impl Resources {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let current = live(&tx, actor, id).await?;
-        self.authorize(&tx, actor, scope_of(&current), Permission::PublishResources)
+        let scope = scope_of(&current);
+        self.authorize(&tx, actor, scope, Permission::PublishResources)
             .await?;
+        if to == Status::Published
+            && super::moderation::requires_approval(&tx, actor, scope).await?
+            && !super::moderation::moderates(&tx, actor, scope).await?
+        {
+            return Err(Error::ApprovalRequired);
+        }
         let allowed = matches!(
             (current.status, to),
             (Status::Draft | Status::Archived, Status::Published) | (Status::Published, Status::Archived)
@@ -330,7 +352,7 @@ impl Resources {
 }
 
 /// Its creator edits a resource with the right to create there; others need to moderate.
-fn edit_permission(actor: &Actor, resource: &resource::Model) -> Permission {
+pub(crate) fn edit_permission(actor: &Actor, resource: &resource::Model) -> Permission {
     if actor.user_id() == Some(resource.creator_id) {
         Permission::CreateResources
     } else {
@@ -362,7 +384,7 @@ pub(crate) fn scope_of(resource: &resource::Model) -> Scope {
 
 /// A resource that is not deleted and that `actor` may see: nobody changes what they may not
 /// see (and what they may not see does not exist for them).
-async fn live(db: &impl sea_orm::ConnectionTrait, actor: &Actor, id: Uuid) -> Result<resource::Model, Error> {
+pub(crate) async fn live(db: &impl sea_orm::ConnectionTrait, actor: &Actor, id: Uuid) -> Result<resource::Model, Error> {
     let found = resource::Entity::find_by_id(id)
         .filter(resource::Column::DeletedAt.is_null())
         .one(db)

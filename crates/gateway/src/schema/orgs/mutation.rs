@@ -35,6 +35,8 @@ pub struct UpdateOrganizationInput {
     description: Option<String>,
     logo_url: Option<String>,
     kind: Option<OrganizationKind>,
+    /// Members' content waits for a moderator's approval before it is published.
+    content_requires_approval: Option<bool>,
 }
 
 #[derive(InputObject)]
@@ -150,6 +152,7 @@ impl OrgsMutation {
             description: input.description,
             logo_url: input.logo_url,
             kind: input.kind.map(Into::into),
+            content_requires_approval: input.content_requires_approval,
         };
         Ok(Organization(
             s.orgs

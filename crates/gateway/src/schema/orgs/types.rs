@@ -246,6 +246,11 @@ impl Organization {
         self.0.department_count
     }
 
+    /// Members' content waits for a moderator's approval before it is published.
+    async fn content_requires_approval(&self) -> bool {
+        self.0.content_requires_approval
+    }
+
     async fn owner(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
         let Some(owner) = ctx.orgs_loader().load_one(OwnerOf(self.0.id)).await.unshared()? else {
             return Ok(None);

@@ -1,0 +1,20 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "photos")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub resource_id: Uuid,
+    pub url: String,
+    pub caption: Option<String>,
+    /// From the uploaded bytes, when the photo was uploaded here.
+    pub content_type: Option<String>,
+    pub size_bytes: Option<i64>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

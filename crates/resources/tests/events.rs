@@ -1,0 +1,311 @@
+//! Events and their registrations (RS5) at the service level: seats, the waitlist, tickets
+//! and check-in, who sees the participants, and capacity under concurrent registrations.
+
+use chrono::Duration;
+use commons_core::{Actor, CodedError, ErrorCode, PageRequest};
+use commons_orgs::{Preset, Role};
+use commons_resources::entity::event;
+use commons_resources::kind::event::EventInput;
+use commons_resources::service::registrations::Registration;
+use commons_resources::{KindInput, RegistrationStatus, Visibility};
+use sea_orm::EntityTrait;
+use uuid::Uuid;
+
+mod common;
+
+use common::{World, id};
+
+fn event(capacity: Option<i32>, participants_visible: bool) -> KindInput {
+    let starts_at = chrono::Utc::now() + Duration::days(7);
+    KindInput::Event(EventInput {
+        starts_at,
+        ends_at: starts_at + Duration::hours(3),
+        timezone: Some("Europe/Saratov".into()),
+        place: Some("Volga embankment".into()),
+        online_url: None,
+        location: None,
+        capacity,
+        registration_opens_at: None,
+        registration_closes_at: None,
+        participants_visible,
+    })
+}
+
+impl World {
+    async fn published_event(
+        &self,
+        actor: &Actor,
+        owner: Uuid,
+        title: &str,
+        visibility: Visibility,
+        kind: KindInput,
+    ) -> Uuid {
+        let id = self
+            .create(actor, Some(owner), title, visibility, kind)
+            .await
+            .expect("event")
+            .resource
+            .id;
+        self.resources
+            .publish_resource(&self.db.conn, actor, id)
+            .await
+            .expect("publish");
+        id
+    }
+
+    async fn register(&self, actor: &Actor, event: Uuid) -> Result<Registration, commons_resources::Error> {
+        self.resources
+            .register_for_event(&self.db.conn, actor, event)
+            .await
+    }
+
+    async fn seats_taken(&self, event_id: Uuid) -> i32 {
+        event::Entity::find_by_id(event_id)
+            .one(&self.db.conn)
+            .await
+            .expect("read")
+            .expect("event")
+            .registered_count
+    }
+}
+
+#[tokio::test]
+async fn seats_then_waitlist_then_promotion_and_check_in_once() {
+    let world = World::new().await;
+    let (db, resources) = (&world.db.conn, &world.resources);
+    let owner = world.person("organizer").await;
+    let org = world.organization(&owner, "AqStream", "aqstream").await;
+    let volunteer = world.join(&owner, org.id, Role::Moderator, "volunteer").await;
+    let member = world.join(&owner, org.id, Role::Member, "member").await;
+    let run = world
+        .published_event(&owner, org.id, "Morning run", Visibility::Public, event(Some(2), false))
+        .await;
+    let [ann, ben, cat] = <[Actor; 3]>::try_from(world.crowd("runner", 3).await).expect("three");
+
+    let first = world.register(&ann, run).await.expect("ann registers");
+    assert_eq!(first.status, RegistrationStatus::Registered);
+    let code = first.ticket_code.clone().expect("the holder sees the ticket");
+    assert_eq!(code.len(), 26);
+    let again = world.register(&ann, run).await.expect("again");
+    assert_eq!(again.id, first.id, "registering twice keeps one registration");
+    assert_eq!(world.register(&ben, run).await.expect("ben").status, RegistrationStatus::Registered);
+    let waiting = world.register(&cat, run).await.expect("cat");
+    assert_eq!(waiting.status, RegistrationStatus::Waitlisted);
+    assert_eq!(waiting.waitlist_position, Some(1));
+    assert_eq!(world.seats_taken(run).await, 2);
+
+    // The organizer sees everyone, without their ticket codes; others are told the list is
+    // hidden, as the organizer set it.
+    let list = resources
+        .registrations(db, &owner, run, &PageRequest::new(None, None).expect("page"))
+        .await
+        .expect("organizer's list");
+    assert_eq!(list.edges.len(), 3);
+    assert!(list.edges.iter().all(|(_, r)| r.ticket_code.is_none()));
+    let hidden = resources
+        .registrations(db, &ben, run, &PageRequest::new(None, None).expect("page"))
+        .await
+        .unwrap_err();
+    assert_eq!(hidden.code(), ErrorCode::Forbidden);
+
+    // Ben cancels: Cat, first on the waitlist, gets the seat.
+    let ben_reg = world.register(&ben, run).await.expect("ben's registration");
+    let cancelled = resources
+        .cancel_registration(db, &ben, ben_reg.id)
+        .await
+        .expect("cancel");
+    assert_eq!(cancelled.status, RegistrationStatus::Cancelled);
+    let cat_now = resources
+        .my_registrations_for(db, &cat, &[run])
+        .await
+        .expect("cat's registration")
+        .remove(&run)
+        .expect("cat has one");
+    assert_eq!(cat_now.status, RegistrationStatus::Registered);
+    assert_eq!(cat_now.waitlist_position, None);
+    assert_eq!(world.seats_taken(run).await, 2);
+    // Coming back after cancelling puts Ben at the end of the (now) full event.
+    assert_eq!(world.register(&ben, run).await.expect("back").status, RegistrationStatus::Waitlisted);
+
+    // Someone else's registration does not exist for them.
+    let refused = resources
+        .cancel_registration(db, &cat, first.id)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::NotFound);
+
+    // Check-in: by a moderator, by code as a scanner reads it, once.
+    let not_allowed = resources.check_in(db, &member, &code).await.unwrap_err();
+    assert_eq!(not_allowed.code(), ErrorCode::Forbidden);
+    let checked = resources
+        .check_in(db, &volunteer, &code.to_lowercase())
+        .await
+        .expect("check in");
+    let at = checked.checked_in_at.expect("checked in");
+    let twice = resources.check_in(db, &volunteer, &code).await.unwrap_err();
+    assert_eq!(twice.code(), ErrorCode::Conflict);
+    assert!(
+        twice.to_string().contains(&at.format("%Y-%m-%d %H:%M:%S").to_string()),
+        "the second check-in names the first: {twice}"
+    );
+    let unknown = resources
+        .check_in(db, &volunteer, "0000000000000000000000000Z")
+        .await
+        .unwrap_err();
+    assert_eq!(unknown.code(), ErrorCode::NotFound);
+    // A checked-in ticket is spent: it cannot be cancelled any more.
+    let spent = resources.cancel_registration(db, &ann, first.id).await.unwrap_err();
+    assert_eq!(spent.code(), ErrorCode::Conflict);
+    // A waitlisted ticket lets nobody in.
+    let ben_code = world
+        .register(&ben, run)
+        .await
+        .expect("ben")
+        .ticket_code
+        .expect("code");
+    let no_seat = resources.check_in(db, &volunteer, &ben_code).await.unwrap_err();
+    assert_eq!(no_seat.code(), ErrorCode::Conflict);
+}
+
+#[tokio::test]
+async fn department_events_are_for_the_department_and_lists_as_the_organizer_sets() {
+    let world = World::new().await;
+    let resources = &world.resources;
+    let owner = world.person("founder").await;
+    let org = world.organization(&owner, "AqStream", "aqstream").await;
+    let team = world.department(&owner, org.id, "Saratov Team", false).await;
+    let saratov = world.join(&owner, org.id, Role::Member, "saratovite").await;
+    world.seat(&owner, team.id, &saratov, Preset::Analyst).await;
+    let member = world.join(&owner, org.id, Role::Member, "elsewhere").await;
+    let outsider = world.person("outsider").await;
+    let open = world
+        .published_event(&owner, org.id, "City run", Visibility::Public, event(None, true))
+        .await;
+    let private = world
+        .published_event(&owner, team.id, "Team training", Visibility::Department, event(Some(10), true))
+        .await;
+
+    // A non-member sees and registers for the public event only; the department's member both.
+    assert!(world.sees(&outsider, open).await);
+    assert!(!world.sees(&outsider, private).await);
+    assert!(!world.sees(&member, private).await);
+    assert!(world.sees(&saratov, private).await);
+    world.register(&outsider, open).await.expect("public event");
+    let refused = world.register(&outsider, private).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::NotFound);
+    let refused = world.register(&member, private).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::NotFound);
+    world.register(&saratov, private).await.expect("department member");
+
+    // A visible list shows those with a seat to whoever sees the event.
+    let page = PageRequest::new(None, None).expect("page");
+    let listed = resources
+        .registrations(&world.db.conn, &saratov, open, &page)
+        .await
+        .expect("visible list");
+    assert_eq!(listed.edges.len(), 1);
+    assert_eq!(listed.edges[0].1.user_id, id(&outsider));
+    assert_eq!(listed.edges[0].1.ticket_code, None);
+}
+
+#[tokio::test]
+async fn registration_follows_its_window_and_bigger_capacity_admits_the_waitlist() {
+    let world = World::new().await;
+    let (db, resources) = (&world.db.conn, &world.resources);
+    let host = world.person("host").await;
+    let now = chrono::Utc::now();
+    let later = KindInput::Event(EventInput {
+        starts_at: now + Duration::days(30),
+        ends_at: now + Duration::days(30) + Duration::hours(1),
+        timezone: None,
+        place: None,
+        online_url: Some("https://meet.example.org/x".into()),
+        location: None,
+        capacity: Some(1),
+        registration_opens_at: Some(now + Duration::days(1)),
+        registration_closes_at: None,
+        participants_visible: false,
+    });
+    let webinar = world
+        .published_event(&host, id(&host), "Webinar", Visibility::Public, later)
+        .await;
+    let guest = world.person("guest").await;
+    let early = world.register(&guest, webinar).await.unwrap_err();
+    assert_eq!(early.code(), ErrorCode::Conflict);
+    assert!(early.to_string().contains("registration opens at"), "{early}");
+
+    // The host opens registration now, for one seat; two ask; then the host adds a seat.
+    let open = |capacity| {
+        KindInput::Event(EventInput {
+            starts_at: now + Duration::days(30),
+            ends_at: now + Duration::days(30) + Duration::hours(1),
+            timezone: None,
+            place: None,
+            online_url: Some("https://meet.example.org/x".into()),
+            location: None,
+            capacity: Some(capacity),
+            registration_opens_at: None,
+            registration_closes_at: None,
+            participants_visible: false,
+        })
+    };
+    let update = |capacity| commons_resources::service::writing::UpdateResource {
+        id: webinar,
+        kind: Some(open(capacity)),
+        ..Default::default()
+    };
+    resources
+        .update_resource(db, &host, update(1))
+        .await
+        .expect("open registration");
+    let second = world.person("second").await;
+    assert_eq!(world.register(&guest, webinar).await.expect("guest").status, RegistrationStatus::Registered);
+    assert_eq!(world.register(&second, webinar).await.expect("second").status, RegistrationStatus::Waitlisted);
+    resources
+        .update_resource(db, &host, update(2))
+        .await
+        .expect("more seats");
+    let now_second = resources
+        .my_registrations_for(db, &second, &[webinar])
+        .await
+        .expect("read")
+        .remove(&webinar)
+        .expect("registered");
+    assert_eq!(now_second.status, RegistrationStatus::Registered);
+    assert_eq!(world.seats_taken(webinar).await, 2);
+
+    // A person's event is checked in by that person alone.
+    let code = now_second.ticket_code.expect("own code");
+    let refused = resources.check_in(db, &guest, &code).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    resources.check_in(db, &host, &code).await.expect("host checks in");
+}
+
+/// 200 people register at once for 50 seats: exactly 50 get one, the rest wait in line.
+#[tokio::test]
+async fn capacity_holds_under_concurrent_registrations() {
+    let world = World::new().await;
+    let host = world.person("host").await;
+    let org = world.organization(&host, "Big run", "big-run").await;
+    let race = world
+        .published_event(&host, org.id, "Race", Visibility::Public, event(Some(50), false))
+        .await;
+    let runners = world.crowd("racer", 200).await;
+    let tasks: Vec<_> = runners
+        .into_iter()
+        .map(|runner| {
+            let (db, resources) = (world.db.conn.clone(), world.resources.clone());
+            tokio::spawn(async move { resources.register_for_event(&db, &runner, race).await })
+        })
+        .collect();
+    let (mut seated, mut waiting) = (0, 0);
+    for task in tasks {
+        match task.await.expect("the task ran").expect("registered or waitlisted").status {
+            RegistrationStatus::Registered => seated += 1,
+            RegistrationStatus::Waitlisted => waiting += 1,
+            RegistrationStatus::Cancelled => panic!("nobody cancelled"),
+        }
+    }
+    assert_eq!((seated, waiting), (50, 150));
+    assert_eq!(world.seats_taken(race).await, 50);
+}
