@@ -18,6 +18,8 @@ pub enum SortKey {
     Int(i64),
     Text(String),
     Time(Timestamp),
+    /// A computed key, such as a distance.
+    Float(f64),
 }
 
 impl From<SortKey> for Value {
@@ -26,6 +28,7 @@ impl From<SortKey> for Value {
             SortKey::Int(v) => v.into(),
             SortKey::Text(v) => v.into(),
             SortKey::Time(v) => v.into(),
+            SortKey::Float(v) => v.into(),
         }
     }
 }

@@ -5,7 +5,7 @@
 use crate::error::Error;
 
 const EARTH_RADIUS_KM: f64 = 6371.0088;
-const KM_PER_DEGREE: f64 = EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
+pub(crate) const KM_PER_DEGREE: f64 = EARTH_RADIUS_KM * std::f64::consts::PI / 180.0;
 
 /// A point on the map, in degrees.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -1,14 +1,17 @@
-//! Reading resources (RS4): one by id with its tags and kind fields, and the public feed.
+//! Reading resources (RS4): one by id or slug with its tags and kind fields, and lists
+//! filtered by kind, owner, creator, organization, tag, status, text and distance.
 //! Visibility is a rule of the service (and, on PostgreSQL, of row level security too).
 
 use commons_core::db::Conn;
-use commons_core::page::{self, Keyset};
-use commons_core::{Actor, Cursor, Page, PageRequest, tenant};
+use commons_core::page::{self, Keyset, SortKey};
+use commons_core::{Actor, Cursor, Page, PageError, PageRequest, tenant};
+use commons_orgs::entity::{department_member, membership};
 use commons_orgs::service::access;
-use commons_orgs::{Permission, Role};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, LikeExpr, Query};
+use commons_orgs::{Permission, Role, permission};
+use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession,
 };
 use uuid::Uuid;
 
@@ -19,23 +22,70 @@ use crate::entity::resource::{self, Status, Visibility};
 use crate::entity::resource_tag;
 use crate::error::Error;
 use crate::kind;
+use crate::geo::{self, BoundingBox, Location};
 
 #[derive(Clone, Debug, Default)]
 pub struct FeedFilter {
     pub kind: Option<String>,
     pub owner_id: Option<Uuid>,
     pub creator_id: Option<Uuid>,
+    /// Resources of this organization (and its departments).
+    pub organization_id: Option<Uuid>,
     pub tag: Option<String>,
     /// Words to find in the title or summary (case-insensitive).
     pub text: Option<String>,
+    /// Published when absent; drafts and archived resources only as far as the actor may see
+    /// them.
+    pub status: Option<Status>,
+    /// Only resources with a place within this distance (spots, events held in person).
+    pub near: Option<Near>,
+    pub order: FeedOrder,
 }
+
+/// Within `radius_km` of `center`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Near {
+    pub center: Location,
+    pub radius_km: f64,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FeedOrder {
+    #[default]
+    Newest,
+    MostReacted,
+    /// Nearest first; needs [`FeedFilter::near`].
+    Nearest,
+}
+
+/// The farthest a distance search reaches.
+const MAX_RADIUS_KM: f64 = 1000.0;
 
 impl Resources {
     /// A resource with its tags and kind fields; `None` when it does not exist or the actor
     /// may not see it.
     pub async fn resource<C: Conn>(&self, db: &C, actor: &Actor, id: Uuid) -> Result<Option<Full>, Error> {
+        self.one(db, actor, resource::Column::Id.eq(id)).await
+    }
+
+    /// A resource by its owner and slug, as a site's address names it.
+    pub async fn resource_by_slug<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        owner_id: Uuid,
+        slug: &str,
+    ) -> Result<Option<Full>, Error> {
+        let by_slug = Condition::all()
+            .add(resource::Column::OwnerId.eq(owner_id))
+            .add(resource::Column::Slug.eq(slug.trim().to_lowercase()));
+        self.one(db, actor, by_slug).await
+    }
+
+    async fn one<C: Conn>(&self, db: &C, actor: &Actor, which: impl IntoCondition) -> Result<Option<Full>, Error> {
         let tx = tenant::read(db, actor).await?;
-        let found = resource::Entity::find_by_id(id)
+        let found = resource::Entity::find()
+            .filter(which)
             .filter(resource::Column::DeletedAt.is_null())
             .one(&tx)
             .await?;
@@ -45,6 +95,7 @@ impl Resources {
         if !may_see(&tx, actor, &found).await? {
             return Ok(None);
         }
+        let id = found.id;
         let tags = tags_of(&tx, &[&found]).await?.remove(&id).unwrap_or_default();
         let data = kind::load_many(&tx, &[&found]).await?.remove(&id);
         tx.commit().await?;
@@ -52,11 +103,14 @@ impl Resources {
             resource: found,
             tags,
             data,
+            distance_km: None,
         }))
     }
 
-    /// Published public resources, newest first, filtered by kind, owner, creator and tag, each
-    /// with its tags and kind fields (one query per kind, not per resource).
+    /// What the actor may see, filtered, in the order asked (newest first by default), each
+    /// with its tags and kind fields (one query per kind, not per resource). For everyone
+    /// that is the published public resources; members also get what their organizations
+    /// show them, with the same rule as [`may_see`], written as SQL.
     pub async fn feed<C: Conn>(
         &self,
         db: &C,
@@ -65,8 +119,7 @@ impl Resources {
         page: &PageRequest,
     ) -> Result<Page<Full>, Error> {
         let mut query = resource::Entity::find()
-            .filter(resource::Column::Status.eq(Status::Published))
-            .filter(resource::Column::Visibility.eq(Visibility::Public))
+            .filter(resource::Column::Status.eq(filter.status.unwrap_or(Status::Published)))
             .filter(resource::Column::DeletedAt.is_null());
         if let Some(kind) = filter.kind {
             query = query.filter(resource::Column::Kind.eq(kind));
@@ -76,6 +129,9 @@ impl Resources {
         }
         if let Some(creator) = filter.creator_id {
             query = query.filter(resource::Column::CreatorId.eq(creator));
+        }
+        if let Some(org) = filter.organization_id {
+            query = query.filter(resource::Column::OrgId.eq(org));
         }
         if let Some(tag) = filter
             .tag
@@ -95,19 +151,230 @@ impl Resources {
         if let Some(text) = filter.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             query = query.filter(text_matches(text)?);
         }
+        let near = filter.near.map(checked_near).transpose()?;
+        if let Some(near) = &near {
+            query = query.filter(within(near));
+        }
         let tx = tenant::read(db, actor).await?;
-        let found = page::fetch(
-            &tx,
-            query,
-            Keyset::newest_first(resource::Column::Id),
-            page,
-            |r| Cursor::by_id(r.id),
-        )
-        .await?;
-        let found = with_details(&tx, found).await?;
+        query = query.filter(visible_to(&tx, actor).await?);
+        let found = match (filter.order, &near) {
+            (FeedOrder::Newest, _) => {
+                page::fetch(
+                    &tx,
+                    query,
+                    Keyset::newest_first(resource::Column::Id),
+                    page,
+                    |r| Cursor::by_id(r.id),
+                )
+                .await?
+            }
+            (FeedOrder::MostReacted, _) => {
+                let order = Keyset {
+                    key: Some(resource::Column::ReactionCount),
+                    id: resource::Column::Id,
+                    descending: true,
+                };
+                page::fetch(&tx, query, order, page, |r| Cursor {
+                    key: Some(SortKey::Int(r.reaction_count)),
+                    id: r.id,
+                })
+                .await?
+            }
+            (FeedOrder::Nearest, Some(near)) => nearest_first(&tx, query, near, page).await?,
+            (FeedOrder::Nearest, None) => {
+                return Err(Error::invalid("orderBy", "nearest first needs a point: filter by near"));
+            }
+        };
+        let mut found = with_details(&tx, found).await?;
         tx.commit().await?;
+        if let Some(near) = &near {
+            for (_, full) in &mut found.edges {
+                full.distance_km = located(&full.resource).map(|at| near.center.distance_km(&at));
+            }
+        }
         Ok(found)
     }
+}
+
+fn checked_near(near: Near) -> Result<Near, Error> {
+    if !(near.radius_km.is_finite() && near.radius_km > 0.0 && near.radius_km <= MAX_RADIUS_KM) {
+        return Err(Error::invalid(
+            "near.radiusKm",
+            format!("the radius must be more than 0 and at most {MAX_RADIUS_KM} km"),
+        ));
+    }
+    Ok(Near {
+        center: Location::new(near.center.latitude, near.center.longitude)?,
+        radius_km: near.radius_km,
+    })
+}
+
+fn located(r: &resource::Model) -> Option<Location> {
+    Some(Location {
+        latitude: r.latitude?,
+        longitude: r.longitude?,
+    })
+}
+
+/// The bounding box (which the `(latitude, longitude)` index serves), then the circle by the
+/// equirectangular distance key.
+fn within(near: &Near) -> Condition {
+    let bbox = BoundingBox::around(&near.center, near.radius_km);
+    let mut longitudes = Condition::any();
+    for (west, east) in &bbox.longitudes {
+        longitudes = longitudes.add(resource::Column::Longitude.between(*west, *east));
+    }
+    let degrees = near.radius_km / geo::KM_PER_DEGREE;
+    let mut all = Condition::all()
+        .add(resource::Column::Latitude.between(bbox.south, bbox.north))
+        .add(distance_key(&near.center).lte(degrees * degrees));
+    if !bbox.longitudes.is_empty() {
+        all = all.add(longitudes);
+    }
+    all
+}
+
+/// The squared distance in degrees of latitude on a plane around `center`: portable
+/// arithmetic that orders like the true distance within the radii searched.
+fn distance_key(center: &Location) -> sea_orm::sea_query::SimpleExpr {
+    let shrink = center.latitude.to_radians().cos();
+    let dlat = Expr::col(resource::Column::Latitude).sub(center.latitude);
+    let dlon = Expr::col(resource::Column::Longitude)
+        .sub(center.longitude)
+        .mul(shrink);
+    dlat.clone().mul(dlat).add(dlon.clone().mul(dlon))
+}
+
+/// One page ordered by the distance key, then id; the cursor carries the key.
+async fn nearest_first(
+    db: &impl ConnectionTrait,
+    query: sea_orm::Select<resource::Entity>,
+    near: &Near,
+    page: &PageRequest,
+) -> Result<Page<resource::Model>, Error> {
+    let key = distance_key(&near.center);
+    let mut query = query;
+    if let Some(after) = &page.after {
+        let Some(SortKey::Float(last)) = after.key else {
+            return Err(PageError::BadCursor.into());
+        };
+        query = query.filter(
+            Condition::any().add(key.clone().gt(last)).add(
+                Condition::all()
+                    .add(key.clone().eq(last))
+                    .add(resource::Column::Id.gt(after.id)),
+            ),
+        );
+    }
+    let rows = query
+        .order_by(key, Order::Asc)
+        .order_by_asc(resource::Column::Id)
+        .limit(page.first + 1)
+        .all(db)
+        .await?;
+    let has_next_page = rows.len() as u64 > page.first;
+    let edges = rows
+        .into_iter()
+        .take(page.first as usize)
+        .map(|r| {
+            let key = located(&r).map(|at| planar_key(&near.center, &at)).unwrap_or(f64::MAX);
+            (
+                Cursor {
+                    key: Some(SortKey::Float(key)),
+                    id: r.id,
+                },
+                r,
+            )
+        })
+        .collect();
+    Ok(Page { edges, has_next_page })
+}
+
+/// [`distance_key`] computed here, for the cursor: the same arithmetic in the same order.
+fn planar_key(center: &Location, at: &Location) -> f64 {
+    let shrink = center.latitude.to_radians().cos();
+    let dlat = at.latitude - center.latitude;
+    let dlon = (at.longitude - center.longitude) * shrink;
+    dlat * dlat + dlon * dlon
+}
+
+/// The rule of [`may_see`] as a condition on `resources`, for lists: published public
+/// resources; a person's own; and in each organization where the actor is a member, what
+/// its visibility and status show them.
+async fn visible_to(db: &impl ConnectionTrait, actor: &Actor) -> Result<Condition, Error> {
+    let public = Condition::all()
+        .add(resource::Column::Status.eq(Status::Published))
+        .add(resource::Column::Visibility.eq(Visibility::Public));
+    if actor.is_admin() {
+        return Ok(Condition::all());
+    }
+    let Some(me) = actor.user_id() else {
+        return Ok(public);
+    };
+    let mut any = Condition::any().add(public).add(
+        Condition::all().add(resource::Column::OrgId.is_null()).add(
+            Condition::any()
+                .add(resource::Column::OwnerId.eq(me))
+                .add(resource::Column::CreatorId.eq(me)),
+        ),
+    );
+    let memberships = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(me))
+        .all(db)
+        .await?;
+    let seats = department_member::Entity::find()
+        .filter(department_member::Column::UserId.eq(me))
+        .all(db)
+        .await?;
+    for m in memberships.into_iter().filter(|m| m.role.is_member()) {
+        let role = m.role;
+        let seated: Vec<&department_member::Model> = seats.iter().filter(|s| s.org_id == m.org_id).collect();
+        let mine = Condition::all()
+            .add(resource::Column::OrgId.eq(m.org_id))
+            .add(within_visibility(me, role, &seated))
+            .add(within_status(me, role, &seated));
+        any = any.add(mine);
+    }
+    Ok(any)
+}
+
+/// Members-only for members; department-only for the department's members and moderators
+/// and up; private for admins and the creator.
+fn within_visibility(me: Uuid, role: Role, seated: &[&department_member::Model]) -> Condition {
+    let department = if role >= Role::Moderator {
+        Condition::all().add(resource::Column::Visibility.eq(Visibility::Department))
+    } else {
+        Condition::all()
+            .add(resource::Column::Visibility.eq(Visibility::Department))
+            .add(resource::Column::DepartmentId.is_in(seated.iter().map(|s| s.department_id)))
+    };
+    let private = if role >= Role::Admin {
+        Condition::all().add(resource::Column::Visibility.eq(Visibility::Private))
+    } else {
+        Condition::all()
+            .add(resource::Column::Visibility.eq(Visibility::Private))
+            .add(resource::Column::CreatorId.eq(me))
+    };
+    Condition::any()
+        .add(resource::Column::Visibility.is_in([Visibility::Public, Visibility::Members]))
+        .add(department)
+        .add(private)
+}
+
+/// Published for everyone; drafts and archived resources for their creator and for whoever may
+/// publish where they are (the whole organization, or the departments that grant it).
+fn within_status(me: Uuid, role: Role, seated: &[&department_member::Model]) -> Condition {
+    if permission::role_allows(role, Permission::PublishResources) {
+        return Condition::all();
+    }
+    let publishing = seated
+        .iter()
+        .filter(|s| permission::allows(Some(role), Some(&s.grant()), Permission::PublishResources))
+        .map(|s| s.department_id);
+    Condition::any()
+        .add(resource::Column::Status.eq(Status::Published))
+        .add(resource::Column::CreatorId.eq(me))
+        .add(resource::Column::DepartmentId.is_in(publishing))
 }
 
 /// A page of resources with their tags and kind fields: one query for the tags and one per
@@ -123,6 +390,7 @@ pub(crate) async fn with_details(
         tags: tags.remove(&r.id).unwrap_or_default(),
         data: data.remove(&r.id),
         resource: r,
+        distance_km: None,
     }))
 }
 

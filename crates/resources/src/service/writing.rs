@@ -49,6 +49,8 @@ pub struct Full {
     pub resource: resource::Model,
     pub tags: Vec<String>,
     pub data: Option<KindData>,
+    /// How far from the point a distance search asked about; `None` elsewhere.
+    pub distance_km: Option<f64>,
 }
 
 const MAX_TAGS: usize = 10;
@@ -125,6 +127,7 @@ impl Resources {
             resource,
             tags,
             data: Some(data),
+            distance_km: None,
         })
     }
 
