@@ -11,7 +11,11 @@ use crate::util::{fk, index, one_of};
 pub struct Migration;
 
 /// SQLite adds one column per `ALTER TABLE`.
-async fn add_column(manager: &SchemaManager<'_>, table: &'static str, column: ColumnDef) -> Result<(), DbErr> {
+async fn add_column(
+    manager: &SchemaManager<'_>,
+    table: &'static str,
+    column: ColumnDef,
+) -> Result<(), DbErr> {
     manager
         .alter_table(Table::alter().table(table).add_column(column).take())
         .await
@@ -29,7 +33,12 @@ impl MigrationTrait for Migration {
             .await?;
         // Kept by the reactions crate in the reacting transaction, so "most reacted first" is
         // an index scan, not a count.
-        add_column(manager, "resources", big_integer("reaction_count").default(0).take()).await?;
+        add_column(
+            manager,
+            "resources",
+            big_integer("reaction_count").default(0).take(),
+        )
+        .await?;
         manager
             .create_index(index("resources", &["status", "reaction_count", "id"]))
             .await?;
@@ -37,7 +46,9 @@ impl MigrationTrait for Migration {
         add_column(
             manager,
             "resources",
-            string_len_null("review", 16).check(one_of("review", &["submitted", "approved", "rejected"])).take(),
+            string_len_null("review", 16)
+                .check(one_of("review", &["submitted", "approved", "rejected"]))
+                .take(),
         )
         .await?;
         add_column(manager, "resources", text_null("review_reason")).await?;
@@ -69,7 +80,11 @@ impl MigrationTrait for Migration {
                     .col(boolean("participants_visible"))
                     // Seats taken; held to the capacity by the registering transaction, which
                     // locks this row first.
-                    .col(integer("registered_count").default(0).check(Expr::col("registered_count").gte(0)))
+                    .col(
+                        integer("registered_count")
+                            .default(0)
+                            .check(Expr::col("registered_count").gte(0)),
+                    )
                     .check(Expr::col("ends_at").gte(Expr::col("starts_at")))
                     .foreign_key(&mut fk("events", "resource_id", "resources"))
                     .take(),
@@ -84,10 +99,10 @@ impl MigrationTrait for Migration {
                     .col(uuid("user_id"))
                     // The event's organization, for row level security.
                     .col(uuid_null("org_id"))
-                    .col(string_len("status", 16).check(one_of(
-                        "status",
-                        &["registered", "waitlisted", "cancelled"],
-                    )))
+                    .col(
+                        string_len("status", 16)
+                            .check(one_of("status", &["registered", "waitlisted", "cancelled"])),
+                    )
                     .col(string_len("ticket_code", 32).unique_key())
                     // When this person (last) asked for a seat: the waitlist's order.
                     .col(timestamp_with_time_zone("requested_at"))
@@ -102,10 +117,17 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
-            .create_index(index("event_registrations", &["event_id", "user_id"]).unique().take())
+            .create_index(
+                index("event_registrations", &["event_id", "user_id"])
+                    .unique()
+                    .take(),
+            )
             .await?;
         manager
-            .create_index(index("event_registrations", &["event_id", "status", "requested_at"]))
+            .create_index(index(
+                "event_registrations",
+                &["event_id", "status", "requested_at"],
+            ))
             .await?;
         manager
             .create_index(index("event_registrations", &["user_id", "id"]))

@@ -21,12 +21,24 @@ impl Location {
             return Err(Error::invalid("latitude", "latitude must be between -90 and 90"));
         }
         if !(longitude.is_finite() && (-180.0..=180.0).contains(&longitude)) {
-            return Err(Error::invalid("longitude", "longitude must be between -180 and 180"));
+            return Err(Error::invalid(
+                "longitude",
+                "longitude must be between -180 and 180",
+            ));
         }
-        Ok(Location {
-            latitude,
-            longitude,
-        })
+        Ok(Location { latitude, longitude })
+    }
+
+    /// A location from optional coordinates: both or neither.
+    pub fn optional(latitude: Option<f64>, longitude: Option<f64>) -> Result<Option<Location>, Error> {
+        match (latitude, longitude) {
+            (Some(latitude), Some(longitude)) => Location::new(latitude, longitude).map(Some),
+            (None, None) => Ok(None),
+            _ => Err(Error::invalid(
+                "latitude",
+                "give both latitude and longitude, or neither",
+            )),
+        }
     }
 
     /// The great-circle (haversine) distance in kilometres.

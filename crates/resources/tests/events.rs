@@ -78,7 +78,13 @@ async fn seats_then_waitlist_then_promotion_and_check_in_once() {
     let volunteer = world.join(&owner, org.id, Role::Moderator, "volunteer").await;
     let member = world.join(&owner, org.id, Role::Member, "member").await;
     let run = world
-        .published_event(&owner, org.id, "Morning run", Visibility::Public, event(Some(2), false))
+        .published_event(
+            &owner,
+            org.id,
+            "Morning run",
+            Visibility::Public,
+            event(Some(2), false),
+        )
         .await;
     let [ann, ben, cat] = <[Actor; 3]>::try_from(world.crowd("runner", 3).await).expect("three");
 
@@ -88,7 +94,10 @@ async fn seats_then_waitlist_then_promotion_and_check_in_once() {
     assert_eq!(code.len(), 26);
     let again = world.register(&ann, run).await.expect("again");
     assert_eq!(again.id, first.id, "registering twice keeps one registration");
-    assert_eq!(world.register(&ben, run).await.expect("ben").status, RegistrationStatus::Registered);
+    assert_eq!(
+        world.register(&ben, run).await.expect("ben").status,
+        RegistrationStatus::Registered
+    );
     let waiting = world.register(&cat, run).await.expect("cat");
     assert_eq!(waiting.status, RegistrationStatus::Waitlisted);
     assert_eq!(waiting.waitlist_position, Some(1));
@@ -125,7 +134,10 @@ async fn seats_then_waitlist_then_promotion_and_check_in_once() {
     assert_eq!(cat_now.waitlist_position, None);
     assert_eq!(world.seats_taken(run).await, 2);
     // Coming back after cancelling puts Ben at the end of the (now) full event.
-    assert_eq!(world.register(&ben, run).await.expect("back").status, RegistrationStatus::Waitlisted);
+    assert_eq!(
+        world.register(&ben, run).await.expect("back").status,
+        RegistrationStatus::Waitlisted
+    );
 
     // Someone else's registration does not exist for them.
     let refused = resources
@@ -145,7 +157,9 @@ async fn seats_then_waitlist_then_promotion_and_check_in_once() {
     let twice = resources.check_in(db, &volunteer, &code).await.unwrap_err();
     assert_eq!(twice.code(), ErrorCode::Conflict);
     assert!(
-        twice.to_string().contains(&at.format("%Y-%m-%d %H:%M:%S").to_string()),
+        twice
+            .to_string()
+            .contains(&at.format("%Y-%m-%d %H:%M:%S").to_string()),
         "the second check-in names the first: {twice}"
     );
     let unknown = resources
@@ -154,7 +168,10 @@ async fn seats_then_waitlist_then_promotion_and_check_in_once() {
         .unwrap_err();
     assert_eq!(unknown.code(), ErrorCode::NotFound);
     // A checked-in ticket is spent: it cannot be cancelled any more.
-    let spent = resources.cancel_registration(db, &ann, first.id).await.unwrap_err();
+    let spent = resources
+        .cancel_registration(db, &ann, first.id)
+        .await
+        .unwrap_err();
     assert_eq!(spent.code(), ErrorCode::Conflict);
     // A waitlisted ticket lets nobody in.
     let ben_code = world
@@ -182,7 +199,13 @@ async fn department_events_are_for_the_department_and_lists_as_the_organizer_set
         .published_event(&owner, org.id, "City run", Visibility::Public, event(None, true))
         .await;
     let private = world
-        .published_event(&owner, team.id, "Team training", Visibility::Department, event(Some(10), true))
+        .published_event(
+            &owner,
+            team.id,
+            "Team training",
+            Visibility::Department,
+            event(Some(10), true),
+        )
         .await;
 
     // A non-member sees and registers for the public event only; the department's member both.
@@ -195,7 +218,10 @@ async fn department_events_are_for_the_department_and_lists_as_the_organizer_set
     assert_eq!(refused.code(), ErrorCode::NotFound);
     let refused = world.register(&member, private).await.unwrap_err();
     assert_eq!(refused.code(), ErrorCode::NotFound);
-    world.register(&saratov, private).await.expect("department member");
+    world
+        .register(&saratov, private)
+        .await
+        .expect("department member");
 
     // A visible list shows those with a seat to whoever sees the event.
     let page = PageRequest::new(None, None).expect("page");
@@ -259,8 +285,14 @@ async fn registration_follows_its_window_and_bigger_capacity_admits_the_waitlist
         .await
         .expect("open registration");
     let second = world.person("second").await;
-    assert_eq!(world.register(&guest, webinar).await.expect("guest").status, RegistrationStatus::Registered);
-    assert_eq!(world.register(&second, webinar).await.expect("second").status, RegistrationStatus::Waitlisted);
+    assert_eq!(
+        world.register(&guest, webinar).await.expect("guest").status,
+        RegistrationStatus::Registered
+    );
+    assert_eq!(
+        world.register(&second, webinar).await.expect("second").status,
+        RegistrationStatus::Waitlisted
+    );
     resources
         .update_resource(db, &host, update(2))
         .await
@@ -278,7 +310,10 @@ async fn registration_follows_its_window_and_bigger_capacity_admits_the_waitlist
     let code = now_second.ticket_code.expect("own code");
     let refused = resources.check_in(db, &guest, &code).await.unwrap_err();
     assert_eq!(refused.code(), ErrorCode::Forbidden);
-    resources.check_in(db, &host, &code).await.expect("host checks in");
+    resources
+        .check_in(db, &host, &code)
+        .await
+        .expect("host checks in");
 }
 
 /// 200 people register at once for 50 seats: exactly 50 get one, the rest wait in line.
@@ -300,7 +335,12 @@ async fn capacity_holds_under_concurrent_registrations() {
         .collect();
     let (mut seated, mut waiting) = (0, 0);
     for task in tasks {
-        match task.await.expect("the task ran").expect("registered or waitlisted").status {
+        match task
+            .await
+            .expect("the task ran")
+            .expect("registered or waitlisted")
+            .status
+        {
             RegistrationStatus::Registered => seated += 1,
             RegistrationStatus::Waitlisted => waiting += 1,
             RegistrationStatus::Cancelled => panic!("nobody cancelled"),

@@ -48,7 +48,14 @@ fn post(body: &str) -> KindInput {
 }
 
 impl World {
-    async fn published(&self, actor: &Actor, owner: Option<Uuid>, title: &str, visibility: Visibility, kind: KindInput) -> Uuid {
+    async fn published(
+        &self,
+        actor: &Actor,
+        owner: Option<Uuid>,
+        title: &str,
+        visibility: Visibility,
+        kind: KindInput,
+    ) -> Uuid {
         let id = self
             .create(actor, owner, title, visibility, kind)
             .await
@@ -64,7 +71,12 @@ impl World {
 
     async fn list(&self, actor: &Actor, filter: FeedFilter, first: i32, after: Option<&str>) -> Vec<Full> {
         self.resources
-            .feed(&self.db.conn, actor, filter, &PageRequest::new(Some(first), after).expect("page"))
+            .feed(
+                &self.db.conn,
+                actor,
+                filter,
+                &PageRequest::new(Some(first), after).expect("page"),
+            )
             .await
             .expect("list")
             .edges
@@ -121,7 +133,12 @@ async fn spots_near_a_point_come_nearest_first_with_their_distance() {
     // Page by page, the order holds.
     let page = world
         .resources
-        .feed(&world.db.conn, &guide, filter(), &PageRequest::new(Some(2), None).expect("page"))
+        .feed(
+            &world.db.conn,
+            &guide,
+            filter(),
+            &PageRequest::new(Some(2), None).expect("page"),
+        )
         .await
         .expect("first page");
     assert!(page.has_next_page);
@@ -132,10 +149,13 @@ async fn spots_near_a_point_come_nearest_first_with_their_distance() {
 
     // Without the order, near still filters (newest first).
     let newest = world
-        .titles(&guide, FeedFilter {
-            near: Some(near),
-            ..FeedFilter::default()
-        })
+        .titles(
+            &guide,
+            FeedFilter {
+                near: Some(near),
+                ..FeedFilter::default()
+            },
+        )
         .await;
     assert_eq!(newest, ["Three km southwest", "One km north", "Eight km east"]);
 
@@ -185,14 +205,32 @@ async fn members_see_their_organizations_resources_as_visibility_allows() {
     let member = world.join(&owner, org.id, Role::Member, "member").await;
     let outsider = world.person("outsider").await;
     let o = Some(org.id);
-    world.published(&owner, o, "Public news", Visibility::Public, post("a")).await;
-    world.published(&owner, o, "Members memo", Visibility::Members, post("b")).await;
-    world.published(&owner, o, "Board minutes", Visibility::Private, post("c")).await;
     world
-        .published(&writer, Some(team.id), "Team plan", Visibility::Department, post("d"))
+        .published(&owner, o, "Public news", Visibility::Public, post("a"))
         .await;
     world
-        .create(&writer, Some(team.id), "Team draft", Visibility::Department, post("e"))
+        .published(&owner, o, "Members memo", Visibility::Members, post("b"))
+        .await;
+    world
+        .published(&owner, o, "Board minutes", Visibility::Private, post("c"))
+        .await;
+    world
+        .published(
+            &writer,
+            Some(team.id),
+            "Team plan",
+            Visibility::Department,
+            post("d"),
+        )
+        .await;
+    world
+        .create(
+            &writer,
+            Some(team.id),
+            "Team draft",
+            Visibility::Department,
+            post("e"),
+        )
         .await
         .expect("draft");
     world
@@ -206,7 +244,10 @@ async fn members_see_their_organizations_resources_as_visibility_allows() {
     };
 
     assert_eq!(world.titles(&outsider, of_org(None)).await, ["Public news"]);
-    assert_eq!(world.titles(&member, of_org(None)).await, ["Members memo", "Public news"]);
+    assert_eq!(
+        world.titles(&member, of_org(None)).await,
+        ["Members memo", "Public news"]
+    );
     assert_eq!(
         world.titles(&writer, of_org(None)).await,
         ["Team plan", "Members memo", "Public news"]
@@ -216,9 +257,22 @@ async fn members_see_their_organizations_resources_as_visibility_allows() {
         ["Team plan", "Board minutes", "Members memo", "Public news"]
     );
     // Drafts: their creators', and everything for those who publish there.
-    assert!(world.titles(&member, of_org(Some(Status::Draft))).await.is_empty());
-    assert!(world.titles(&outsider, of_org(Some(Status::Draft))).await.is_empty());
-    assert_eq!(world.titles(&writer, of_org(Some(Status::Draft))).await, ["Team draft"]);
+    assert!(
+        world
+            .titles(&member, of_org(Some(Status::Draft)))
+            .await
+            .is_empty()
+    );
+    assert!(
+        world
+            .titles(&outsider, of_org(Some(Status::Draft)))
+            .await
+            .is_empty()
+    );
+    assert_eq!(
+        world.titles(&writer, of_org(Some(Status::Draft))).await,
+        ["Team draft"]
+    );
     assert_eq!(
         world.titles(&owner, of_org(Some(Status::Draft))).await,
         ["Owner's draft", "Team draft"]
@@ -260,7 +314,12 @@ async fn most_reacted_first_and_addresses_by_slug() {
     );
     let first_two = world
         .resources
-        .feed(&world.db.conn, &author, by_reactions(), &PageRequest::new(Some(2), None).expect("page"))
+        .feed(
+            &world.db.conn,
+            &author,
+            by_reactions(),
+            &PageRequest::new(Some(2), None).expect("page"),
+        )
         .await
         .expect("page");
     let after = first_two.edges.last().expect("two").0.encode();

@@ -40,12 +40,21 @@ async fn a_volunteers_photo_report_waits_for_a_moderator() {
     };
 
     let report = world
-        .create(&volunteer, Some(cleanup.id), "Park after cleanup", Visibility::Public, photo("before and after"))
+        .create(
+            &volunteer,
+            Some(cleanup.id),
+            "Park after cleanup",
+            Visibility::Public,
+            photo("before and after"),
+        )
         .await
         .expect("draft")
         .resource;
     // The creator preset may publish elsewhere, but here content is reviewed.
-    let direct = resources.publish_resource(db, &volunteer, report.id).await.unwrap_err();
+    let direct = resources
+        .publish_resource(db, &volunteer, report.id)
+        .await
+        .unwrap_err();
     assert_eq!(direct.code(), ErrorCode::Forbidden);
     assert!(direct.to_string().contains("submit it for review"), "{direct}");
     let submitted = resources
@@ -59,30 +68,45 @@ async fn a_volunteers_photo_report_waits_for_a_moderator() {
     assert_eq!(queue(&volunteer).await.unwrap_err().code(), ErrorCode::Forbidden);
 
     // Rejected with a reason: a draft again, for the volunteer to mend and resubmit.
-    let no_reason = resources.reject_resource(db, &moderator, report.id, " ").await.unwrap_err();
+    let no_reason = resources
+        .reject_resource(db, &moderator, report.id, " ")
+        .await
+        .unwrap_err();
     assert_eq!(no_reason.code(), ErrorCode::BadUserInput);
     let rejected = resources
         .reject_resource(db, &moderator, report.id, "the faces of children are visible")
         .await
         .expect("reject");
     assert_eq!(rejected.review, Some(Review::Rejected));
-    assert_eq!(rejected.review_reason.as_deref(), Some("the faces of children are visible"));
+    assert_eq!(
+        rejected.review_reason.as_deref(),
+        Some("the faces of children are visible")
+    );
     assert_eq!(rejected.status, Status::Draft);
     assert!(queue(&moderator).await.expect("queue").edges.is_empty());
-    let twice = resources.approve_resource(db, &moderator, report.id).await.unwrap_err();
+    let twice = resources
+        .approve_resource(db, &moderator, report.id)
+        .await
+        .unwrap_err();
     assert_eq!(twice.code(), ErrorCode::Conflict);
 
     resources
         .submit_resource(db, &volunteer, report.id)
         .await
         .expect("resubmit");
-    let refused = resources.approve_resource(db, &volunteer, report.id).await.unwrap_err();
+    let refused = resources
+        .approve_resource(db, &volunteer, report.id)
+        .await
+        .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::Forbidden);
     let approved = resources
         .approve_resource(db, &moderator, report.id)
         .await
         .expect("approve");
-    assert_eq!((approved.status, approved.review), (Status::Published, Some(Review::Approved)));
+    assert_eq!(
+        (approved.status, approved.review),
+        (Status::Published, Some(Review::Approved))
+    );
     assert!(approved.published_at.is_some());
     assert!(world.sees(&passerby, report.id).await);
 
@@ -92,9 +116,15 @@ async fn a_volunteers_photo_report_waits_for_a_moderator() {
         title: Some("Park, edited".into()),
         ..Default::default()
     };
-    let refused = resources.update_resource(db, &volunteer, edit.clone()).await.unwrap_err();
+    let refused = resources
+        .update_resource(db, &volunteer, edit.clone())
+        .await
+        .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::Forbidden);
-    resources.update_resource(db, &moderator, edit).await.expect("moderator edits");
+    resources
+        .update_resource(db, &moderator, edit)
+        .await
+        .expect("moderator edits");
 }
 
 #[tokio::test]
@@ -108,11 +138,20 @@ async fn an_organization_can_review_everything_and_unreviewed_places_publish_dir
     world.seat(&owner, studio.id, &designer, Preset::Creator).await;
 
     let first = world
-        .create(&designer, Some(studio.id), "Logo", Visibility::Members, photo("v1"))
+        .create(
+            &designer,
+            Some(studio.id),
+            "Logo",
+            Visibility::Members,
+            photo("v1"),
+        )
         .await
         .expect("draft")
         .resource;
-    let pointless = resources.submit_resource(db, &designer, first.id).await.unwrap_err();
+    let pointless = resources
+        .submit_resource(db, &designer, first.id)
+        .await
+        .unwrap_err();
     assert_eq!(pointless.code(), ErrorCode::Conflict);
     resources
         .publish_resource(db, &designer, first.id)
@@ -136,17 +175,35 @@ async fn an_organization_can_review_everything_and_unreviewed_places_publish_dir
         .await
         .expect("review everything");
     let second = world
-        .create(&designer, Some(studio.id), "Logo v2", Visibility::Members, photo("v2"))
+        .create(
+            &designer,
+            Some(studio.id),
+            "Logo v2",
+            Visibility::Members,
+            photo("v2"),
+        )
         .await
         .expect("draft")
         .resource;
-    let direct = resources.publish_resource(db, &designer, second.id).await.unwrap_err();
+    let direct = resources
+        .publish_resource(db, &designer, second.id)
+        .await
+        .unwrap_err();
     assert_eq!(direct.code(), ErrorCode::Forbidden);
     // The owner moderates, and publishes their own without a detour.
     let own = world
-        .create(&owner, Some(org.id), "Announcement", Visibility::Members, photo("hi"))
+        .create(
+            &owner,
+            Some(org.id),
+            "Announcement",
+            Visibility::Members,
+            photo("hi"),
+        )
         .await
         .expect("draft")
         .resource;
-    resources.publish_resource(db, &owner, own.id).await.expect("moderators publish");
+    resources
+        .publish_resource(db, &owner, own.id)
+        .await
+        .expect("moderators publish");
 }

@@ -19,6 +19,7 @@ use super::response::{MediaType, error_response, graphql_response};
 use crate::schema::context::Caller;
 use crate::schema::identity::UserLoader;
 use crate::schema::orgs::OrgsLoader;
+use crate::schema::resources::ResourcesLoader;
 
 pub async fn handle(
     State(app): State<App>,
@@ -76,7 +77,19 @@ pub async fn handle(
         tokio::spawn,
     )
     .delay(app.config.batch_delay);
-    let request = request.data(caller).data(loader).data(orgs_loader);
+    let resources_loader = DataLoader::new(
+        ResourcesLoader {
+            services: app.services.clone(),
+            actor: caller.actor.clone(),
+        },
+        tokio::spawn,
+    )
+    .delay(app.config.batch_delay);
+    let request = request
+        .data(caller)
+        .data(loader)
+        .data(orgs_loader)
+        .data(resources_loader);
     let executed = tokio::time::timeout(app.config.request_timeout, app.schema.execute(request))
         .instrument(span)
         .await;

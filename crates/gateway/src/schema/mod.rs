@@ -18,6 +18,7 @@ pub struct Query(
     identity::ApiKeysQuery,
     orgs::OrgsQuery,
     resources::ResourcesQuery,
+    resources::RegistrationsQuery,
     node::NodeQuery,
 );
 
@@ -27,6 +28,7 @@ pub struct Mutation(
     identity::ApiKeysMutation,
     orgs::OrgsMutation,
     resources::ResourcesMutation,
+    resources::RegistrationsMutation,
 );
 
 pub type CommonsSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -8,10 +8,8 @@ use uuid::Uuid;
 
 use super::identity::User;
 use super::orgs::{Department, Organization, Owner, load_owners};
-use super::resources::{Blogpost, Page, Resource};
-use crate::error::GqlResult;
+use super::resources::{Blogpost, Event, Page, Photo, Product, Resource, Spot, load_resources};
 use crate::error::coded;
-use crate::schema::context::ContextExt;
 
 /// A global id: base64url of `Type:uuid`. Clients treat it as opaque.
 pub fn global_id(type_name: &str, id: Uuid) -> ID {
@@ -60,7 +58,11 @@ pub enum Node {
     Organization(Organization),
     Department(Department),
     Blogpost(Blogpost),
+    Event(Event),
     Page(Page),
+    Photo(Photo),
+    Product(Product),
+    Spot(Spot),
 }
 
 #[derive(Default)]
@@ -87,7 +89,7 @@ impl NodeQuery {
 /// batch per kind loads them.
 async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<Option<Node>>> {
     const AGENT_TYPES: [&str; 3] = ["User", "Organization", "Department"];
-    const RESOURCE_TYPES: [&str; 2] = ["Blogpost", "Page"];
+    const RESOURCE_TYPES: [&str; 6] = ["Blogpost", "Event", "Page", "Photo", "Product", "Spot"];
     let parsed: Vec<Option<(String, Uuid)>> = ids.iter().map(|id| parse_global_id(id)).collect();
     let agent_ids: Vec<Uuid> = parsed
         .iter()
@@ -101,24 +103,26 @@ async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<
         .zip(load_owners(ctx, agent_ids.clone()).await?)
         .filter_map(|(id, owner)| owner.map(|o| (id, o)))
         .collect();
-    // Resources are read one by one, each with its visibility: node(id:) is for single items.
-    let mut resources = std::collections::HashMap::new();
-    for (type_name, id) in parsed.iter().flatten() {
-        if RESOURCE_TYPES.contains(&type_name.as_str()) {
-            let s = ctx.services();
-            if let Some(full) = s.resources.resource(&s.db, ctx.actor()?, *id).await.gql()? {
-                resources.insert(*id, full);
-            }
-        }
-    }
+    let resource_ids: Vec<Uuid> = parsed
+        .iter()
+        .flatten()
+        .filter(|(t, _)| RESOURCE_TYPES.contains(&t.as_str()))
+        .map(|(_, id)| *id)
+        .collect();
+    let mut resources = load_resources(ctx, resource_ids).await?;
     Ok(parsed
         .into_iter()
         .map(|p| {
             let (type_name, id) = p?;
             if RESOURCE_TYPES.contains(&type_name.as_str()) {
-                return match Resource::from_full(resources.remove(&id)?)? {
-                    Resource::Blogpost(b) if type_name == "Blogpost" => Some(Node::Blogpost(b)),
-                    Resource::Page(p) if type_name == "Page" => Some(Node::Page(p)),
+                // The kind named in the id must be the resource's kind.
+                return match resources.remove(&id)? {
+                    Resource::Blogpost(r) if type_name == "Blogpost" => Some(Node::Blogpost(r)),
+                    Resource::Event(r) if type_name == "Event" => Some(Node::Event(r)),
+                    Resource::Page(r) if type_name == "Page" => Some(Node::Page(r)),
+                    Resource::Photo(r) if type_name == "Photo" => Some(Node::Photo(r)),
+                    Resource::Product(r) if type_name == "Product" => Some(Node::Product(r)),
+                    Resource::Spot(r) if type_name == "Spot" => Some(Node::Spot(r)),
                     _ => None,
                 };
             }

@@ -66,14 +66,22 @@ impl EventInput {
         })
     }
 
-    pub(crate) async fn insert(self, db: &impl ConnectionTrait, resource_id: Uuid) -> Result<event::Model, Error> {
+    pub(crate) async fn insert(
+        self,
+        db: &impl ConnectionTrait,
+        resource_id: Uuid,
+    ) -> Result<event::Model, Error> {
         Ok(self.checked(resource_id, 0)?.insert(db).await?)
     }
 
     /// Replaces the event's fields, keeping the seats already taken. A smaller capacity keeps
     /// everyone registered (nobody loses a seat); a larger one is filled from the waitlist by
     /// the caller.
-    pub(crate) async fn replace(self, db: &impl ConnectionTrait, resource_id: Uuid) -> Result<event::Model, Error> {
+    pub(crate) async fn replace(
+        self,
+        db: &impl ConnectionTrait,
+        resource_id: Uuid,
+    ) -> Result<event::Model, Error> {
         let current = event::Entity::find_by_id(resource_id)
             .one(db)
             .await?

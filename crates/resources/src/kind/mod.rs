@@ -137,29 +137,59 @@ pub async fn load_many(
 ) -> Result<HashMap<Uuid, KindData>, Error> {
     use entity::{blogpost as b, event as e, page as p, photo as ph, product as pr, spot as s};
     let mut found = HashMap::new();
-    load::<b::Entity>(db, resources, blogpost::KIND, b::Column::ResourceId, &mut found, |m| {
-        (m.resource_id, KindData::Blogpost(m))
-    })
+    load::<b::Entity>(
+        db,
+        resources,
+        blogpost::KIND,
+        b::Column::ResourceId,
+        &mut found,
+        |m| (m.resource_id, KindData::Blogpost(m)),
+    )
     .await?;
-    load::<e::Entity>(db, resources, event::KIND, e::Column::ResourceId, &mut found, |m| {
-        (m.resource_id, KindData::Event(m))
-    })
+    load::<e::Entity>(
+        db,
+        resources,
+        event::KIND,
+        e::Column::ResourceId,
+        &mut found,
+        |m| (m.resource_id, KindData::Event(m)),
+    )
     .await?;
-    load::<p::Entity>(db, resources, page::KIND, p::Column::ResourceId, &mut found, |m| {
-        (m.resource_id, KindData::Page(m))
-    })
+    load::<p::Entity>(
+        db,
+        resources,
+        page::KIND,
+        p::Column::ResourceId,
+        &mut found,
+        |m| (m.resource_id, KindData::Page(m)),
+    )
     .await?;
-    load::<ph::Entity>(db, resources, photo::KIND, ph::Column::ResourceId, &mut found, |m| {
-        (m.resource_id, KindData::Photo(m))
-    })
+    load::<ph::Entity>(
+        db,
+        resources,
+        photo::KIND,
+        ph::Column::ResourceId,
+        &mut found,
+        |m| (m.resource_id, KindData::Photo(m)),
+    )
     .await?;
-    load::<pr::Entity>(db, resources, product::KIND, pr::Column::ResourceId, &mut found, |m| {
-        (m.resource_id, KindData::Product(m))
-    })
+    load::<pr::Entity>(
+        db,
+        resources,
+        product::KIND,
+        pr::Column::ResourceId,
+        &mut found,
+        |m| (m.resource_id, KindData::Product(m)),
+    )
     .await?;
-    load::<s::Entity>(db, resources, spot::KIND, s::Column::ResourceId, &mut found, |m| {
-        (m.resource_id, KindData::Spot(m))
-    })
+    load::<s::Entity>(
+        db,
+        resources,
+        spot::KIND,
+        s::Column::ResourceId,
+        &mut found,
+        |m| (m.resource_id, KindData::Spot(m)),
+    )
     .await?;
     Ok(found)
 }

@@ -17,7 +17,11 @@ pub struct PhotoInput {
 }
 
 impl PhotoInput {
-    pub(crate) async fn insert(self, db: &impl ConnectionTrait, resource_id: Uuid) -> Result<photo::Model, Error> {
+    pub(crate) async fn insert(
+        self,
+        db: &impl ConnectionTrait,
+        resource_id: Uuid,
+    ) -> Result<photo::Model, Error> {
         let url = text::optional_url("url", Some(&self.url))?
             .ok_or_else(|| Error::invalid("url", "a photo needs the address of its image"))?;
         Ok(photo::ActiveModel {

@@ -20,7 +20,11 @@ pub struct ProductInput {
 }
 
 impl ProductInput {
-    pub(crate) async fn insert(self, db: &impl ConnectionTrait, resource_id: Uuid) -> Result<product::Model, Error> {
+    pub(crate) async fn insert(
+        self,
+        db: &impl ConnectionTrait,
+        resource_id: Uuid,
+    ) -> Result<product::Model, Error> {
         if self.price_minor < 0 {
             return Err(Error::invalid("priceMinor", "a price cannot be negative"));
         }

@@ -18,7 +18,11 @@ pub struct SpotInput {
 }
 
 impl SpotInput {
-    pub(crate) async fn insert(self, db: &impl ConnectionTrait, resource_id: Uuid) -> Result<spot::Model, Error> {
+    pub(crate) async fn insert(
+        self,
+        db: &impl ConnectionTrait,
+        resource_id: Uuid,
+    ) -> Result<spot::Model, Error> {
         Ok(spot::ActiveModel {
             resource_id: Set(resource_id),
             address: Set(text::optional("address", self.address.as_deref(), 500)?),

@@ -25,7 +25,12 @@ use crate::error::Error;
 
 impl Resources {
     /// Asks the moderators to publish a draft, where content is reviewed. Its creator may.
-    pub async fn submit_resource<C: Conn>(&self, db: &C, actor: &Actor, id: Uuid) -> Result<resource::Model, Error> {
+    pub async fn submit_resource<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<resource::Model, Error> {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let current = live(&tx, actor, id).await?;
@@ -33,9 +38,7 @@ impl Resources {
         self.authorize(&tx, actor, scope, edit_permission(actor, &current))
             .await?;
         if !requires_approval(&tx, actor, scope).await? {
-            return Err(Error::Review(
-                "content here is not reviewed: publish it instead",
-            ));
+            return Err(Error::Review("content here is not reviewed: publish it instead"));
         }
         if current.status != Status::Draft {
             return Err(Error::Review("only a draft can be submitted for review"));
@@ -60,7 +63,12 @@ impl Resources {
     }
 
     /// Approves a submitted resource, which publishes it.
-    pub async fn approve_resource<C: Conn>(&self, db: &C, actor: &Actor, id: Uuid) -> Result<resource::Model, Error> {
+    pub async fn approve_resource<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        id: Uuid,
+    ) -> Result<resource::Model, Error> {
         self.decide(db, actor, id, Review::Approved, None).await
     }
 
@@ -73,8 +81,7 @@ impl Resources {
         reason: &str,
     ) -> Result<resource::Model, Error> {
         let reason = text::required("reason", reason, 1000)?;
-        self.decide(db, actor, id, Review::Rejected, Some(reason))
-            .await
+        self.decide(db, actor, id, Review::Rejected, Some(reason)).await
     }
 
     async fn decide<C: Conn>(

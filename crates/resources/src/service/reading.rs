@@ -21,8 +21,8 @@ use crate::Resources;
 use crate::entity::resource::{self, Status, Visibility};
 use crate::entity::resource_tag;
 use crate::error::Error;
-use crate::kind;
 use crate::geo::{self, BoundingBox, Location};
+use crate::kind;
 
 #[derive(Clone, Debug, Default)]
 pub struct FeedFilter {
@@ -82,7 +82,46 @@ impl Resources {
         self.one(db, actor, by_slug).await
     }
 
-    async fn one<C: Conn>(&self, db: &C, actor: &Actor, which: impl IntoCondition) -> Result<Option<Full>, Error> {
+    /// Many resources by id, those the actor may see (any status), in one query for the rows
+    /// and one per kind: what a DataLoader asks for.
+    pub async fn resources_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<std::collections::HashMap<Uuid, Full>, Error> {
+        if ids.is_empty() {
+            return Ok(std::collections::HashMap::new());
+        }
+        let tx = tenant::read(db, actor).await?;
+        let rows = resource::Entity::find()
+            .filter(resource::Column::Id.is_in(ids.iter().copied()))
+            .filter(resource::Column::DeletedAt.is_null())
+            .filter(visible_to(&tx, actor).await?)
+            .all(&tx)
+            .await?;
+        let found = with_details(
+            &tx,
+            Page {
+                edges: rows.into_iter().map(|r| (Cursor::by_id(r.id), r)).collect(),
+                has_next_page: false,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(found
+            .edges
+            .into_iter()
+            .map(|(_, full)| (full.resource.id, full))
+            .collect())
+    }
+
+    async fn one<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        which: impl IntoCondition,
+    ) -> Result<Option<Full>, Error> {
         let tx = tenant::read(db, actor).await?;
         let found = resource::Entity::find()
             .filter(which)
@@ -182,7 +221,10 @@ impl Resources {
             }
             (FeedOrder::Nearest, Some(near)) => nearest_first(&tx, query, near, page).await?,
             (FeedOrder::Nearest, None) => {
-                return Err(Error::invalid("orderBy", "nearest first needs a point: filter by near"));
+                return Err(Error::invalid(
+                    "orderBy",
+                    "nearest first needs a point: filter by near",
+                ));
             }
         };
         let mut found = with_details(&tx, found).await?;
@@ -277,7 +319,9 @@ async fn nearest_first(
         .into_iter()
         .take(page.first as usize)
         .map(|r| {
-            let key = located(&r).map(|at| planar_key(&near.center, &at)).unwrap_or(f64::MAX);
+            let key = located(&r)
+                .map(|at| planar_key(&near.center, &at))
+                .unwrap_or(f64::MAX);
             (
                 Cursor {
                     key: Some(SortKey::Float(key)),

@@ -104,7 +104,10 @@ impl Resources {
             .filter(registration::Column::UserId.eq(user_id))
             .one(&tx)
             .await?;
-        if let Some(existing) = existing.as_ref().filter(|r| r.status != RegistrationStatus::Cancelled) {
+        if let Some(existing) = existing
+            .as_ref()
+            .filter(|r| r.status != RegistrationStatus::Cancelled)
+        {
             let mine = self.with_position(&tx, actor, existing.clone()).await?;
             tx.commit().await?;
             return Ok(mine);
@@ -221,7 +224,12 @@ impl Resources {
 
     /// Checks a ticket in at the door, for holders of `check_in` where the event is. A ticket
     /// checks in once; the second time names the first.
-    pub async fn check_in<C: Conn>(&self, db: &C, actor: &Actor, ticket_code: &str) -> Result<Registration, Error> {
+    pub async fn check_in<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ticket_code: &str,
+    ) -> Result<Registration, Error> {
         let now = self.now();
         let code = normalize_code(ticket_code);
         let tx = tenant::write(db, actor).await?;
@@ -241,7 +249,9 @@ impl Resources {
         match current.status {
             RegistrationStatus::Registered => {}
             RegistrationStatus::Waitlisted => {
-                return Err(Error::TicketNotValid("its holder is on the waitlist, without a seat"));
+                return Err(Error::TicketNotValid(
+                    "its holder is on the waitlist, without a seat",
+                ));
             }
             RegistrationStatus::Cancelled => return Err(Error::TicketNotValid("it was cancelled")),
         }
@@ -431,16 +441,19 @@ async fn take_seat(tx: &impl ConnectionTrait, event: &event::Model) -> Result<bo
         )
         .filter(event::Column::ResourceId.eq(event.resource_id));
     if event.capacity.is_some() {
-        update = update.filter(
-            Expr::col(event::Column::RegisteredCount).lt(Expr::col(event::Column::Capacity)),
-        );
+        update =
+            update.filter(Expr::col(event::Column::RegisteredCount).lt(Expr::col(event::Column::Capacity)));
     }
     Ok(update.exec(tx).await?.rows_affected == 1)
 }
 
 /// Gives the event's free seats to the waitlist, first asked first served. Runs as the
 /// system: whoever freed the seat may not see the others' registrations.
-pub(crate) async fn fill_seats(tx: &impl ConnectionTrait, actor: &Actor, event_id: Uuid) -> Result<Vec<Uuid>, Error> {
+pub(crate) async fn fill_seats(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    event_id: Uuid,
+) -> Result<Vec<Uuid>, Error> {
     tenant::act_as(tx, &Actor::System).await?;
     let event = lock_event(tx, event_id).await?;
     let free = match event.capacity {

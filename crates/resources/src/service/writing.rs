@@ -153,7 +153,9 @@ impl Resources {
                 .await?;
         }
         // Where content is reviewed, what the public sees changes only by a moderator.
-        if current.status == Status::Published && super::moderation::requires_approval(&tx, actor, scope).await? {
+        if current.status == Status::Published
+            && super::moderation::requires_approval(&tx, actor, scope).await?
+        {
             self.authorize(&tx, actor, scope, Permission::ModerateResources)
                 .await?;
         }
@@ -387,7 +389,11 @@ pub(crate) fn scope_of(resource: &resource::Model) -> Scope {
 
 /// A resource that is not deleted and that `actor` may see: nobody changes what they may not
 /// see (and what they may not see does not exist for them).
-pub(crate) async fn live(db: &impl sea_orm::ConnectionTrait, actor: &Actor, id: Uuid) -> Result<resource::Model, Error> {
+pub(crate) async fn live(
+    db: &impl sea_orm::ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<resource::Model, Error> {
     let found = resource::Entity::find_by_id(id)
         .filter(resource::Column::DeletedAt.is_null())
         .one(db)

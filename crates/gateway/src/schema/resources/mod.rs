@@ -1,12 +1,17 @@
-//! resources in GraphQL: the `Resource` interface, its kinds, the feed and writing.
+//! resources in GraphQL: the `Resource` interface, its kinds, lists, writing, moderation and
+//! event registrations.
 
+mod loader;
 mod mutation;
 mod query;
+mod registrations;
 mod types;
 
+pub use loader::{ResourcesLoader, load_resources};
 pub use mutation::ResourcesMutation;
 pub use query::ResourcesQuery;
-pub use types::{Blogpost, Page, Resource};
+pub use registrations::{Registration, RegistrationsMutation, RegistrationsQuery};
+pub use types::{Blogpost, Event, Page, Photo, Product, Resource, Spot};
 
 use async_graphql::{Context, ID};
 

@@ -1,7 +1,13 @@
 use async_graphql::{Context, ID, InputObject, Object, OneofObject};
+use commons_core::{ErrorCode, Timestamp};
 use commons_resources::KindInput;
+use commons_resources::geo::Location;
 use commons_resources::kind::blogpost::BlogpostInput as DomainBlogpost;
+use commons_resources::kind::event::EventInput as DomainEvent;
 use commons_resources::kind::page::PageInput as DomainPage;
+use commons_resources::kind::photo::PhotoInput as DomainPhoto;
+use commons_resources::kind::product::ProductInput as DomainProduct;
+use commons_resources::kind::spot::SpotInput as DomainSpot;
 use commons_resources::service::writing::{CreateResource, UpdateResource};
 
 use super::types::{Resource, Visibility};
@@ -28,11 +34,72 @@ pub struct PageInput {
     parent_id: Option<ID>,
 }
 
+#[derive(InputObject)]
+pub struct EventInput {
+    starts_at: Timestamp,
+    ends_at: Timestamp,
+    /// IANA zone the organizer plans in; `UTC` when omitted.
+    timezone: Option<String>,
+    place: Option<String>,
+    online_url: Option<String>,
+    /// Where it is held, for distance search; both or neither.
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    /// Seats; no limit when omitted.
+    capacity: Option<i32>,
+    registration_opens_at: Option<Timestamp>,
+    /// The event's end when omitted.
+    registration_closes_at: Option<Timestamp>,
+    /// Whether those who see the event may see who registered.
+    #[graphql(default)]
+    participants_visible: bool,
+}
+
+#[derive(InputObject)]
+pub struct PhotoInput {
+    /// The image's address.
+    url: String,
+    caption: Option<String>,
+}
+
+#[derive(InputObject)]
+pub struct ProductInput {
+    /// In the currency's minor units: 1990 is 19.90 EUR.
+    price_minor: i64,
+    /// ISO 4217, such as `KZT`.
+    currency: String,
+    sku: Option<String>,
+    /// Not counted when omitted.
+    stock: Option<i32>,
+    #[graphql(default = true)]
+    active: bool,
+}
+
+#[derive(InputObject)]
+pub struct SpotInput {
+    latitude: f64,
+    longitude: f64,
+    address: Option<String>,
+    /// Opening hours as people write them.
+    hours: Option<String>,
+}
+
 /// Exactly one kind, with its own fields.
 #[derive(OneofObject)]
 pub enum ResourceKindInput {
     Blogpost(BlogpostInput),
+    Event(EventInput),
     Page(PageInput),
+    Photo(PhotoInput),
+    Product(ProductInput),
+    Spot(SpotInput),
+}
+
+#[derive(InputObject)]
+pub struct RejectResourceInput {
+    id: ID,
+    /// Shown to the creator.
+    reason: String,
 }
 
 #[derive(InputObject)]
@@ -64,6 +131,34 @@ impl ResourceKindInput {
                     .parent_id
                     .map(|id| expect_id(&id, "Page", "kind.page.parentId"))
                     .transpose()?,
+            }),
+            ResourceKindInput::Event(e) => KindInput::Event(DomainEvent {
+                starts_at: e.starts_at,
+                ends_at: e.ends_at,
+                timezone: e.timezone,
+                place: e.place,
+                online_url: e.online_url,
+                location: Location::optional(e.latitude, e.longitude).gql()?,
+                capacity: e.capacity,
+                registration_opens_at: e.registration_opens_at,
+                registration_closes_at: e.registration_closes_at,
+                participants_visible: e.participants_visible,
+            }),
+            ResourceKindInput::Photo(p) => KindInput::Photo(DomainPhoto {
+                url: p.url,
+                caption: p.caption,
+            }),
+            ResourceKindInput::Product(p) => KindInput::Product(DomainProduct {
+                price_minor: p.price_minor,
+                currency: p.currency,
+                sku: p.sku,
+                stock: p.stock,
+                active: p.active,
+            }),
+            ResourceKindInput::Spot(p) => KindInput::Spot(DomainSpot {
+                location: Location::new(p.latitude, p.longitude).gql()?,
+                address: p.address,
+                hours: p.hours,
             }),
         })
     }
@@ -118,7 +213,7 @@ impl ResourcesMutation {
             .create_resource(&s.db, ctx.actor()?, create)
             .await
             .gql()?;
-        Resource::from_full(full).ok_or_else(|| coded(commons_core::ErrorCode::Internal, "internal error"))
+        Resource::from_full(full).ok_or_else(|| coded(ErrorCode::Internal, "internal error"))
     }
 
     /// Changes a resource: its creator (with the right to create there) or a moderator.
@@ -142,7 +237,7 @@ impl ResourcesMutation {
             .update_resource(&s.db, ctx.actor()?, update)
             .await
             .gql()?;
-        Resource::from_full(full).ok_or_else(|| coded(commons_core::ErrorCode::Internal, "internal error"))
+        Resource::from_full(full).ok_or_else(|| coded(ErrorCode::Internal, "internal error"))
     }
 
     /// Hands a resource to another owner where you may create.
@@ -178,6 +273,40 @@ impl ResourcesMutation {
         let id = any_id(&id, "Resource", "id")?;
         s.resources
             .archive_resource(&s.db, ctx.actor()?, id)
+            .await
+            .gql()?;
+        visible(ctx, id).await
+    }
+
+    /// Asks the moderators to publish your draft, where content is reviewed.
+    async fn submit_resource(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Resource>> {
+        let s = ctx.services();
+        let id = any_id(&id, "Resource", "id")?;
+        s.resources.submit_resource(&s.db, ctx.actor()?, id).await.gql()?;
+        visible(ctx, id).await
+    }
+
+    /// Approves a submitted resource, which publishes it (`moderate_resources`).
+    async fn approve_resource(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Resource>> {
+        let s = ctx.services();
+        let id = any_id(&id, "Resource", "id")?;
+        s.resources
+            .approve_resource(&s.db, ctx.actor()?, id)
+            .await
+            .gql()?;
+        visible(ctx, id).await
+    }
+
+    /// Sends a submitted resource back to its creator with the reason (`moderate_resources`).
+    async fn reject_resource(
+        &self,
+        ctx: &Context<'_>,
+        input: RejectResourceInput,
+    ) -> async_graphql::Result<Option<Resource>> {
+        let s = ctx.services();
+        let id = any_id(&input.id, "Resource", "id")?;
+        s.resources
+            .reject_resource(&s.db, ctx.actor()?, id, &input.reason)
             .await
             .gql()?;
         visible(ctx, id).await

@@ -3,9 +3,17 @@
 use async_graphql::{Context, Enum, ID, Interface, Object};
 use commons_core::Timestamp;
 use commons_resources::KindData;
-use commons_resources::entity::{blogpost, page};
+use commons_resources::entity::{blogpost, event, page, photo, product, spot};
 use commons_resources::service::writing::Full;
 
+use async_graphql::connection::Connection;
+use commons_core::PageRequest;
+
+use super::loader::load_viewer_registration;
+use super::registrations::Registration;
+use crate::error::GqlResult;
+use crate::schema::connection::connection;
+use crate::schema::context::ContextExt;
 use crate::schema::identity::{User, load_users};
 use crate::schema::node::global_id;
 use crate::schema::orgs::{Owner, load_owners};
@@ -34,11 +42,15 @@ pub enum ResourceStatus {
 /// Anything published on the platform: every kind shares these fields.
 // Interface fields repeat `ty = "String"`; clippy takes the repeats for duplicated attributes.
 #[allow(clippy::duplicated_attributes)]
-#[derive(Interface)]
+#[derive(Interface, Clone)]
 #[graphql(
     name = "Resource",
     field(name = "id", ty = "ID"),
-    field(name = "kind", ty = "String", desc = "`blogpost`, `page`, …"),
+    field(
+        name = "kind",
+        ty = "String",
+        desc = "`blogpost`, `event`, `page`, `photo`, `product` or `spot`."
+    ),
     field(name = "title", ty = "String"),
     field(name = "slug", ty = "String", desc = "Unique per owner."),
     field(name = "summary", ty = "Option<String>"),
@@ -48,11 +60,37 @@ pub enum ResourceStatus {
     field(name = "created_at", ty = "Timestamp"),
     field(name = "published_at", ty = "Option<Timestamp>"),
     field(name = "creator", ty = "Option<User>"),
-    field(name = "owner", ty = "Option<Owner>")
+    field(name = "owner", ty = "Option<Owner>"),
+    field(
+        name = "review",
+        ty = "Option<ReviewState>",
+        desc = "Where it is in moderation, where content is reviewed."
+    ),
+    field(name = "review_reason", ty = "Option<String>", desc = "Why it was rejected."),
+    field(
+        name = "distance_km",
+        ty = "Option<f64>",
+        desc = "How far from the point of `filter.near`; null in other lists."
+    )
 )]
 pub enum Resource {
     Blogpost(Blogpost),
+    Event(Event),
     Page(Page),
+    Photo(Photo),
+    Product(Product),
+    Spot(Spot),
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "commons_resources::Review")]
+pub enum ReviewState {
+    /// Waits for a moderator.
+    Submitted,
+    /// Approved, and so published.
+    Approved,
+    /// Sent back with a reason; a draft again.
+    Rejected,
 }
 
 impl Resource {
@@ -61,6 +99,10 @@ impl Resource {
         match full.data.clone() {
             Some(KindData::Blogpost(post)) => Some(Resource::Blogpost(Blogpost { full, post })),
             Some(KindData::Page(page)) => Some(Resource::Page(Page { full, page })),
+            Some(KindData::Event(event)) => Some(Resource::Event(Event { full, event })),
+            Some(KindData::Photo(photo)) => Some(Resource::Photo(Photo { full, photo })),
+            Some(KindData::Product(product)) => Some(Resource::Product(Product { full, product })),
+            Some(KindData::Spot(spot)) => Some(Resource::Spot(Spot { full, spot })),
             None => None,
         }
     }
@@ -122,12 +164,25 @@ macro_rules! resource_object {
                 Ok(load_owners(ctx, vec![self.full.resource.owner_id]).await?.pop().flatten())
             }
 
+            async fn review(&self) -> Option<ReviewState> {
+                self.full.resource.review.map(Into::into)
+            }
+
+            async fn review_reason(&self) -> Option<String> {
+                self.full.resource.review_reason.clone()
+            }
+
+            async fn distance_km(&self) -> Option<f64> {
+                self.full.distance_km
+            }
+
             $($fields)*
         }
     };
 }
 
 /// A blog post (markdown).
+#[derive(Clone)]
 pub struct Blogpost {
     full: Full,
     post: blogpost::Model,
@@ -145,6 +200,7 @@ resource_object!(Blogpost, "Blogpost", {
 });
 
 /// A page of its owner's site.
+#[derive(Clone)]
 pub struct Page {
     full: Full,
     page: page::Model,
@@ -162,5 +218,193 @@ resource_object!(Page, "Page", {
 
     async fn parent_id(&self) -> Option<ID> {
         self.page.parent_id.map(|id| global_id("Page", id))
+    }
+});
+
+/// Something that happens at a time, in a place or online, with seats to register for.
+#[derive(Clone)]
+pub struct Event {
+    full: Full,
+    event: event::Model,
+}
+
+resource_object!(Event, "Event", {
+    async fn starts_at(&self) -> Timestamp {
+        self.event.starts_at
+    }
+
+    async fn ends_at(&self) -> Timestamp {
+        self.event.ends_at
+    }
+
+    /// The IANA zone the organizer plans in, for showing local times.
+    async fn timezone(&self) -> &str {
+        &self.event.timezone
+    }
+
+    async fn place(&self) -> Option<&str> {
+        self.event.place.as_deref()
+    }
+
+    async fn online_url(&self) -> Option<&str> {
+        self.event.online_url.as_deref()
+    }
+
+    async fn latitude(&self) -> Option<f64> {
+        self.full.resource.latitude
+    }
+
+    async fn longitude(&self) -> Option<f64> {
+        self.full.resource.longitude
+    }
+
+    /// Seats; null for no limit.
+    async fn capacity(&self) -> Option<i32> {
+        self.event.capacity
+    }
+
+    /// Seats taken.
+    async fn registered_count(&self) -> i32 {
+        self.event.registered_count
+    }
+
+    /// Seats still free; null for no limit.
+    async fn seats_left(&self) -> Option<i32> {
+        self.event
+            .capacity
+            .map(|c| (c - self.event.registered_count).max(0))
+    }
+
+    async fn registration_opens_at(&self) -> Option<Timestamp> {
+        self.event.registration_opens_at
+    }
+
+    /// When registration closes; the event's end when not set.
+    async fn registration_closes_at(&self) -> Timestamp {
+        self.event.registration_closes_at.unwrap_or(self.event.ends_at)
+    }
+
+    /// Whether those who see the event may see who registered.
+    async fn participants_visible(&self) -> bool {
+        self.event.participants_visible
+    }
+
+    /// Your registration (with your ticket), if you have one.
+    async fn viewer_registration(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Registration>> {
+        load_viewer_registration(ctx, self.full.resource.id).await
+    }
+
+    /// Who registered, in the order they did. Organizers see everyone with a seat or on the
+    /// waitlist; others those with a seat, if the organizer shows the list.
+    // Costed as a full page: inside `resource_object!` the complexity expression cannot name
+    // the field's arguments.
+    #[graphql(complexity = 100)]
+    async fn registrations(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Registration>> {
+        let s = ctx.services();
+        let page = PageRequest::new(first, after.as_deref()).gql()?;
+        let found = s
+            .resources
+            .registrations(&s.db, ctx.actor()?, self.full.resource.id, &page)
+            .await
+            .gql()?;
+        Ok(connection(&page, found, Registration))
+    }
+});
+
+/// A picture with a caption.
+#[derive(Clone)]
+pub struct Photo {
+    full: Full,
+    photo: photo::Model,
+}
+
+resource_object!(Photo, "Photo", {
+    async fn url(&self) -> &str {
+        &self.photo.url
+    }
+
+    async fn caption(&self) -> Option<&str> {
+        self.photo.caption.as_deref()
+    }
+
+    /// Read from the uploaded bytes; null for photos given by address.
+    async fn content_type(&self) -> Option<&str> {
+        self.photo.content_type.as_deref()
+    }
+
+    async fn size_bytes(&self) -> Option<i64> {
+        self.photo.size_bytes
+    }
+
+    async fn width(&self) -> Option<i32> {
+        self.photo.width
+    }
+
+    async fn height(&self) -> Option<i32> {
+        self.photo.height
+    }
+});
+
+/// Something for sale.
+#[derive(Clone)]
+pub struct Product {
+    full: Full,
+    product: product::Model,
+}
+
+resource_object!(Product, "Product", {
+    /// In the currency's minor units: 1990 is 19.90 EUR.
+    async fn price_minor(&self) -> i64 {
+        self.product.price_minor
+    }
+
+    /// ISO 4217.
+    async fn currency(&self) -> &str {
+        &self.product.currency
+    }
+
+    async fn sku(&self) -> Option<&str> {
+        self.product.sku.as_deref()
+    }
+
+    /// Null when not counted.
+    async fn stock(&self) -> Option<i32> {
+        self.product.stock
+    }
+
+    /// Whether it can be ordered now.
+    async fn active(&self) -> bool {
+        self.product.active
+    }
+});
+
+/// A place on the map.
+#[derive(Clone)]
+pub struct Spot {
+    full: Full,
+    spot: spot::Model,
+}
+
+resource_object!(Spot, "Spot", {
+    async fn latitude(&self) -> Option<f64> {
+        self.full.resource.latitude
+    }
+
+    async fn longitude(&self) -> Option<f64> {
+        self.full.resource.longitude
+    }
+
+    async fn address(&self) -> Option<&str> {
+        self.spot.address.as_deref()
+    }
+
+    /// Opening hours as written: `Mon–Fri 9:00–18:00`.
+    async fn hours(&self) -> Option<&str> {
+        self.spot.hours.as_deref()
     }
 });

@@ -1,0 +1,426 @@
+//! Events, moderation and places end to end, over HTTP as a frontend speaks:
+//! - AqStream publishes a public event and a private one for its "Saratov Team": a non-member
+//!   sees only the public one, a department member both; registering beyond capacity
+//!   waitlists, cancelling promotes, a ticket checks in once.
+//! - A BirQadam volunteer's photo report goes through moderation.
+//! - A spot search by distance returns the near spots, nearest first.
+
+mod common;
+
+use common::{Session, TestServer};
+use serde_json::{Value, json};
+
+const CREATE: &str =
+    "mutation($input: CreateResourceInput!) { createResource(input: $input) { id __typename status } }";
+const PUBLISH: &str = "mutation($id: ID!) { publishResource(id: $id) { status } }";
+const REGISTER: &str =
+    "mutation($id: ID!) { registerForEvent(eventId: $id) { id status ticketCode waitlistPosition } }";
+
+struct Org {
+    id: Value,
+    team: Value,
+}
+
+async fn organization(
+    server: &TestServer,
+    owner: &Session,
+    name: &str,
+    slug: &str,
+    team: &str,
+    review: bool,
+) -> Org {
+    let org = server
+        .gql(
+            "mutation($name: String!, $slug: String!) { createOrganization(input: { name: $name, slug: $slug }) { id } }",
+            json!({ "name": name, "slug": slug }),
+            Some(&owner.access),
+        )
+        .await;
+    let id = org.data()["createOrganization"]["id"].clone();
+    let department = server
+        .gql(
+            "mutation($org: ID!, $name: String!, $review: Boolean!) { createDepartment(input: { organizationId: $org, name: $name, requiresApproval: $review }) { id } }",
+            json!({ "org": id, "name": team, "review": review }),
+            Some(&owner.access),
+        )
+        .await;
+    Org {
+        id,
+        team: department.data()["createDepartment"]["id"].clone(),
+    }
+}
+
+/// A new person joins the organization by invite, with `role` and a seat in `department`.
+async fn invited(
+    server: &TestServer,
+    owner: &Session,
+    org: &Org,
+    role: &str,
+    department: bool,
+    name: &str,
+) -> Session {
+    let departments = if department { json!([org.team]) } else { json!([]) };
+    let invite = server
+        .gql(
+            "mutation($input: CreateInviteInput!) { createInvite(input: $input) { code } }",
+            json!({ "input": { "organizationId": org.id, "role": role, "departmentIds": departments } }),
+            Some(&owner.access),
+        )
+        .await;
+    let code = invite.data()["createInvite"]["code"].clone();
+    let person = server.register(&format!("{name}@example.org"), name).await;
+    let accepted = server
+        .gql(
+            "mutation($code: String!) { acceptInvite(code: $code) { id } }",
+            json!({ "code": code }),
+            Some(&person.access),
+        )
+        .await;
+    assert!(accepted.body["errors"].is_null(), "{}", accepted.body);
+    person
+}
+
+async fn created(server: &TestServer, by: &Session, input: Value) -> Value {
+    let reply = server
+        .gql(CREATE, json!({ "input": input }), Some(&by.access))
+        .await;
+    assert!(reply.body["errors"].is_null(), "{}", reply.body);
+    reply.data()["createResource"]["id"].clone()
+}
+
+async fn published(server: &TestServer, by: &Session, input: Value) -> Value {
+    let id = created(server, by, input).await;
+    let reply = server.gql(PUBLISH, json!({ "id": id }), Some(&by.access)).await;
+    assert_eq!(
+        reply.data()["publishResource"]["status"],
+        "PUBLISHED",
+        "{}",
+        reply.body
+    );
+    id
+}
+
+fn event(capacity: Option<i32>) -> Value {
+    json!({ "event": {
+        "startsAt": "2031-06-01T06:00:00Z", "endsAt": "2031-06-01T09:00:00Z",
+        "timezone": "Europe/Saratov", "place": "Volga embankment",
+        "latitude": 51.5331, "longitude": 46.0342, "capacity": capacity
+    } })
+}
+
+async fn titles(server: &TestServer, who: Option<&Session>, filter: Value) -> Vec<String> {
+    let reply = server
+        .gql(
+            "query($filter: ResourceFilter) { resources(first: 50, filter: $filter) { edges { node { title } } } }",
+            json!({ "filter": filter }),
+            who.map(|s| s.access.as_str()),
+        )
+        .await;
+    assert!(reply.body["errors"].is_null(), "{}", reply.body);
+    reply.data()["resources"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["node"]["title"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn aqstream_events_seats_waitlist_and_check_in() {
+    let server = TestServer::start().await;
+    let owner = server.register("founder@example.org", "founder").await;
+    let org = organization(&server, &owner, "AqStream", "aqstream", "Saratov Team", false).await;
+    let saratovite = invited(&server, &owner, &org, "MEMBER", true, "saratovite").await;
+    let steward = invited(&server, &owner, &org, "MODERATOR", false, "steward").await;
+    let outsider = server.register("outsider@example.org", "outsider").await;
+    let second = server.register("second@example.org", "second").await;
+    let third = server.register("third@example.org", "third").await;
+
+    let open = published(
+        &server,
+        &owner,
+        json!({ "ownerId": org.id, "title": "Open run", "kind": event(Some(2)) }),
+    )
+    .await;
+    published(
+        &server,
+        &owner,
+        json!({ "ownerId": org.team, "title": "Team training", "visibility": "DEPARTMENT", "kind": event(None) }),
+    )
+    .await;
+
+    let events = json!({ "organizationId": org.id, "kind": "event" });
+    assert_eq!(
+        titles(&server, Some(&outsider), events.clone()).await,
+        ["Open run"]
+    );
+    assert_eq!(titles(&server, None, events.clone()).await, ["Open run"]);
+    assert_eq!(
+        titles(&server, Some(&saratovite), events.clone()).await,
+        ["Team training", "Open run"]
+    );
+
+    // Two seats: the third to register waits.
+    let register = |who: &Session| {
+        let token = who.access.clone();
+        let variables = json!({ "id": open });
+        let server = &server;
+        async move { server.gql(REGISTER, variables, Some(&token)).await }
+    };
+    let first = register(&outsider).await;
+    let ticket = first.data()["registerForEvent"].clone();
+    assert_eq!(ticket["status"], "REGISTERED", "{}", first.body);
+    let code = ticket["ticketCode"]
+        .as_str()
+        .expect("the holder sees the code")
+        .to_owned();
+    let got = register(&second).await;
+    assert_eq!(got.data()["registerForEvent"]["status"], "REGISTERED");
+    let waits = register(&third).await;
+    assert_eq!(
+        waits.data()["registerForEvent"],
+        json!({ "id": waits.data()["registerForEvent"]["id"], "status": "WAITLISTED",
+                "ticketCode": waits.data()["registerForEvent"]["ticketCode"], "waitlistPosition": 1 }),
+    );
+    let seats = "query($id: ID!) { resource(id: $id) { ... on Event { registeredCount seatsLeft viewerRegistration { status } } } }";
+    let view = server
+        .gql(seats, json!({ "id": open }), Some(&third.access))
+        .await;
+    assert_eq!(
+        view.data()["resource"],
+        json!({ "registeredCount": 2, "seatsLeft": 0, "viewerRegistration": { "status": "WAITLISTED" } })
+    );
+
+    // The second person cancels; the third gets the seat.
+    let cancel = server
+        .gql(
+            "mutation($id: ID!) { cancelRegistration(registrationId: $id) { status } }",
+            json!({ "id": got.data()["registerForEvent"]["id"] }),
+            Some(&second.access),
+        )
+        .await;
+    assert_eq!(
+        cancel.data()["cancelRegistration"]["status"],
+        "CANCELLED",
+        "{}",
+        cancel.body
+    );
+    let view = server
+        .gql(seats, json!({ "id": open }), Some(&third.access))
+        .await;
+    assert_eq!(
+        view.data()["resource"]["viewerRegistration"]["status"],
+        "REGISTERED"
+    );
+
+    // At the door: the moderator scans the code once; twice is a conflict naming the first.
+    let check_in = "mutation($code: String!) { checkIn(ticketCode: $code) { status checkedInAt user { username } ticketCode } }";
+    let refused = server
+        .gql(check_in, json!({ "code": code }), Some(&saratovite.access))
+        .await;
+    assert_eq!(refused.code(), Some("FORBIDDEN"), "{}", refused.body);
+    let door = server
+        .gql(check_in, json!({ "code": code }), Some(&steward.access))
+        .await;
+    let checked = &door.data()["checkIn"];
+    assert_eq!(checked["user"]["username"], "outsider", "{}", door.body);
+    assert!(checked["ticketCode"].is_null(), "only the holder sees the code");
+    let again = server
+        .gql(check_in, json!({ "code": code }), Some(&steward.access))
+        .await;
+    assert_eq!(again.code(), Some("CONFLICT"));
+    assert!(
+        again
+            .message()
+            .unwrap_or_default()
+            .contains("already checked in at"),
+        "{}",
+        again.body
+    );
+
+    // The participant list is the organizer's (hidden from participants by default).
+    let list = "query($id: ID!) { resource(id: $id) { ... on Event { registrations(first: 10) { edges { node { status user { username } } } } } } }";
+    let organizer = server
+        .gql(list, json!({ "id": open }), Some(&steward.access))
+        .await;
+    let people: Vec<&str> = organizer.data()["resource"]["registrations"]["edges"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["node"]["user"]["username"].as_str())
+        .collect();
+    assert_eq!(people, ["outsider", "third"], "{}", organizer.body);
+    let hidden = server
+        .gql(list, json!({ "id": open }), Some(&outsider.access))
+        .await;
+    assert_eq!(hidden.code(), Some("FORBIDDEN"), "{}", hidden.body);
+
+    // My tickets.
+    let mine = server
+        .gql(
+            "{ myRegistrations(first: 5) { edges { node { status event { title } } } } }",
+            json!({}),
+            Some(&third.access),
+        )
+        .await;
+    assert_eq!(
+        mine.data()["myRegistrations"]["edges"][0]["node"],
+        json!({ "status": "REGISTERED", "event": { "title": "Open run" } }),
+        "{}",
+        mine.body
+    );
+}
+
+#[tokio::test]
+async fn birqadam_photo_report_goes_through_moderation() {
+    let server = TestServer::start().await;
+    let owner = server.register("coordinator@example.org", "coordinator").await;
+    let org = organization(&server, &owner, "BirQadam", "birqadam", "Park cleanup", true).await;
+    let volunteer = invited(&server, &owner, &org, "MEMBER", false, "volunteer").await;
+    let reviewer = invited(&server, &owner, &org, "MODERATOR", false, "reviewer").await;
+    let seat = server
+        .gql(
+            "mutation($input: AddDepartmentMemberInput!) { addDepartmentMember(input: $input) { preset } }",
+            json!({ "input": { "departmentId": org.team, "userId": volunteer.user_id, "preset": "CREATOR" } }),
+            Some(&owner.access),
+        )
+        .await;
+    assert!(seat.body["errors"].is_null(), "{}", seat.body);
+
+    let photo = created(
+        &server,
+        &volunteer,
+        json!({ "ownerId": org.team, "title": "Park after the cleanup",
+                "kind": { "photo": { "url": "https://cdn.example.org/park.jpg", "caption": "42 bags" } } }),
+    )
+    .await;
+    let direct = server
+        .gql(PUBLISH, json!({ "id": photo }), Some(&volunteer.access))
+        .await;
+    assert_eq!(direct.code(), Some("FORBIDDEN"), "{}", direct.body);
+    let submit = server
+        .gql(
+            "mutation($id: ID!) { submitResource(id: $id) { review status } }",
+            json!({ "id": photo }),
+            Some(&volunteer.access),
+        )
+        .await;
+    assert_eq!(
+        submit.data()["submitResource"],
+        json!({ "review": "SUBMITTED", "status": "DRAFT" }),
+        "{}",
+        submit.body
+    );
+    let queue = "query($org: ID!) { reviewQueue(organizationId: $org) { edges { node { title ... on Photo { caption } } } } }";
+    let waiting = server
+        .gql(queue, json!({ "org": org.id }), Some(&reviewer.access))
+        .await;
+    assert_eq!(
+        waiting.data()["reviewQueue"]["edges"][0]["node"],
+        json!({ "title": "Park after the cleanup", "caption": "42 bags" }),
+        "{}",
+        waiting.body
+    );
+    let reject = server
+        .gql(
+            "mutation($id: ID!) { rejectResource(input: { id: $id, reason: \"blur the faces\" }) { review reviewReason status } }",
+            json!({ "id": photo }),
+            Some(&reviewer.access),
+        )
+        .await;
+    assert_eq!(
+        reject.data()["rejectResource"],
+        json!({ "review": "REJECTED", "reviewReason": "blur the faces", "status": "DRAFT" }),
+        "{}",
+        reject.body
+    );
+    server
+        .gql(
+            "mutation($id: ID!) { submitResource(id: $id) { review } }",
+            json!({ "id": photo }),
+            Some(&volunteer.access),
+        )
+        .await;
+    let approve = server
+        .gql(
+            "mutation($id: ID!) { approveResource(id: $id) { review status } }",
+            json!({ "id": photo }),
+            Some(&reviewer.access),
+        )
+        .await;
+    assert_eq!(
+        approve.data()["approveResource"],
+        json!({ "review": "APPROVED", "status": "PUBLISHED" }),
+        "{}",
+        approve.body
+    );
+    let public = server
+        .gql(
+            "query($id: ID!) { resource(id: $id) { __typename ... on Photo { url } } }",
+            json!({ "id": photo }),
+            None,
+        )
+        .await;
+    assert_eq!(
+        public.data()["resource"],
+        json!({ "__typename": "Photo", "url": "https://cdn.example.org/park.jpg" })
+    );
+}
+
+#[tokio::test]
+async fn spots_near_a_point_nearest_first() {
+    let server = TestServer::start().await;
+    let guide = server.register("guide@example.org", "guide").await;
+    // Around Almaty's Republic Square (43.2383, 76.9454): about 1 km, 4 km, 9 km and 300 km.
+    for (title, latitude, longitude) in [
+        ("Far away", 45.9, 76.9454),
+        ("Nine km", 43.3192, 76.9454),
+        ("One km", 43.2473, 76.9454),
+        ("Four km", 43.2383, 76.9947),
+    ] {
+        published(
+            &server,
+            &guide,
+            json!({ "title": title, "kind": { "spot": { "latitude": latitude, "longitude": longitude, "address": "Almaty" } } }),
+        )
+        .await;
+    }
+    let near = server
+        .gql(
+            "{ resources(orderBy: NEAREST, filter: { near: { latitude: 43.2383, longitude: 76.9454, radiusKm: 10 } }) {
+                edges { node { title distanceKm ... on Spot { latitude address } } } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    let edges = near.data()["resources"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let found: Vec<(&str, f64)> = edges
+        .iter()
+        .map(|e| {
+            (
+                e["node"]["title"].as_str().unwrap_or_default(),
+                e["node"]["distanceKm"].as_f64().unwrap_or(f64::NAN),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found.iter().map(|(t, _)| *t).collect::<Vec<_>>(),
+        ["One km", "Four km", "Nine km"],
+        "{}",
+        near.body
+    );
+    for ((_, got), want) in found.iter().zip([1.0, 4.0, 9.0]) {
+        assert!((got - want).abs() < 0.1, "{got} km, expected about {want}");
+    }
+    let refused = server
+        .gql(
+            "{ resources(filter: { near: { latitude: 91, longitude: 0, radiusKm: 1 } }) { edges { cursor } } }",
+            json!({}),
+            None,
+        )
+        .await;
+    assert_eq!(refused.code(), Some("BAD_USER_INPUT"), "{}", refused.body);
+}
