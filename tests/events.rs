@@ -255,6 +255,57 @@ async fn aqstream_events_seats_waitlist_and_check_in() {
         .await;
     assert_eq!(hidden.code(), Some("FORBIDDEN"), "{}", hidden.body);
 
+    // OR8: the owner downloads the door list; a moderator may check in but not export.
+    let download = |token: &str, format: &str| {
+        let url = format!(
+            "{}/exports/events/{}/registrations?format={format}",
+            server.url,
+            open.as_str().unwrap_or_default()
+        );
+        server.http.get(url).bearer_auth(token).send()
+    };
+    let csv = download(&owner.access, "csv").await.expect("csv");
+    assert_eq!(csv.status(), 200);
+    assert_eq!(csv.headers()["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        csv.headers()["content-disposition"],
+        "attachment; filename=\"registrations-open-run.csv\""
+    );
+    let text = csv.text().await.expect("text");
+    let lines: Vec<&str> = text.trim_start_matches('\u{feff}').lines().collect();
+    assert_eq!(
+        lines[0],
+        "Name,Username,Email,Status,Requested at,Checked in at,Ticket code"
+    );
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines[1].starts_with(",outsider,outsider@example.org,registered,"),
+        "{}",
+        lines[1]
+    );
+    assert!(lines[1].ends_with(&code), "{}", lines[1]);
+    assert!(
+        lines[2].contains(",second@example.org,cancelled,"),
+        "{}",
+        lines[2]
+    );
+    let xlsx = download(&owner.access, "xlsx").await.expect("xlsx");
+    assert_eq!(xlsx.status(), 200);
+    assert!(xlsx.bytes().await.expect("bytes").starts_with(b"PK"));
+    let forbidden = download(&steward.access, "csv").await.expect("refused");
+    assert_eq!(forbidden.status(), 403);
+    let anonymous = server
+        .http
+        .get(format!(
+            "{}/exports/events/{}/registrations",
+            server.url,
+            open.as_str().unwrap_or_default()
+        ))
+        .send()
+        .await
+        .expect("refused");
+    assert_eq!(anonymous.status(), 401);
+
     // My tickets.
     let mine = server
         .gql(

@@ -9,6 +9,7 @@
 //! - [`clock`]: an injectable clock, so tests can move time.
 //! - [`tenant`]: transactions that tell PostgreSQL's row level security who is acting.
 //! - [`audit`]: the append-only audit log.
+//! - [`export`]: tables written as CSV or XLSX for people's spreadsheets.
 //! - [`money`]: integer minor units and ISO 4217 currencies.
 //! - [`text`]: checking free-text input.
 
@@ -18,6 +19,7 @@ pub mod audit;
 pub mod clock;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod id;
 pub mod money;
 pub mod page;

@@ -41,6 +41,8 @@ pub enum Error {
     Orgs(#[from] commons_orgs::Error),
     #[error(transparent)]
     Page(#[from] PageError),
+    #[error(transparent)]
+    Export(#[from] commons_core::export::ExportError),
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
 }
@@ -86,7 +88,7 @@ impl CodedError for Error {
             Error::ParticipantsHidden | Error::ApprovalRequired => ErrorCode::Forbidden,
             Error::Orgs(e) => e.code(),
             Error::Page(e) => e.code(),
-            Error::Db(_) => ErrorCode::Internal,
+            Error::Db(_) | Error::Export(_) => ErrorCode::Internal,
         }
     }
 

@@ -112,7 +112,11 @@ pub async fn handle(
 
 /// The caller behind the `Authorization` header. A bad token does not fail the request
 /// here: see [`Caller::rejected_token`].
-async fn authenticate(app: &App, headers: &HeaderMap, client: ClientInfo) -> Result<Caller, Response> {
+pub(super) async fn authenticate(
+    app: &App,
+    headers: &HeaderMap,
+    client: ClientInfo,
+) -> Result<Caller, Response> {
     let anonymous = |rejected_token, client| Caller {
         actor: Actor::ANONYMOUS,
         rejected_token,

@@ -1,7 +1,8 @@
-//! The HTTP server: GraphiQL at `/`, GraphQL over HTTP at `/graphql`, `/health`, `/ready`
-//! and Prometheus `/metrics`.
+//! The HTTP server: GraphiQL at `/`, GraphQL over HTTP at `/graphql`, `/health`, `/ready`,
+//! Prometheus `/metrics`, and file exports under `/exports/`.
 
 mod body_limit;
+mod export;
 mod graphql;
 mod metrics;
 mod response;
@@ -66,6 +67,7 @@ pub fn router(app: App) -> Router {
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics::render))
+        .route("/exports/events/{id}/registrations", get(export::registrations))
         .layer(axum::middleware::from_fn_with_state(max_body, body_limit::limit))
         .with_state(app)
 }

@@ -1,6 +1,7 @@
 //! The resource services: writing (RS3), reading (RS4), event registrations (RS5) and
-//! moderation (RS6).
+//! moderation (RS6), and exports of registrations (OR8).
 
+pub mod export;
 pub mod moderation;
 pub mod reading;
 pub mod registrations;
