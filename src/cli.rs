@@ -108,6 +108,65 @@ pub struct ServeArgs {
 
     #[command(flatten)]
     pub orgs: OrgsArgs,
+
+    #[command(flatten)]
+    pub media: MediaArgs,
+}
+
+#[derive(Args, Clone)]
+pub struct MediaArgs {
+    /// Folder for uploaded files; next to the SQLite database when omitted
+    /// (`commons.db` → `commons-media/`), else `commons-media/` in the working directory.
+    #[arg(long, env = "COMMONS_MEDIA_DIR")]
+    pub media_dir: Option<std::path::PathBuf>,
+
+    /// Largest upload accepted, in bytes.
+    #[arg(long, env = "COMMONS_MAX_UPLOAD_BYTES", default_value_t = commons_resources::media::MediaSettings::DEFAULT_MAX_BYTES)]
+    pub max_upload_bytes: usize,
+
+    /// Keep uploads in this S3-compatible bucket instead of a folder, configured by the standard
+    /// AWS_* variables (AWS_ENDPOINT for MinIO or R2). Needs a build with `--features s3`.
+    #[arg(long, env = "COMMONS_S3_BUCKET")]
+    pub s3_bucket: Option<String>,
+}
+
+impl MediaArgs {
+    pub fn settings(&self, database_url: &str) -> anyhow::Result<commons_resources::media::MediaSettings> {
+        let store: std::sync::Arc<dyn commons_resources::media::MediaStore> = match &self.s3_bucket {
+            #[cfg(feature = "s3")]
+            Some(bucket) => {
+                std::sync::Arc::new(commons_resources::media::store::s3::S3Store::from_env(bucket)?)
+            }
+            #[cfg(not(feature = "s3"))]
+            Some(_) => anyhow::bail!("--s3-bucket needs a build with `--features s3`"),
+            None => std::sync::Arc::new(commons_resources::media::LocalStore::new(
+                self.media_dir
+                    .clone()
+                    .unwrap_or_else(|| media_dir_for(database_url)),
+            )),
+        };
+        Ok(commons_resources::media::MediaSettings {
+            store,
+            max_bytes: self.max_upload_bytes,
+        })
+    }
+}
+
+/// `sqlite:data/commons.db` → `data/commons-media`; anything else → `commons-media`.
+fn media_dir_for(database_url: &str) -> std::path::PathBuf {
+    let file = database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| database_url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest))
+        .filter(|f| !f.is_empty() && !f.starts_with(':'));
+    match file {
+        Some(file) => {
+            let path = std::path::Path::new(file);
+            let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("commons");
+            path.with_file_name(format!("{stem}-media"))
+        }
+        None => "commons-media".into(),
+    }
 }
 
 #[derive(Args, Clone)]
@@ -189,5 +248,30 @@ pub fn init_tracing(format: &str) {
         builder.json().init();
     } else {
         builder.init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::media_dir_for;
+
+    #[test]
+    fn media_sits_next_to_the_database() {
+        assert_eq!(
+            media_dir_for("sqlite:commons.db"),
+            std::path::PathBuf::from("commons-media")
+        );
+        assert_eq!(
+            media_dir_for("sqlite://data/app.db?mode=rwc"),
+            std::path::PathBuf::from("data/app-media")
+        );
+        assert_eq!(
+            media_dir_for("sqlite::memory:"),
+            std::path::PathBuf::from("commons-media")
+        );
+        assert_eq!(
+            media_dir_for("postgres://postgres@127.0.0.1/test"),
+            std::path::PathBuf::from("commons-media")
+        );
     }
 }

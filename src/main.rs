@@ -83,6 +83,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     };
     let identity = Identity::new(args.token_keys()?, args.identity_settings()?);
     let orgs = Orgs::new(identity, args.orgs.settings());
+    let media = args.media.settings(database_url)?;
     let config = GatewayConfig {
         max_body_bytes: args.max_body_bytes,
         request_timeout: Duration::from_secs(args.request_timeout_secs),
@@ -97,7 +98,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(database = %redact(database_url), "GraphiQL at http://{address}/ , GraphQL at http://{address}/graphql");
     commons_gateway::http::serve(
         listener,
-        App::new(db, Resources::new(orgs), config),
+        App::new(db, Resources::new(orgs).with_media(media), config),
         shutdown_signal(),
     )
     .await?;

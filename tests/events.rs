@@ -475,3 +475,103 @@ async fn spots_near_a_point_nearest_first() {
         .await;
     assert_eq!(refused.code(), Some("BAD_USER_INPUT"), "{}", refused.body);
 }
+
+/// Sends `bytes` as a GraphQL multipart request to `uploadMedia`.
+async fn upload(server: &TestServer, token: Option<&str>, name: &str, bytes: Vec<u8>) -> common::Reply {
+    let operations = json!({
+        "query": "mutation($file: Upload!) { uploadMedia(file: $file) { id url contentType sizeBytes width height filename } }",
+        "variables": { "file": null }
+    });
+    let form = reqwest::multipart::Form::new()
+        .text("operations", operations.to_string())
+        .text("map", json!({ "0": ["variables.file"] }).to_string())
+        .part(
+            "0",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_owned()),
+        );
+    let mut request = server
+        .http
+        .post(format!("{}/graphql", server.url))
+        .header("accept", "application/graphql-response+json")
+        .multipart(form);
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    TestServer::reply(request.send().await.expect("the server answers")).await
+}
+
+#[tokio::test]
+async fn uploaded_photos_are_checked_and_served_with_cache_headers() {
+    use commons_resources::media::sniff::samples::PNG_3X2;
+    let server = TestServer::start().await;
+    let volunteer = server.register("volunteer@example.org", "volunteer").await;
+
+    let sent = upload(&server, Some(&volunteer.access), "cleanup.jpg", PNG_3X2.to_vec()).await;
+    let media = sent.data()["uploadMedia"].clone();
+    assert_eq!(media["contentType"], "image/png", "{}", sent.body);
+    assert_eq!(
+        (media["width"].as_i64(), media["height"].as_i64()),
+        (Some(3), Some(2))
+    );
+    assert_eq!(media["filename"], "cleanup.jpg");
+
+    let photo = published(
+        &server,
+        &volunteer,
+        json!({ "title": "After the cleanup", "kind": { "photo": { "mediaId": media["id"], "caption": "42 bags" } } }),
+    )
+    .await;
+    let read = server
+        .gql(
+            "query($id: ID!) { resource(id: $id) { ... on Photo { url contentType width height sizeBytes } } }",
+            json!({ "id": photo }),
+            None,
+        )
+        .await;
+    let shown = &read.data()["resource"];
+    assert_eq!(shown["url"], media["url"], "{}", read.body);
+    assert_eq!(shown["width"], 3);
+    assert_eq!(shown["sizeBytes"], PNG_3X2.len());
+
+    let url = format!("{}{}", server.url, media["url"].as_str().unwrap_or_default());
+    let file = server.http.get(&url).send().await.expect("served");
+    assert_eq!(file.status(), 200);
+    assert_eq!(file.headers()["content-type"], "image/png");
+    assert_eq!(
+        file.headers()["cache-control"],
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(file.headers()["x-content-type-options"], "nosniff");
+    let etag = file.headers()["etag"].clone();
+    assert_eq!(file.bytes().await.expect("bytes").as_ref(), PNG_3X2);
+    let again = server
+        .http
+        .get(&url)
+        .header("if-none-match", etag)
+        .send()
+        .await
+        .expect("revalidated");
+    assert_eq!(again.status(), 304);
+    let missing = server
+        .http
+        .get(format!("{}/media/{}", server.url, uuid::Uuid::now_v7()))
+        .send()
+        .await
+        .expect("answered");
+    assert_eq!(missing.status(), 404);
+
+    let script = upload(
+        &server,
+        Some(&volunteer.access),
+        "x.png",
+        b"<svg onload=alert(1)/>".to_vec(),
+    )
+    .await;
+    assert_eq!(script.code(), Some("BAD_USER_INPUT"), "{}", script.body);
+    let mut huge = PNG_3X2.to_vec();
+    huge.resize(common::MAX_UPLOAD + 1, 0);
+    let too_big = upload(&server, Some(&volunteer.access), "big.png", huge).await;
+    assert_eq!(too_big.code(), Some("PAYLOAD_TOO_LARGE"), "{}", too_big.body);
+    let anonymous = upload(&server, None, "a.png", PNG_3X2.to_vec()).await;
+    assert_eq!(anonymous.code(), Some("UNAUTHENTICATED"), "{}", anonymous.body);
+}

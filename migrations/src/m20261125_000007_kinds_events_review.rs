@@ -1,6 +1,6 @@
 //! The remaining kinds (RS2: events, photos, products, spots), event registrations (RS5),
 //! moderation of content (RS6), a location on resources for distance search (RS4) and the
-//! reaction total the "most reacted" order sorts by.
+//! reaction total the "most reacted" order sorts by, and uploaded media (RS7).
 
 use sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
@@ -139,21 +139,47 @@ impl MigrationTrait for Migration {
             .create_index(index("event_registrations", &["checked_in_by"]))
             .await?;
 
+        // RS7: uploaded files. The bytes live in the media store (a folder or a bucket) under
+        // the id; this row records what they were found to be.
+        manager
+            .create_table(
+                Table::create()
+                    .table("media")
+                    .col(pk_uuid("id"))
+                    .col(uuid("uploader_id"))
+                    .col(string_len("content_type", 100))
+                    .col(big_integer("size_bytes").check(Expr::col("size_bytes").gt(0)))
+                    .col(integer_null("width"))
+                    .col(integer_null("height"))
+                    .col(string_len("sha256", 64))
+                    .col(string_len_null("filename", 255))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .foreign_key(&mut fk("media", "uploader_id", "users"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(index("media", &["uploader_id", "id"]))
+            .await?;
         manager
             .create_table(
                 Table::create()
                     .table("photos")
                     .col(pk_uuid("resource_id"))
                     .col(string_len("url", 2048))
+                    // Set when the photo was uploaded here (RS7).
+                    .col(uuid_null("media_id"))
                     .col(string_len_null("caption", 2000))
                     .col(string_len_null("content_type", 100))
                     .col(big_integer_null("size_bytes"))
                     .col(integer_null("width"))
                     .col(integer_null("height"))
                     .foreign_key(&mut fk("photos", "resource_id", "resources"))
+                    .foreign_key(&mut fk("photos", "media_id", "media"))
                     .take(),
             )
             .await?;
+        manager.create_index(index("photos", &["media_id"])).await?;
         manager
             .create_table(
                 Table::create()
@@ -205,7 +231,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["spots", "products", "photos", "event_registrations", "events"] {
+        for table in [
+            "spots",
+            "products",
+            "photos",
+            "media",
+            "event_registrations",
+            "events",
+        ] {
             manager.drop_table(Table::drop().table(table).take()).await?;
         }
         Ok(())

@@ -16,6 +16,9 @@ use tokio::sync::oneshot;
 pub const PASSWORD: &str = "correct horse battery";
 pub const SECRET: &[u8] = b"an end-to-end test secret of at least 32 bytes";
 
+/// Uploads up to this size in the end-to-end tests.
+pub const MAX_UPLOAD: usize = 64 * 1024;
+
 pub struct TestServer {
     pub url: String,
     pub http: reqwest::Client,
@@ -23,6 +26,8 @@ pub struct TestServer {
     pub db: TestDb,
     /// SQL statements the server has run so far.
     pub statements: Arc<AtomicUsize>,
+    /// Uploaded files, removed with the server.
+    pub media: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -82,9 +87,13 @@ impl TestServer {
         conn.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
+        let media = tempfile::tempdir().expect("a media folder");
+        let mut uploads = commons_resources::media::MediaSettings::local(media.path());
+        uploads.max_bytes = MAX_UPLOAD;
         let app = App::new(
             conn,
-            commons_resources::Resources::new(commons_orgs::Orgs::new(identity.clone(), orgs)),
+            commons_resources::Resources::new(commons_orgs::Orgs::new(identity.clone(), orgs))
+                .with_media(uploads),
             config,
         );
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -101,6 +110,7 @@ impl TestServer {
             identity,
             db,
             statements,
+            media,
             stop: Some(stop),
         }
     }

@@ -41,6 +41,10 @@ pub enum Error {
     Orgs(#[from] commons_orgs::Error),
     #[error(transparent)]
     Page(#[from] PageError),
+    #[error("the file is larger than {max} bytes")]
+    TooLarge { max: usize },
+    #[error("media storage failed: {0}")]
+    Storage(std::io::Error),
     #[error(transparent)]
     Export(#[from] commons_core::export::ExportError),
     #[error("database error: {0}")]
@@ -88,7 +92,8 @@ impl CodedError for Error {
             Error::ParticipantsHidden | Error::ApprovalRequired => ErrorCode::Forbidden,
             Error::Orgs(e) => e.code(),
             Error::Page(e) => e.code(),
-            Error::Db(_) | Error::Export(_) => ErrorCode::Internal,
+            Error::TooLarge { .. } => ErrorCode::PayloadTooLarge,
+            Error::Db(_) | Error::Export(_) | Error::Storage(_) => ErrorCode::Internal,
         }
     }
 
@@ -96,6 +101,7 @@ impl CodedError for Error {
         match self {
             Error::Invalid { field, .. } => Some(field),
             Error::SlugTaken => Some("slug"),
+            Error::TooLarge { .. } => Some("file"),
             Error::OwnerNotFound => Some("ownerId"),
             Error::Orgs(e) => e.field(),
             Error::Page(e) => e.field(),

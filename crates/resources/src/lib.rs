@@ -6,15 +6,18 @@
 //! Writing (RS3) asks the organization's permission matrix through
 //! `commons_orgs::Orgs::authorize`, and creating an organization's resource claims its plan's
 //! monthly allowance. Reading (RS4) enforces visibility in the service and, on PostgreSQL, by
-//! row level security.
+//! row level security. Event registrations (RS5), moderation (RS6), media (RS7) and exports
+//! (OR8) build on them.
 
 pub mod entity;
 pub mod error;
 pub mod geo;
 pub mod kind;
+pub mod media;
 pub mod service;
 
 use commons_orgs::Orgs;
+use media::MediaSettings;
 
 pub use entity::event_registration::RegistrationStatus;
 pub use entity::resource::{Review, Status, Visibility};
@@ -25,11 +28,27 @@ pub use kind::{KindData, KindInput};
 #[derive(Clone, Debug)]
 pub struct Resources {
     pub(crate) orgs: Orgs,
+    pub(crate) media: MediaSettings,
 }
 
 impl Resources {
+    /// The services, keeping uploads in a `commons-media` folder of the system's temporary
+    /// directory until [`Resources::with_media`] says where.
     pub fn new(orgs: Orgs) -> Resources {
-        Resources { orgs }
+        Resources {
+            orgs,
+            media: MediaSettings::local(std::env::temp_dir().join("commons-media")),
+        }
+    }
+
+    /// Where uploads are kept and how big they may be.
+    pub fn with_media(mut self, media: MediaSettings) -> Resources {
+        self.media = media;
+        self
+    }
+
+    pub fn media_settings(&self) -> &MediaSettings {
+        &self.media
     }
 
     pub fn orgs(&self) -> &Orgs {

@@ -13,7 +13,8 @@ use common::World;
 
 fn photo(caption: &str) -> KindInput {
     KindInput::Photo(PhotoInput {
-        url: "https://cdn.example.org/cleanup.jpg".into(),
+        url: Some("https://cdn.example.org/cleanup.jpg".into()),
+        media_id: None,
         caption: Some(caption.into()),
     })
 }

@@ -10,9 +10,23 @@ use http_body_util::Limited;
 
 use super::response::error_response;
 
+/// How large a request body may be: uploads (GraphQL multipart requests) carry a file and so
+/// get the upload limit plus room for the operation.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimits {
+    pub json: usize,
+    pub multipart: usize,
+}
+
 /// A declared length over the limit is refused at once; a body without one is cut off as
 /// it streams (the GraphQL extractor then reports the overflow).
-pub async fn limit(State(max): State<usize>, request: Request, next: Next) -> Response {
+pub async fn limit(State(limits): State<BodyLimits>, request: Request, next: Next) -> Response {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let max = if multipart { limits.multipart } else { limits.json };
     let declared = request
         .headers()
         .get(header::CONTENT_LENGTH)

@@ -1,9 +1,10 @@
 //! The HTTP server: GraphiQL at `/`, GraphQL over HTTP at `/graphql`, `/health`, `/ready`,
-//! Prometheus `/metrics`, and file exports under `/exports/`.
+//! Prometheus `/metrics`, uploaded files at `/media/{id}` and file exports under `/exports/`.
 
 mod body_limit;
 mod export;
 mod graphql;
+mod media;
 mod metrics;
 mod response;
 
@@ -60,15 +61,20 @@ impl App {
 }
 
 pub fn router(app: App) -> Router {
-    let max_body = app.config.max_body_bytes;
+    let limits = body_limit::BodyLimits {
+        json: app.config.max_body_bytes,
+        // The file, and room for the operation and the multipart framing around it.
+        multipart: app.services.resources.media_settings().max_bytes + 64 * 1024,
+    };
     Router::new()
         .route("/", get(graphiql))
         .route("/graphql", get(graphql::handle).post(graphql::handle))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics::render))
+        .route("/media/{id}", get(media::serve))
         .route("/exports/events/{id}/registrations", get(export::registrations))
-        .layer(axum::middleware::from_fn_with_state(max_body, body_limit::limit))
+        .layer(axum::middleware::from_fn_with_state(limits, body_limit::limit))
         .with_state(app)
 }
 

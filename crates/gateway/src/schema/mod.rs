@@ -29,6 +29,7 @@ pub struct Mutation(
     orgs::OrgsMutation,
     resources::ResourcesMutation,
     resources::RegistrationsMutation,
+    resources::MediaMutation,
 );
 
 pub type CommonsSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -6,6 +6,8 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub resource_id: Uuid,
     pub url: String,
+    /// The upload behind it, when uploaded here.
+    pub media_id: Option<Uuid>,
     pub caption: Option<String>,
     /// From the uploaded bytes, when the photo was uploaded here.
     pub content_type: Option<String>,

@@ -1,18 +1,22 @@
-//! Photos: an image by URL with a caption. Uploaded photos also record their type, size and
-//! dimensions, read from the bytes.
+//! Photos: an uploaded image (RS7) or one given by address, with a caption. Uploaded photos
+//! carry the type, size and dimensions read from their bytes.
 
 use commons_core::text;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
-use crate::entity::photo;
+use crate::Resources;
+use crate::entity::{media, photo};
 use crate::error::Error;
 
 pub const KIND: &str = "photo";
 
 #[derive(Clone, Debug, Default)]
 pub struct PhotoInput {
-    pub url: String,
+    /// The image's address, for an image kept elsewhere.
+    pub url: Option<String>,
+    /// An upload of `upload_media`: its checked type, size and dimensions come along.
+    pub media_id: Option<Uuid>,
     pub caption: Option<String>,
 }
 
@@ -22,18 +26,43 @@ impl PhotoInput {
         db: &impl ConnectionTrait,
         resource_id: Uuid,
     ) -> Result<photo::Model, Error> {
-        let url = text::optional_url("url", Some(&self.url))?
-            .ok_or_else(|| Error::invalid("url", "a photo needs the address of its image"))?;
-        Ok(photo::ActiveModel {
+        let caption = text::optional("caption", self.caption.as_deref(), 2000)?;
+        let mut model = photo::ActiveModel {
             resource_id: Set(resource_id),
-            url: Set(url),
-            caption: Set(text::optional("caption", self.caption.as_deref(), 2000)?),
+            caption: Set(caption),
+            media_id: Set(None),
             content_type: Set(None),
             size_bytes: Set(None),
             width: Set(None),
             height: Set(None),
+            ..Default::default()
+        };
+        match (self.media_id, self.url) {
+            (Some(id), None) => {
+                let upload = media::Entity::find_by_id(id)
+                    .one(db)
+                    .await?
+                    .filter(|m| m.content_type.starts_with("image/"))
+                    .ok_or_else(|| Error::invalid("mediaId", "no uploaded image has this id"))?;
+                model.url = Set(Resources::media_url(upload.id));
+                model.media_id = Set(Some(upload.id));
+                model.content_type = Set(Some(upload.content_type));
+                model.size_bytes = Set(Some(upload.size_bytes));
+                model.width = Set(upload.width);
+                model.height = Set(upload.height);
+            }
+            (None, Some(url)) => {
+                let url = text::optional_url("url", Some(&url))?
+                    .ok_or_else(|| Error::invalid("url", "a photo needs the address of its image"))?;
+                model.url = Set(url);
+            }
+            _ => {
+                return Err(Error::invalid(
+                    "mediaId",
+                    "give either an uploaded image (mediaId) or its address (url)",
+                ));
+            }
         }
-        .insert(db)
-        .await?)
+        Ok(model.insert(db).await?)
     }
 }

@@ -11,6 +11,7 @@ use commons_orgs::service::invites::CreateInvite;
 use commons_orgs::service::organizations::CreateOrganization;
 use commons_orgs::{OrganizationKind, Orgs, Preset, Role, Settings};
 use commons_resources::kind::blogpost::BlogpostInput;
+use commons_resources::media::MediaSettings;
 use commons_resources::service::writing::{CreateResource, Full};
 use commons_resources::{KindInput, Resources, Visibility};
 use uuid::Uuid;
@@ -18,7 +19,12 @@ use uuid::Uuid;
 pub struct World {
     pub db: TestDb,
     pub resources: Resources,
+    /// Uploads, removed with the world.
+    pub media: tempfile::TempDir,
 }
+
+/// Uploads up to this size in tests.
+pub const MAX_UPLOAD: usize = 4096;
 
 impl World {
     pub async fn new() -> World {
@@ -26,9 +32,13 @@ impl World {
             TokenKeys::from_secret(&[42u8; 32]).expect("key"),
             IdentitySettings::default(),
         );
+        let media = tempfile::tempdir().expect("media folder");
+        let mut settings = MediaSettings::local(media.path());
+        settings.max_bytes = MAX_UPLOAD;
         World {
             db: TestDb::fresh().await,
-            resources: Resources::new(Orgs::new(identity, Settings::default())),
+            resources: Resources::new(Orgs::new(identity, Settings::default())).with_media(settings),
+            media,
         }
     }
 

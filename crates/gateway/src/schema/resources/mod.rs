@@ -2,12 +2,14 @@
 //! event registrations.
 
 mod loader;
+mod media;
 mod mutation;
 mod query;
 mod registrations;
 mod types;
 
 pub use loader::{ResourcesLoader, load_resources};
+pub use media::{Media, MediaMutation};
 pub use mutation::ResourcesMutation;
 pub use query::ResourcesQuery;
 pub use registrations::{Registration, RegistrationsMutation, RegistrationsQuery};

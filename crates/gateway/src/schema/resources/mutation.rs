@@ -55,10 +55,11 @@ pub struct EventInput {
     participants_visible: bool,
 }
 
+/// An uploaded image (`mediaId`, from `uploadMedia`) or an image's address (`url`).
 #[derive(InputObject)]
 pub struct PhotoInput {
-    /// The image's address.
-    url: String,
+    media_id: Option<ID>,
+    url: Option<String>,
     caption: Option<String>,
 }
 
@@ -146,6 +147,10 @@ impl ResourceKindInput {
             }),
             ResourceKindInput::Photo(p) => KindInput::Photo(DomainPhoto {
                 url: p.url,
+                media_id: p
+                    .media_id
+                    .map(|id| expect_id(&id, "Media", "kind.photo.mediaId"))
+                    .transpose()?,
                 caption: p.caption,
             }),
             ResourceKindInput::Product(p) => KindInput::Product(DomainProduct {

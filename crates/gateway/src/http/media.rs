@@ -1,0 +1,58 @@
+//! `GET /media/{id}`: an uploaded file, as its bytes were found to be. The bytes under an id
+//! never change, so browsers and CDNs may keep them for a year, and the ETag answers
+//! revalidation with `304 Not Modified`.
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use commons_core::ErrorCode;
+
+use super::App;
+use super::response::error_response;
+
+pub async fn serve(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
+    let not_found = || error_response(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file");
+    let Ok(id) = id.parse() else {
+        return not_found();
+    };
+    let s = &app.services;
+    let file = match s.resources.media_file(&s.db, id).await {
+        Ok(Some(file)) => file,
+        Ok(None) => return not_found(),
+        Err(e) => {
+            tracing::error!(error = %e, "reading media failed");
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "internal error; it has been logged",
+            );
+        }
+    };
+    let etag = format!("\"{}\"", file.media.sha256);
+    let cached = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|tag| tag.trim() == etag));
+    let mut response = if cached {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        file.bytes.into_response()
+    };
+    let out = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&file.media.content_type) {
+        out.insert(header::CONTENT_TYPE, value);
+    }
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        out.insert(header::ETAG, value);
+    }
+    out.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=31536000, immutable"),
+    );
+    // The type is the one read from the bytes; browsers must not guess another.
+    out.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
