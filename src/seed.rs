@@ -10,9 +10,15 @@ use commons_orgs::service::invites::CreateInvite;
 use commons_orgs::service::organizations::CreateOrganization;
 use commons_orgs::{OrganizationKind, Orgs};
 use commons_resources::kind::blogpost::BlogpostInput;
+use chrono::Datelike;
+use commons_resources::geo::Location;
+use commons_resources::kind::event::EventInput;
 use commons_resources::kind::page::PageInput;
+use commons_resources::kind::photo::PhotoInput;
+use commons_resources::kind::product::ProductInput;
+use commons_resources::kind::spot::SpotInput;
 use commons_resources::service::writing::CreateResource;
-use commons_resources::{KindInput, Resources, Visibility};
+use commons_resources::{KindData, KindInput, Resources, Visibility};
 use sea_orm::DatabaseConnection;
 
 /// Every demo account shares this password.
@@ -171,7 +177,7 @@ async fn seed_organization(db: &DatabaseConnection, orgs: &Orgs) -> anyhow::Resu
         )
         .await?;
     orgs.accept_invite(db, &bob, &invite.code).await?;
-    seed_resources(db, orgs, &alice, org.id, department.id).await?;
+    seed_resources(db, orgs, &alice, &bob, org.id, department.id).await?;
     tracing::info!(slug = SLUG, "created");
     println!(
         "Demo organization {SLUG:?}: owner alice, member bob; invite code {}",
@@ -180,15 +186,27 @@ async fn seed_organization(db: &DatabaseConnection, orgs: &Orgs) -> anyhow::Resu
     Ok(())
 }
 
-/// A public post and an about page of the demo organization, and a department-only post.
+/// A resource of every kind for the demo organization (and a department-only post), with
+/// bob registered for the event.
 async fn seed_resources(
     db: &DatabaseConnection,
     orgs: &Orgs,
     alice: &Actor,
+    bob: &Actor,
     org_id: sea_orm::prelude::Uuid,
     department_id: sea_orm::prelude::Uuid,
 ) -> anyhow::Result<()> {
     let resources = Resources::new(orgs.clone());
+    // Next Saturday, 9:00 in Almaty (UTC+5).
+    let today = chrono::Utc::now().date_naive();
+    let days = match (5 + 7 - today.weekday().num_days_from_monday()) % 7 {
+        0 => 7,
+        ahead => ahead,
+    };
+    let saturday = (today + chrono::Days::new(u64::from(days)))
+        .and_hms_opt(4, 0, 0)
+        .context("a valid time")?
+        .and_utc();
     let demo = [
         (
             org_id,
@@ -218,6 +236,55 @@ async fn seed_resources(
                 cover_url: None,
             }),
         ),
+        (
+            org_id,
+            "Saturday tree planting",
+            Visibility::Public,
+            KindInput::Event(EventInput {
+                starts_at: saturday,
+                ends_at: saturday + chrono::Duration::hours(4),
+                timezone: Some("Asia/Almaty".into()),
+                place: Some("Botanical Garden, Almaty".into()),
+                online_url: None,
+                location: Some(Location::new(43.2195, 76.9155)?),
+                capacity: Some(20),
+                registration_opens_at: None,
+                registration_closes_at: None,
+                participants_visible: true,
+            }),
+        ),
+        (
+            org_id,
+            "Last Saturday's planting",
+            Visibility::Public,
+            KindInput::Photo(PhotoInput {
+                url: Some("https://images.example.org/commons-demo/planting.jpg".into()),
+                media_id: None,
+                caption: Some("120 saplings in three hours".into()),
+            }),
+        ),
+        (
+            org_id,
+            "Volunteer T-shirt",
+            Visibility::Public,
+            KindInput::Product(ProductInput {
+                price_minor: 500_000,
+                currency: "KZT".into(),
+                sku: Some("TSHIRT-GREEN-M".into()),
+                stock: Some(40),
+                active: true,
+            }),
+        ),
+        (
+            org_id,
+            "Tool shed",
+            Visibility::Public,
+            KindInput::Spot(SpotInput {
+                location: Location::new(43.2389, 76.8897)?,
+                address: Some("Abay Ave 10, Almaty".into()),
+                hours: Some("Sat 8:00–14:00".into()),
+            }),
+        ),
     ];
     for (owner, title, visibility, kind) in demo {
         let created = resources
@@ -236,6 +303,11 @@ async fn seed_resources(
             )
             .await?;
         resources.publish_resource(db, alice, created.resource.id).await?;
+        if matches!(created.data, Some(KindData::Event(_))) {
+            resources
+                .register_for_event(db, bob, created.resource.id)
+                .await?;
+        }
     }
     Ok(())
 }
