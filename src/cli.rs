@@ -39,7 +39,7 @@ pub enum Command {
     Migrate,
     /// Print the GraphQL schema (SDL).
     Schema,
-    /// Create demo users (idempotent).
+    /// Create demo users, an organization and its resources (idempotent).
     Seed(SeedArgs),
     /// Make an existing user a platform administrator.
     GrantAdmin {
@@ -198,6 +198,15 @@ impl OrgsArgs {
 pub struct SeedArgs {
     #[command(flatten)]
     pub identity: IdentityArgs,
+
+    /// Also make sure at least this many published public resources exist (written by 100
+    /// seeded authors through the services, in parallel): data for the benchmark's feed.
+    #[arg(long)]
+    pub scale: Option<u64>,
+
+    /// Parallel writers for `--scale`.
+    #[arg(long, default_value_t = 8)]
+    pub writers: usize,
 }
 
 impl IdentityArgs {

@@ -1,6 +1,7 @@
 //! `commons`: the server and its tools. `cargo run --release` serves.
 
 mod cli;
+mod scale;
 mod seed;
 
 use std::time::Duration;
@@ -42,7 +43,12 @@ async fn main() -> anyhow::Result<()> {
                 TokenKeys::from_secret(&TokenKeys::random_secret())?,
                 args.identity_settings()?,
             );
-            seed::run(&db, &Orgs::new(identity, commons_orgs::Settings::default())).await
+            let orgs = Orgs::new(identity, commons_orgs::Settings::default());
+            seed::run(&db, &orgs).await?;
+            if let Some(total) = args.scale {
+                scale::run(&db, &orgs, total, args.writers.max(1)).await?;
+            }
+            Ok(())
         }
         Command::GrantAdmin { email } => {
             let db = connect(&cli.database_url).await?;

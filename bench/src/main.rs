@@ -2,7 +2,7 @@
 //! choosing, drives it over loopback, and prints one table: scenario, requests per second,
 //! p50, p99, errors, server memory. Every figure that has a natural ceiling is printed next
 //! to that ceiling, measured in the same run on the same machine: login next to the raw
-//! argon2 hash rate.
+//! argon2 hash rate, the feed next to its own SQL run directly on the database.
 
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
@@ -13,6 +13,8 @@ use anyhow::{Context, bail};
 use clap::Parser;
 use commons_identity::password::{hash_with, verify_with};
 use serde_json::{Value, json};
+
+mod feed;
 
 #[derive(Parser)]
 struct Args {
@@ -29,6 +31,10 @@ struct Args {
     clients: Option<usize>,
     #[arg(long, default_value = "127.0.0.1:18080")]
     listen: String,
+    /// Table sizes (published resources) to run the feed at, smallest first; each tops the
+    /// database up with `commons seed --scale`. Empty to skip the feed.
+    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
+    scales: Vec<u64>,
 }
 
 const PASSWORD: &str = "benchmark password 2026";
@@ -104,12 +110,32 @@ async fn main() -> anyhow::Result<()> {
         "{:<28} {:>10.1} {:>9} {:>9} {:>7} {:>12}",
         "argon2id verify (raw)", hash_rate, "-", "-", 0, "-"
     );
-    login.print("login", peak_rss);
+    login.print("login", Some(peak_rss));
+
+    let sql = feed::connect(&args.database_url).await?;
+    let mut feed_ratios = Vec::new();
+    for scale in &args.scales {
+        feed::seed(&args.server, &args.database_url, *scale)?;
+        let sampler = RssSampler::start(server.pid());
+        let over_http = feed::over_http(&base, clients, duration).await;
+        let rss = sampler.stop().await;
+        let direct = feed::direct_sql(&sql, clients, duration).await;
+        over_http.print(&format!("feed @ {scale}"), Some(rss));
+        direct.print(&format!("feed SQL only @ {scale}"), None);
+        feed_ratios.push((*scale, over_http.rate(), direct.rate(), over_http.percentile(0.5)));
+    }
     println!();
     println!(
         "login / raw argon2 = {:.1}% (logins cannot beat hashing; the target is at least 90%)",
         100.0 * login.rate() / hash_rate
     );
+    for (scale, http, direct, p50) in &feed_ratios {
+        println!(
+            "feed @ {scale}: {:.1}% of its SQL run directly; p50 {:.2}× the smallest table's",
+            100.0 * http / direct,
+            p50 / feed_ratios[0].3
+        );
+    }
     println!(
         "server RSS: idle {} MiB, peak under login load {} MiB",
         idle_rss / 1024,
@@ -159,15 +185,17 @@ impl Outcome {
         self.latencies[index].as_secs_f64() * 1000.0
     }
 
-    fn print(&self, name: &str, rss_kib: u64) {
+    /// One row of the table; `rss_kib` is the server's, `None` where no server ran.
+    fn print(&self, name: &str, rss_kib: Option<u64>) {
+        let rss = rss_kib.map_or("-".to_owned(), |kib| format!("{} MiB", kib / 1024));
         println!(
-            "{:<28} {:>10.1} {:>9.1} {:>9.1} {:>7} {:>9} MiB",
+            "{:<28} {:>10.1} {:>9.1} {:>9.1} {:>7} {:>12}",
             name,
             self.rate(),
             self.percentile(0.5),
             self.percentile(0.99),
             self.errors,
-            rss_kib / 1024
+            rss
         );
     }
 }
