@@ -13,11 +13,20 @@ use commons_resources::kind::event::EventInput;
 use commons_resources::kind::spot::SpotInput;
 use commons_resources::service::writing::CreateResource;
 use commons_resources::{KindInput, Resources, Status, Visibility};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use sea_orm::prelude::Uuid;
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 const AUTHORS: usize = 100;
-const TAGS: [&str; 8] = ["running", "volunteering", "music", "books", "trees", "food", "kids", "art"];
+const TAGS: [&str; 8] = [
+    "running",
+    "volunteering",
+    "music",
+    "books",
+    "trees",
+    "food",
+    "kids",
+    "art",
+];
 
 pub async fn run(db: &DatabaseConnection, orgs: &Orgs, total: u64, writers: usize) -> anyhow::Result<()> {
     let authors = authors(db, orgs).await?;
@@ -47,6 +56,9 @@ pub async fn run(db: &DatabaseConnection, orgs: &Orgs, total: u64, writers: usiz
     for task in tasks {
         task.await.context("a writer stopped")??;
     }
+    // A bulk load leaves the planner's statistics behind until autovacuum catches up; refresh
+    // them now so the first queries after seeding are planned for the table as it is.
+    db.execute_unprepared("ANALYZE").await.context("ANALYZE")?;
     let seconds = started.elapsed().as_secs_f64();
     println!(
         "wrote {missing} resources in {seconds:.0} s ({:.0}/s)",
@@ -85,7 +97,12 @@ async fn authors(db: &DatabaseConnection, orgs: &Orgs) -> anyhow::Result<Vec<Uui
 
 /// Resource number `n`: mostly posts, every tenth an event, every tenth a spot, so the feed
 /// loads several kinds' tables.
-async fn write_one(db: &DatabaseConnection, resources: &Resources, author: Uuid, n: u64) -> anyhow::Result<()> {
+async fn write_one(
+    db: &DatabaseConnection,
+    resources: &Resources,
+    author: Uuid,
+    n: u64,
+) -> anyhow::Result<()> {
     let actor = Actor::User {
         id: author,
         platform_role: PlatformRole::User,

@@ -2,6 +2,7 @@
 //! nothing twice.
 
 use anyhow::Context;
+use chrono::Datelike;
 use commons_core::Actor;
 use commons_identity::service::accounts::Register;
 use commons_identity::{Identity, PlatformRole};
@@ -9,9 +10,8 @@ use commons_orgs::service::departments::CreateDepartment;
 use commons_orgs::service::invites::CreateInvite;
 use commons_orgs::service::organizations::CreateOrganization;
 use commons_orgs::{OrganizationKind, Orgs};
-use commons_resources::kind::blogpost::BlogpostInput;
-use chrono::Datelike;
 use commons_resources::geo::Location;
+use commons_resources::kind::blogpost::BlogpostInput;
 use commons_resources::kind::event::EventInput;
 use commons_resources::kind::page::PageInput;
 use commons_resources::kind::photo::PhotoInput;
@@ -304,9 +304,7 @@ async fn seed_resources(
             .await?;
         resources.publish_resource(db, alice, created.resource.id).await?;
         if matches!(created.data, Some(KindData::Event(_))) {
-            resources
-                .register_for_event(db, bob, created.resource.id)
-                .await?;
+            resources.register_for_event(db, bob, created.resource.id).await?;
         }
     }
     Ok(())

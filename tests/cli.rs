@@ -41,7 +41,11 @@ async fn seed_is_idempotent() {
         .collect();
     kinds.sort();
     kinds.dedup();
-    assert_eq!(kinds, commons_resources::kind::KINDS, "a public resource of every kind");
+    assert_eq!(
+        kinds,
+        commons_resources::kind::KINDS,
+        "a public resource of every kind"
+    );
     let events = commons_resources::entity::event::Entity::find()
         .all(&db.conn)
         .await

@@ -575,3 +575,60 @@ async fn uploaded_photos_are_checked_and_served_with_cache_headers() {
     let anonymous = upload(&server, None, "a.png", PNG_3X2.to_vec()).await;
     assert_eq!(anonymous.code(), Some("UNAUTHENTICATED"), "{}", anonymous.body);
 }
+
+/// The feed's statements do not grow with the page: tags, each kind's rows, creators, owners
+/// and the viewer's registrations each load in one batch.
+#[tokio::test]
+async fn the_feed_costs_the_same_for_5_and_50() {
+    let server = TestServer::with_config(commons_gateway::GatewayConfig {
+        auth_attempts_per_minute: 0,
+        // Generous, so a slow debug build still gathers each level into one batch.
+        batch_delay: std::time::Duration::from_millis(25),
+        ..commons_gateway::GatewayConfig::default()
+    })
+    .await;
+    let viewer = server.register("viewer@example.org", "viewer").await;
+    let mut authors = Vec::new();
+    for i in 0..5 {
+        authors.push(
+            server
+                .register(&format!("author{i}@example.org"), &format!("author{i}"))
+                .await,
+        );
+    }
+    for n in 0..51 {
+        let kind = match n % 3 {
+            0 => json!({ "blogpost": { "body": "text" } }),
+            1 => event(Some(10)),
+            _ => json!({ "spot": { "latitude": 43.2, "longitude": 76.9, "address": "Almaty" } }),
+        };
+        let title = format!("Resource {n}");
+        published(
+            &server,
+            &authors[n % authors.len()],
+            json!({ "title": title, "tags": ["a", "b"], "kind": kind }),
+        )
+        .await;
+    }
+    let query = "query($n: Int) { resources(first: $n) { edges { node { __typename title tags
+        creator { username } owner { __typename ... on User { username } }
+        ... on Blogpost { body } ... on Spot { address } ... on Event { seatsLeft viewerRegistration { status } } } } } }";
+    let (five, cost_of_5) = server
+        .counted(query, json!({ "n": 5 }), Some(&viewer.access))
+        .await;
+    let (fifty, cost_of_50) = server
+        .counted(query, json!({ "n": 50 }), Some(&viewer.access))
+        .await;
+    assert_eq!(
+        five.data()["resources"]["edges"].as_array().map(Vec::len),
+        Some(5)
+    );
+    let edges = fifty.data()["resources"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(edges.len(), 50, "{}", fifty.body);
+    assert!(edges.iter().all(|e| e["node"]["creator"]["username"].is_string()));
+    eprintln!("SQL statements: {cost_of_5} for 5 resources, {cost_of_50} for 50");
+    assert_eq!(cost_of_5, cost_of_50, "the statements do not grow with the page");
+}

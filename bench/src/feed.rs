@@ -18,7 +18,13 @@ pub const QUERY: &str = "{ resources(first: 20) { edges { node { __typename id t
 /// Tops the database up to `scale` published resources with `commons seed --scale`.
 pub fn seed(server: &str, database_url: &str, scale: u64) -> anyhow::Result<()> {
     let status = std::process::Command::new(server)
-        .args(["--database-url", database_url, "seed", "--scale", &scale.to_string()])
+        .args([
+            "--database-url",
+            database_url,
+            "seed",
+            "--scale",
+            &scale.to_string(),
+        ])
         .env("RUST_LOG", "warn")
         .stdout(std::process::Stdio::null())
         .status()
@@ -52,9 +58,11 @@ pub async fn direct_sql(db: &DatabaseConnection, clients: usize, duration: Durat
         async move {
             let backend = db.get_database_backend();
             let run = |sql: String| db.query_all_raw(Statement::from_string(backend, sql));
-            let page = run("SELECT * FROM resources WHERE status = 'published' AND deleted_at IS NULL \
+            let page = run(
+                "SELECT * FROM resources WHERE status = 'published' AND deleted_at IS NULL \
                  AND visibility = 'public' ORDER BY id DESC LIMIT 21"
-                .into())
+                    .into(),
+            )
             .await?;
             let mut ids = Vec::new();
             let mut people = Vec::new();
@@ -68,7 +76,10 @@ pub async fn direct_sql(db: &DatabaseConnection, clients: usize, duration: Durat
             }
             let ids = ids.join(",");
             let people = people.join(",");
-            run(format!("SELECT * FROM resource_tags WHERE resource_id IN ({ids}) ORDER BY tag")).await?;
+            run(format!(
+                "SELECT * FROM resource_tags WHERE resource_id IN ({ids}) ORDER BY tag"
+            ))
+            .await?;
             for table in ["blogposts", "events", "spots"] {
                 run(format!("SELECT * FROM {table} WHERE resource_id IN ({ids})")).await?;
             }

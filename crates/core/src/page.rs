@@ -111,6 +111,18 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page from up to `first + 1` rows fetched in order: the extra row only tells that
+    /// there is a next page.
+    pub fn from_rows(rows: Vec<T>, first: u64, cursor_of: impl Fn(&T) -> Cursor) -> Page<T> {
+        let has_next_page = rows.len() as u64 > first;
+        let edges = rows
+            .into_iter()
+            .take(first as usize)
+            .map(|row| (cursor_of(&row), row))
+            .collect();
+        Page { edges, has_next_page }
+    }
+
     pub fn map<U>(self, mut f: impl FnMut(T) -> U) -> Page<U> {
         Page {
             edges: self.edges.into_iter().map(|(c, t)| (c, f(t))).collect(),
@@ -172,13 +184,7 @@ where
         .limit(page.first + 1)
         .all(db)
         .await?;
-    let has_next_page = rows.len() as u64 > page.first;
-    let edges = rows
-        .into_iter()
-        .take(page.first as usize)
-        .map(|row| (cursor_of(&row), row))
-        .collect();
-    Ok(Page { edges, has_next_page })
+    Ok(Page::from_rows(rows, page.first, cursor_of))
 }
 
 fn after_condition<C: ColumnTrait + Copy>(order: &Keyset<C>, after: &Cursor) -> Condition {

@@ -32,27 +32,6 @@ fn event(capacity: Option<i32>, participants_visible: bool) -> KindInput {
 }
 
 impl World {
-    async fn published_event(
-        &self,
-        actor: &Actor,
-        owner: Uuid,
-        title: &str,
-        visibility: Visibility,
-        kind: KindInput,
-    ) -> Uuid {
-        let id = self
-            .create(actor, Some(owner), title, visibility, kind)
-            .await
-            .expect("event")
-            .resource
-            .id;
-        self.resources
-            .publish_resource(&self.db.conn, actor, id)
-            .await
-            .expect("publish");
-        id
-    }
-
     async fn register(&self, actor: &Actor, event: Uuid) -> Result<Registration, commons_resources::Error> {
         self.resources
             .register_for_event(&self.db.conn, actor, event)
@@ -78,9 +57,9 @@ async fn seats_then_waitlist_then_promotion_and_check_in_once() {
     let volunteer = world.join(&owner, org.id, Role::Moderator, "volunteer").await;
     let member = world.join(&owner, org.id, Role::Member, "member").await;
     let run = world
-        .published_event(
+        .published(
             &owner,
-            org.id,
+            Some(org.id),
             "Morning run",
             Visibility::Public,
             event(Some(2), false),
@@ -196,12 +175,18 @@ async fn department_events_are_for_the_department_and_lists_as_the_organizer_set
     let member = world.join(&owner, org.id, Role::Member, "elsewhere").await;
     let outsider = world.person("outsider").await;
     let open = world
-        .published_event(&owner, org.id, "City run", Visibility::Public, event(None, true))
+        .published(
+            &owner,
+            Some(org.id),
+            "City run",
+            Visibility::Public,
+            event(None, true),
+        )
         .await;
     let private = world
-        .published_event(
+        .published(
             &owner,
-            team.id,
+            Some(team.id),
             "Team training",
             Visibility::Department,
             event(Some(10), true),
@@ -253,7 +238,7 @@ async fn registration_follows_its_window_and_bigger_capacity_admits_the_waitlist
         participants_visible: false,
     });
     let webinar = world
-        .published_event(&host, id(&host), "Webinar", Visibility::Public, later)
+        .published(&host, Some(id(&host)), "Webinar", Visibility::Public, later)
         .await;
     let guest = world.person("guest").await;
     let early = world.register(&guest, webinar).await.unwrap_err();
@@ -323,7 +308,13 @@ async fn capacity_holds_under_concurrent_registrations() {
     let host = world.person("host").await;
     let org = world.organization(&host, "Big run", "big-run").await;
     let race = world
-        .published_event(&host, org.id, "Race", Visibility::Public, event(Some(50), false))
+        .published(
+            &host,
+            Some(org.id),
+            "Race",
+            Visibility::Public,
+            event(Some(50), false),
+        )
         .await;
     let runners = world.crowd("racer", 200).await;
     let tasks: Vec<_> = runners
@@ -348,4 +339,45 @@ async fn capacity_holds_under_concurrent_registrations() {
     }
     assert_eq!((seated, waiting), (50, 150));
     assert_eq!(world.seats_taken(race).await, 50);
+}
+
+#[tokio::test]
+async fn registrations_follow_their_event_to_another_organization() {
+    let world = World::new().await;
+    let (db, resources) = (&world.db.conn, &world.resources);
+    let founder = world.person("founder").await;
+    let first = world.organization(&founder, "Old club", "old-club").await;
+    let second = world.organization(&founder, "New club", "new-club").await;
+    let keeper = world.join(&founder, second.id, Role::Admin, "keeper").await;
+    let run = world
+        .published(
+            &founder,
+            Some(first.id),
+            "Relay",
+            Visibility::Public,
+            event(Some(5), false),
+        )
+        .await;
+    let runner = world.person("runner").await;
+    world.register(&runner, run).await.expect("registered");
+
+    resources
+        .transfer_resource(db, &founder, run, second.id)
+        .await
+        .expect("transfer");
+    // Read past row level security: the test's own connection acts as no one.
+    let tx = commons_core::tenant::read(db, &Actor::System).await.expect("tx");
+    let stored = commons_resources::entity::event_registration::Entity::find()
+        .all(&tx)
+        .await
+        .expect("registrations");
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].org_id, Some(second.id));
+    // The new organization's admin runs the event now, list and all.
+    let list = resources
+        .registrations(db, &keeper, run, &PageRequest::new(None, None).expect("page"))
+        .await
+        .expect("the new organizer's list");
+    assert_eq!(list.edges.len(), 1);
+    assert_eq!(list.edges[0].1.user_id, id(&runner));
 }

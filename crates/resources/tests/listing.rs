@@ -13,7 +13,6 @@ use commons_resources::service::writing::Full;
 use commons_resources::{KindInput, Status, Visibility};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-use uuid::Uuid;
 
 mod common;
 
@@ -48,27 +47,6 @@ fn post(body: &str) -> KindInput {
 }
 
 impl World {
-    async fn published(
-        &self,
-        actor: &Actor,
-        owner: Option<Uuid>,
-        title: &str,
-        visibility: Visibility,
-        kind: KindInput,
-    ) -> Uuid {
-        let id = self
-            .create(actor, owner, title, visibility, kind)
-            .await
-            .expect("create")
-            .resource
-            .id;
-        self.resources
-            .publish_resource(&self.db.conn, actor, id)
-            .await
-            .expect("publish");
-        id
-    }
-
     async fn list(&self, actor: &Actor, filter: FeedFilter, first: i32, after: Option<&str>) -> Vec<Full> {
         self.resources
             .feed(
@@ -338,4 +316,29 @@ async fn most_reacted_first_and_addresses_by_slug() {
         .expect("read")
         .expect("found by slug");
     assert_eq!(found.resource.id, ids[3]);
+}
+
+#[tokio::test]
+async fn an_unknown_kind_is_a_mistake_not_an_empty_list() {
+    let world = World::new().await;
+    let reader = world.person("reader").await;
+    let refused = world
+        .resources
+        .feed(
+            &world.db.conn,
+            &reader,
+            FeedFilter {
+                kind: Some("poem".into()),
+                ..FeedFilter::default()
+            },
+            &PageRequest::new(None, None).expect("page"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::BadUserInput);
+    assert!(
+        refused
+            .to_string()
+            .contains("blogpost, event, page, photo, product, spot")
+    );
 }

@@ -160,7 +160,14 @@ impl Resources {
         let mut query = resource::Entity::find()
             .filter(resource::Column::Status.eq(filter.status.unwrap_or(Status::Published)))
             .filter(resource::Column::DeletedAt.is_null());
-        if let Some(kind) = filter.kind {
+        if let Some(kind) = filter.kind.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
+            let kind = kind.to_lowercase();
+            if !kind::KINDS.contains(&kind.as_str()) {
+                return Err(Error::invalid(
+                    "kind",
+                    format!("kind must be one of {}", kind::KINDS.join(", ")),
+                ));
+            }
             query = query.filter(resource::Column::Kind.eq(kind));
         }
         if let Some(owner) = filter.owner_id {
@@ -314,24 +321,12 @@ async fn nearest_first(
         .limit(page.first + 1)
         .all(db)
         .await?;
-    let has_next_page = rows.len() as u64 > page.first;
-    let edges = rows
-        .into_iter()
-        .take(page.first as usize)
-        .map(|r| {
-            let key = located(&r)
-                .map(|at| planar_key(&near.center, &at))
-                .unwrap_or(f64::MAX);
-            (
-                Cursor {
-                    key: Some(SortKey::Float(key)),
-                    id: r.id,
-                },
-                r,
-            )
-        })
-        .collect();
-    Ok(Page { edges, has_next_page })
+    Ok(Page::from_rows(rows, page.first, |r| Cursor {
+        key: Some(SortKey::Float(
+            located(r).map_or(f64::MAX, |at| planar_key(&near.center, &at)),
+        )),
+        id: r.id,
+    }))
 }
 
 /// [`distance_key`] computed here, for the cursor: the same arithmetic in the same order.

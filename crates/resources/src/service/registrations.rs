@@ -447,6 +447,24 @@ async fn take_seat(tx: &impl ConnectionTrait, event: &event::Model) -> Result<bo
     Ok(update.exec(tx).await?.rows_affected == 1)
 }
 
+/// An event changed hands: its registrations follow it into the new organization's wall (row
+/// level security), as the system, since the giver may not see them all.
+pub(crate) async fn move_to_organization(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    event_id: Uuid,
+    org_id: Option<Uuid>,
+) -> Result<(), Error> {
+    tenant::act_as(tx, &Actor::System).await?;
+    registration::Entity::update_many()
+        .col_expr(registration::Column::OrgId, Expr::value(org_id))
+        .filter(registration::Column::EventId.eq(event_id))
+        .exec(tx)
+        .await?;
+    tenant::act_as(tx, actor).await?;
+    Ok(())
+}
+
 /// Gives the event's free seats to the waitlist, first asked first served. Runs as the
 /// system: whoever freed the seat may not see the others' registrations.
 pub(crate) async fn fill_seats(

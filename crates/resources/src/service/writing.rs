@@ -237,14 +237,20 @@ impl Resources {
             self.orgs.claim_resource_quota(&tx, org_id).await?;
         }
         let from = current.owner_id;
-        let is_page = current.kind == crate::kind::page::KIND;
+        let kind = current.kind.clone();
         let mut model: resource::ActiveModel = current.into();
         model.owner_id = Set(new_owner_id);
         model.org_id = Set(to.org_id());
         model.department_id = Set(to.department_id());
         model.updated_at = Set(now);
-        if is_page {
-            crate::kind::page::detach_from_other_owners(&tx, id, new_owner_id).await?;
+        match kind.as_str() {
+            crate::kind::page::KIND => {
+                crate::kind::page::detach_from_other_owners(&tx, id, new_owner_id).await?;
+            }
+            crate::kind::event::KIND => {
+                super::registrations::move_to_organization(&tx, actor, id, to.org_id()).await?;
+            }
+            _ => {}
         }
         let moved = match model.update(&tx).await {
             Ok(r) => r,

@@ -84,12 +84,7 @@ impl World {
             )
             .await
             .expect("register");
-        Actor::User {
-            id: session.user.id,
-            platform_role: commons_core::PlatformRole::User,
-            scopes: None,
-            session: Some(Uuid::now_v7()),
-        }
+        signed_in(session.user.id)
     }
 
     pub async fn join(&self, inviter: &Actor, org: Uuid, role: Role, name: &str) -> Actor {
@@ -152,6 +147,16 @@ impl World {
     }
 }
 
+/// A person signed in with a password session.
+fn signed_in(user: Uuid) -> Actor {
+    Actor::User {
+        id: user,
+        platform_role: commons_core::PlatformRole::User,
+        scopes: None,
+        session: Some(Uuid::now_v7()),
+    }
+}
+
 pub fn id(actor: &Actor) -> Uuid {
     actor.user_id().expect("signed in")
 }
@@ -178,12 +183,7 @@ impl World {
                 .create_account(&self.db.conn, account)
                 .await
                 .expect("account");
-            people.push(Actor::User {
-                id: session.user.id,
-                platform_role: commons_core::PlatformRole::User,
-                scopes: None,
-                session: Some(Uuid::now_v7()),
-            });
+            people.push(signed_in(session.user.id));
         }
         people
     }
@@ -225,6 +225,28 @@ impl World {
             )
             .await
             .expect("department seat");
+    }
+
+    /// Creates and publishes a resource of any kind.
+    pub async fn published(
+        &self,
+        actor: &Actor,
+        owner: Option<Uuid>,
+        title: &str,
+        visibility: Visibility,
+        kind: KindInput,
+    ) -> Uuid {
+        let id = self
+            .create(actor, owner, title, visibility, kind)
+            .await
+            .expect("create")
+            .resource
+            .id;
+        self.resources
+            .publish_resource(&self.db.conn, actor, id)
+            .await
+            .expect("publish");
+        id
     }
 
     /// Creates a resource of any kind, as a draft.
