@@ -421,7 +421,7 @@ async fn lock_event(tx: &impl ConnectionTrait, event_id: Uuid) -> Result<event::
     event::Entity::update_many()
         .col_expr(
             event::Column::RegisteredCount,
-            Expr::col(event::Column::RegisteredCount).into(),
+            Expr::col(event::Column::RegisteredCount),
         )
         .filter(event::Column::ResourceId.eq(event_id))
         .exec(tx)

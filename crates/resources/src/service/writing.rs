@@ -195,11 +195,11 @@ impl Resources {
                 .await?;
             insert_tags(&tx, updated.id, &tags).await?;
         }
-        if let Some(kind) = input.kind {
-            if let KindData::Event(_) = kind.replace(&tx, &updated).await? {
-                // More seats may have opened: they go to the waitlist first.
-                super::registrations::fill_seats(&tx, actor, updated.id).await?;
-            }
+        if let Some(kind) = input.kind
+            && let KindData::Event(_) = kind.replace(&tx, &updated).await?
+        {
+            // More seats may have opened: they go to the waitlist first.
+            super::registrations::fill_seats(&tx, actor, updated.id).await?;
         }
         audit::record(
             &tx,
