@@ -10,6 +10,7 @@ mod m20261125_000004_orgs;
 mod m20261125_000005_tenant_isolation;
 mod m20261125_000006_resources;
 mod m20261125_000007_kinds_events_review;
+mod m20261125_000008_outbox;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000005_tenant_isolation::Migration),
             Box::new(m20261125_000006_resources::Migration),
             Box::new(m20261125_000007_kinds_events_review::Migration),
+            Box::new(m20261125_000008_outbox::Migration),
         ]
     }
 }

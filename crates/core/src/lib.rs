@@ -10,6 +10,7 @@
 //! - [`tenant`]: transactions that tell PostgreSQL's row level security who is acting.
 //! - [`audit`]: the append-only audit log.
 //! - [`export`]: tables written as CSV or XLSX for people's spreadsheets.
+//! - [`outbox`]: domain events appended in the writing transaction, delivered after commit.
 //! - [`money`]: integer minor units and ISO 4217 currencies.
 //! - [`text`]: checking free-text input.
 
@@ -22,6 +23,7 @@ pub mod error;
 pub mod export;
 pub mod id;
 pub mod money;
+pub mod outbox;
 pub mod page;
 pub mod tenant;
 pub mod text;

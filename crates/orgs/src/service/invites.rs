@@ -7,6 +7,7 @@
 
 use commons_core::audit::{self, Entry};
 use commons_core::db::Conn;
+use commons_core::outbox::{self, NewEvent};
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
 use commons_identity::AuthSession;
@@ -150,6 +151,13 @@ impl Orgs {
             .target("invite", invite.id)
             .in_org(invite.org_id);
         audit::record(&tx, actor, entry, now).await?;
+        let event = NewEvent::new(
+            "invite.created",
+            serde_json::json!({ "invite": invite.id, "email": invite.email, "role": invite.role.map(|r| r.name()) }),
+        )
+        .about(invite.id)
+        .in_org(invite.org_id);
+        outbox::append(&tx, actor, event, now).await?;
         tx.commit().await?;
         Ok(invite)
     }
@@ -405,6 +413,13 @@ impl Orgs {
             .in_org(invite.org_id)
             .metadata(serde_json::json!({ "inviter": invite.inviter_id, "new_account": new_account }));
         audit::record(tx, actor, entry, now).await?;
+        let event = NewEvent::new(
+            "invite.accepted",
+            serde_json::json!({ "invite": invite.id, "inviter": invite.inviter_id, "user": actor.user_id() }),
+        )
+        .about(invite.inviter_id)
+        .in_org(invite.org_id);
+        outbox::append(tx, actor, event, now).await?;
         let org_id = invite.org_id;
         Ok(Accepted { invite, org_id })
     }

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use commons_core::audit::{self, Entry};
 use commons_core::db::Conn;
+use commons_core::outbox::{self, NewEvent};
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -161,6 +162,13 @@ impl Orgs {
             now,
         )
         .await?;
+        let event = NewEvent::new(
+            "member.role_changed",
+            serde_json::json!({ "user": target.user_id, "from": from.name(), "to": input.role.name() }),
+        )
+        .about(target.user_id)
+        .in_org(Some(target.org_id));
+        outbox::append(&tx, actor, event, now).await?;
         tx.commit().await?;
         Ok(updated)
     }

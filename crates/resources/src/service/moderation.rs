@@ -5,6 +5,7 @@
 
 use commons_core::audit::{self, Entry};
 use commons_core::db::Conn;
+use commons_core::outbox::{self, NewEvent};
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, tenant, text};
 use commons_orgs::Permission;
@@ -123,6 +124,14 @@ impl Resources {
             .in_org(decided.org_id)
             .metadata(serde_json::json!({ "reason": reason }));
         audit::record(&tx, actor, entry, now).await?;
+        // The creator hears the decision.
+        let event = NewEvent::new(
+            action,
+            serde_json::json!({ "creator": decided.creator_id, "reason": reason }),
+        )
+        .about(id)
+        .in_org(decided.org_id);
+        outbox::append(&tx, actor, event, now).await?;
         tx.commit().await?;
         Ok(decided)
     }

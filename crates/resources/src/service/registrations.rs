@@ -11,6 +11,7 @@ use std::collections::HashMap;
 
 use commons_core::audit::{self, Entry};
 use commons_core::db::Conn;
+use commons_core::outbox::{self, NewEvent};
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
 use commons_orgs::Permission;
@@ -152,6 +153,13 @@ impl Resources {
             now,
         )
         .await?;
+        let event = NewEvent::new(
+            "event.registered",
+            serde_json::json!({ "registration": saved.id, "user": user_id, "status": status_name(status) }),
+        )
+        .about(event_id)
+        .in_org(found.org_id);
+        outbox::append(&tx, actor, event, now).await?;
         let mine = self.with_position(&tx, actor, saved).await?;
         tx.commit().await?;
         Ok(mine)
@@ -206,7 +214,7 @@ impl Resources {
                 .filter(event::Column::ResourceId.eq(cancelled.event_id))
                 .exec(&tx)
                 .await?;
-            fill_seats(&tx, actor, cancelled.event_id).await?;
+            fill_seats(&tx, actor, cancelled.event_id, now).await?;
         }
         audit::record(
             &tx,
@@ -471,6 +479,7 @@ pub(crate) async fn fill_seats(
     tx: &impl ConnectionTrait,
     actor: &Actor,
     event_id: Uuid,
+    now: Timestamp,
 ) -> Result<Vec<Uuid>, Error> {
     tenant::act_as(tx, &Actor::System).await?;
     let event = lock_event(tx, event_id).await?;
@@ -480,6 +489,10 @@ pub(crate) async fn fill_seats(
     };
     let mut promoted = Vec::new();
     if free > 0 {
+        let org_id = resource::Entity::find_by_id(event_id)
+            .one(tx)
+            .await?
+            .and_then(|r| r.org_id);
         let next: Vec<Uuid> = registration::Entity::find()
             .select_only()
             .column(registration::Column::Id)
@@ -503,6 +516,11 @@ pub(crate) async fn fill_seats(
                 .filter(registration::Column::Id.eq(id))
                 .exec(tx)
                 .await?;
+            // The person waiting hears they have a seat now.
+            let seat = NewEvent::new("event.seat_granted", serde_json::json!({ "registration": id }))
+                .about(event_id)
+                .in_org(org_id);
+            outbox::append(tx, actor, seat, now).await?;
             promoted.push(id);
         }
     }

@@ -199,7 +199,7 @@ impl Resources {
             && let KindData::Event(_) = kind.replace(&tx, &updated).await?
         {
             // More seats may have opened: they go to the waitlist first.
-            super::registrations::fill_seats(&tx, actor, updated.id).await?;
+            super::registrations::fill_seats(&tx, actor, updated.id, now).await?;
         }
         audit::record(
             &tx,

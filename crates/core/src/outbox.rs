@@ -1,0 +1,234 @@
+//! The transactional outbox (DESIGN.md section 3). A service appends domain events in its own
+//! transaction, so an event exists exactly when the change it reports was committed. A
+//! [`Dispatcher`] in every gateway process reads new events after commit and hands them to
+//! in-process subscribers; handlers that must act once record the event id
+//! ([`handle_once`]), so a redelivery changes nothing.
+//!
+//! Every process reads the one table, so an event written through one gateway reaches the
+//! subscribers of every other. On PostgreSQL the appending transaction also sends
+//! `NOTIFY commons_outbox` (delivered on commit), for listeners that want to wake at once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sea_orm::entity::prelude::*;
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseBackend, QueryOrder, Statement};
+use tokio::sync::broadcast;
+
+use crate::{Actor, Timestamp};
+
+/// The PostgreSQL channel appends notify.
+pub const CHANNEL: &str = "commons_outbox";
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "outbox_events")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// Dotted, past tense: `comment.created`, `event.registered`.
+    pub topic: String,
+    /// What the event is about (a resource, a conversation), for subscribers to filter on.
+    pub subject_id: Option<Uuid>,
+    pub org_id: Option<Uuid>,
+    pub actor_id: Option<Uuid>,
+    pub payload: Json,
+    pub created_at: Timestamp,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+/// What a handler has already done: one row per handler and event.
+pub mod handled {
+    use sea_orm::entity::prelude::*;
+
+    use crate::Timestamp;
+
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "outbox_handled")]
+    pub struct Model {
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub handler: String,
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub event_id: Uuid,
+        pub handled_at: Timestamp,
+    }
+
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// An event to append.
+#[derive(Clone, Debug)]
+pub struct NewEvent {
+    pub topic: &'static str,
+    pub subject_id: Option<Uuid>,
+    pub org_id: Option<Uuid>,
+    pub payload: serde_json::Value,
+}
+
+impl NewEvent {
+    pub fn new(topic: &'static str, payload: serde_json::Value) -> NewEvent {
+        NewEvent {
+            topic,
+            subject_id: None,
+            org_id: None,
+            payload,
+        }
+    }
+
+    pub fn about(mut self, subject_id: Uuid) -> NewEvent {
+        self.subject_id = Some(subject_id);
+        self
+    }
+
+    pub fn in_org(mut self, org_id: Option<Uuid>) -> NewEvent {
+        self.org_id = org_id;
+        self
+    }
+}
+
+/// Appends `event` inside the caller's transaction; it is delivered after that commits.
+pub async fn append(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    event: NewEvent,
+    now: Timestamp,
+) -> Result<Uuid, DbErr> {
+    let id = crate::id::new();
+    Entity::insert(ActiveModel {
+        id: Set(id),
+        topic: Set(event.topic.to_owned()),
+        subject_id: Set(event.subject_id),
+        org_id: Set(event.org_id),
+        actor_id: Set(actor.user_id()),
+        payload: Set(event.payload),
+        created_at: Set(now),
+    })
+    .exec_without_returning(tx)
+    .await?;
+    if tx.get_database_backend() == DatabaseBackend::Postgres {
+        tx.execute_raw(Statement::from_string(
+            DatabaseBackend::Postgres,
+            format!("NOTIFY {CHANNEL}"),
+        ))
+        .await?;
+    }
+    Ok(id)
+}
+
+/// Records that `handler` has handled `event_id`; `false` when it already had, so the caller
+/// skips the work. Call it in the transaction that does the work.
+pub async fn handle_once(
+    tx: &impl ConnectionTrait,
+    handler: &str,
+    event_id: Uuid,
+    now: Timestamp,
+) -> Result<bool, DbErr> {
+    let inserted = handled::Entity::insert(handled::ActiveModel {
+        handler: Set(handler.to_owned()),
+        event_id: Set(event_id),
+        handled_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::columns([handled::Column::Handler, handled::Column::EventId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(tx)
+    .await?;
+    Ok(inserted == 1)
+}
+
+/// Reads committed events and broadcasts them to this process's subscribers.
+///
+/// Ids are time-ordered, but transactions commit in any order: an event with an earlier id can
+/// appear after a later one was read. So each read looks back over `window` of creation time
+/// and skips the ids it has already sent; a transaction open longer than the window could be
+/// missed.
+#[derive(Clone, Debug)]
+pub struct Dispatcher {
+    sender: broadcast::Sender<Arc<Model>>,
+    window: Duration,
+}
+
+impl Dispatcher {
+    /// Subscribers that fall more than `capacity` events behind lose the oldest ones (and are
+    /// told so by the channel).
+    pub fn new(capacity: usize) -> Dispatcher {
+        let (sender, _) = broadcast::channel(capacity.max(16));
+        Dispatcher {
+            sender,
+            window: Duration::from_secs(5),
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<Arc<Model>> {
+        self.sender.subscribe()
+    }
+
+    /// Polls every `every` until the process ends, starting from events created from now on.
+    pub fn spawn(&self, db: sea_orm::DatabaseConnection, clock: crate::SharedClock, every: Duration) {
+        let dispatcher = self.clone();
+        tokio::spawn(async move {
+            let mut reader = Reader::starting_at(clock.now());
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                if let Err(e) = dispatcher.deliver(&db, &mut reader).await {
+                    tracing::warn!(error = %e, "reading the outbox failed; retrying");
+                }
+            }
+        });
+    }
+
+    /// Sends what `reader` has not sent yet; returns how many.
+    pub async fn deliver(&self, db: &impl ConnectionTrait, reader: &mut Reader) -> Result<usize, DbErr> {
+        let since = reader.since - chrono::Duration::from_std(self.window).unwrap_or_default();
+        let found = Entity::find()
+            .filter(Column::CreatedAt.gte(since))
+            .order_by_asc(Column::CreatedAt)
+            .order_by_asc(Column::Id)
+            .all(db)
+            .await?;
+        let mut sent = 0;
+        for event in found {
+            if reader.sent.contains_key(&event.id) {
+                continue;
+            }
+            reader.sent.insert(event.id, event.created_at);
+            reader.since = reader.since.max(event.created_at);
+            // No subscriber is not an error: nobody is listening right now.
+            self.sender.send(Arc::new(event)).ok();
+            sent += 1;
+        }
+        // Forget what is older than the window: it will not be read again.
+        let horizon = since;
+        reader.sent.retain(|_, at| *at >= horizon);
+        Ok(sent)
+    }
+}
+
+/// Where one process's reading of the outbox stands.
+#[derive(Clone, Debug)]
+pub struct Reader {
+    since: Timestamp,
+    sent: HashMap<Uuid, Timestamp>,
+}
+
+impl Reader {
+    /// Events created from `since` on.
+    pub fn starting_at(since: Timestamp) -> Reader {
+        Reader {
+            since,
+            sent: HashMap::new(),
+        }
+    }
+}
