@@ -11,6 +11,7 @@ mod m20261125_000005_tenant_isolation;
 mod m20261125_000006_resources;
 mod m20261125_000007_kinds_events_review;
 mod m20261125_000008_outbox;
+mod m20261125_000009_reactions;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000006_resources::Migration),
             Box::new(m20261125_000007_kinds_events_review::Migration),
             Box::new(m20261125_000008_outbox::Migration),
+            Box::new(m20261125_000009_reactions::Migration),
         ]
     }
 }

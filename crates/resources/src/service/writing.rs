@@ -394,8 +394,9 @@ pub(crate) fn scope_of(resource: &resource::Model) -> Scope {
 }
 
 /// A resource that is not deleted and that `actor` may see: nobody changes what they may not
-/// see (and what they may not see does not exist for them).
-pub(crate) async fn live(
+/// see (and what they may not see does not exist for them). Other crates' services (reactions,
+/// comments, orders) check what they point at with it, inside their own transaction.
+pub async fn live(
     db: &impl sea_orm::ConnectionTrait,
     actor: &Actor,
     id: Uuid,

@@ -1,0 +1,244 @@
+//! RE1 at the service level: toggling, the counts kept by the reacting transaction (and the
+//! resource's total behind "most reacted first"), visibility, and counts equal to the rows
+//! after 100 people toggle at once.
+
+use commons_core::{Actor, CodedError, ErrorCode, PageRequest, PlatformRole};
+use commons_identity::service::accounts::Register;
+use commons_identity::{Identity, Settings as IdentitySettings, TokenKeys};
+use commons_migrations::testing::TestDb;
+use commons_orgs::service::organizations::CreateOrganization;
+use commons_orgs::{OrganizationKind, Orgs, Settings};
+use commons_reactions::entity::{reaction, reaction_count};
+use commons_reactions::{ReactionKind, Reactions};
+use commons_resources::kind::blogpost::BlogpostInput;
+use commons_resources::service::reading::{FeedFilter, FeedOrder};
+use commons_resources::service::writing::CreateResource;
+use commons_resources::{KindInput, Resources, Visibility};
+use sea_orm::{EntityTrait, PaginatorTrait};
+use uuid::Uuid;
+
+struct World {
+    db: TestDb,
+    reactions: Reactions,
+}
+
+impl World {
+    async fn new() -> World {
+        let identity = Identity::new(
+            TokenKeys::from_secret(&[7u8; 32]).expect("key"),
+            IdentitySettings::default(),
+        );
+        let resources = Resources::new(Orgs::new(identity, Settings::default()));
+        World {
+            db: TestDb::fresh().await,
+            reactions: Reactions::new(resources),
+        }
+    }
+
+    /// `n` people, with one password hash between them.
+    async fn people(&self, prefix: &str, n: usize) -> Vec<Actor> {
+        let identity = self.reactions.resources().orgs().identity();
+        let template = identity
+            .prepare_registration(Register {
+                email: format!("{prefix}@example.org"),
+                username: prefix.into(),
+                password: "correct horse battery".into(),
+                ..Register::default()
+            })
+            .await
+            .expect("registration");
+        let mut people = Vec::new();
+        for i in 0..n {
+            let mut account = template.clone();
+            account.email = format!("{prefix}{i}@example.org");
+            account.username = format!("{prefix}{i}");
+            let session = identity
+                .create_account(&self.db.conn, account)
+                .await
+                .expect("account");
+            people.push(Actor::User {
+                id: session.user.id,
+                platform_role: PlatformRole::User,
+                scopes: None,
+                session: Some(Uuid::now_v7()),
+            });
+        }
+        people
+    }
+
+    async fn post(&self, author: &Actor, title: &str, publish: bool) -> Uuid {
+        self.post_for(author, None, title, publish).await
+    }
+
+    async fn post_for(&self, author: &Actor, owner: Option<Uuid>, title: &str, publish: bool) -> Uuid {
+        let resources = self.reactions.resources();
+        let id = resources
+            .create_resource(
+                &self.db.conn,
+                author,
+                CreateResource {
+                    owner_id: owner,
+                    title: title.into(),
+                    slug: None,
+                    summary: None,
+                    tags: vec![],
+                    visibility: Visibility::Public,
+                    kind: KindInput::Blogpost(BlogpostInput {
+                        body: "text".into(),
+                        cover_url: None,
+                    }),
+                },
+            )
+            .await
+            .expect("post")
+            .resource
+            .id;
+        if publish {
+            resources
+                .publish_resource(&self.db.conn, author, id)
+                .await
+                .expect("publish");
+        }
+        id
+    }
+}
+
+#[tokio::test]
+async fn toggling_counts_and_orders_most_reacted_first() {
+    let world = World::new().await;
+    let db = &world.db.conn;
+    let people = world.people("reader", 3).await;
+    let [author, ann, ben] = <[Actor; 3]>::try_from(people).expect("three");
+    let quiet = world.post(&author, "Quiet", true).await;
+    let loved = world.post(&author, "Loved", true).await;
+    let draft = world.post(&author, "Draft", false).await;
+
+    let r = &world.reactions;
+    let first = r
+        .toggle_reaction(db, &ann, loved, ReactionKind::Love)
+        .await
+        .expect("love");
+    assert_eq!(first.counts, [(ReactionKind::Love, 1)]);
+    assert_eq!(first.mine, [ReactionKind::Love]);
+    r.toggle_reaction(db, &ann, loved, ReactionKind::Like)
+        .await
+        .expect("like");
+    let seen_by_ben = r
+        .toggle_reaction(db, &ben, loved, ReactionKind::Love)
+        .await
+        .expect("ben");
+    assert_eq!(
+        seen_by_ben.counts,
+        [(ReactionKind::Like, 1), (ReactionKind::Love, 2)]
+    );
+    assert_eq!(seen_by_ben.total, 3);
+    assert_eq!(seen_by_ben.mine, [ReactionKind::Love]);
+    // Toggling again takes it back.
+    let back = r
+        .toggle_reaction(db, &ann, loved, ReactionKind::Like)
+        .await
+        .expect("unlike");
+    assert_eq!(back.counts, [(ReactionKind::Love, 2)]);
+    assert_eq!(back.mine, [ReactionKind::Love]);
+
+    // Nobody reacts to what they may not see, and anonymous people not at all.
+    let hidden = r
+        .toggle_reaction(db, &ann, draft, ReactionKind::Like)
+        .await
+        .unwrap_err();
+    assert_eq!(hidden.code(), ErrorCode::NotFound);
+    let anonymous = r
+        .toggle_reaction(db, &Actor::ANONYMOUS, loved, ReactionKind::Like)
+        .await
+        .unwrap_err();
+    assert_eq!(anonymous.code(), ErrorCode::Unauthenticated);
+
+    // The resource's total orders the feed.
+    let feed = r
+        .resources()
+        .feed(
+            db,
+            &ann,
+            FeedFilter {
+                order: FeedOrder::MostReacted,
+                ..FeedFilter::default()
+            },
+            &PageRequest::new(None, None).expect("page"),
+        )
+        .await
+        .expect("feed");
+    let order: Vec<Uuid> = feed.edges.iter().map(|(_, f)| f.resource.id).collect();
+    assert_eq!(order, [loved, quiet]);
+    assert_eq!(feed.edges[0].1.resource.reaction_count, 2);
+
+    // An organization's public post: anyone who sees it reacts, and its total moves too
+    // (on PostgreSQL past the row level security that keeps non-members from writing it).
+    let club = r
+        .resources()
+        .orgs()
+        .create_organization(
+            db,
+            &author,
+            CreateOrganization {
+                name: "Club".into(),
+                slug: "club".into(),
+                description: None,
+                logo_url: None,
+                kind: OrganizationKind::Virtual,
+            },
+        )
+        .await
+        .expect("organization");
+    let news = world.post_for(&author, Some(club.id), "Club news", true).await;
+    r.toggle_reaction(db, &ben, news, ReactionKind::Wow)
+        .await
+        .expect("outsider reacts");
+    let read = r
+        .resources()
+        .resource(db, &ben, news)
+        .await
+        .expect("read")
+        .expect("visible");
+    assert_eq!(read.resource.reaction_count, 1);
+
+    let batch = r
+        .reaction_summaries(db, &ben, &[quiet, loved])
+        .await
+        .expect("summaries");
+    assert_eq!(batch[&quiet].total, 0);
+    assert_eq!(batch[&loved].mine, [ReactionKind::Love]);
+}
+
+/// 100 people toggle at once, twice: the counter follows the rows both ways.
+#[tokio::test]
+async fn concurrent_toggles_leave_counts_equal_to_rows() {
+    let world = World::new().await;
+    let db = &world.db.conn;
+    let people = world.people("fan", 101).await;
+    let post = world.post(&people[0], "Popular", true).await;
+    for round in 0..2 {
+        let tasks: Vec<_> = people[1..]
+            .iter()
+            .cloned()
+            .map(|person| {
+                let (db, reactions) = (db.clone(), world.reactions.clone());
+                tokio::spawn(async move {
+                    reactions
+                        .toggle_reaction(&db, &person, post, ReactionKind::Like)
+                        .await
+                })
+            })
+            .collect();
+        for task in tasks {
+            task.await.expect("ran").expect("toggled");
+        }
+        let rows = reaction::Entity::find().count(db).await.expect("rows");
+        let counted = reaction_count::Entity::find_by_id((post, ReactionKind::Like))
+            .one(db)
+            .await
+            .expect("read")
+            .map_or(0, |c| c.count);
+        let expected = if round == 0 { 100 } else { 0 };
+        assert_eq!((rows, counted), (expected, expected as i64), "round {round}");
+    }
+}
