@@ -43,6 +43,7 @@ impl App {
             db,
             identity: resources.orgs().identity().clone(),
             orgs: resources.orgs().clone(),
+            reactions: commons_reactions::Reactions::new(resources.clone()),
             resources,
             auth_limiter: AuthRateLimiter::new(config.auth_attempts_per_minute),
         };

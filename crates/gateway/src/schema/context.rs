@@ -19,6 +19,7 @@ pub struct Services {
     pub identity: Identity,
     pub orgs: Orgs,
     pub resources: Resources,
+    pub reactions: commons_reactions::Reactions,
     pub auth_limiter: AuthRateLimiter,
 }
 

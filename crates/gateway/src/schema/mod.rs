@@ -6,6 +6,7 @@ pub mod extension;
 pub mod identity;
 pub mod node;
 pub mod orgs;
+pub mod reactions;
 pub mod resources;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
@@ -30,6 +31,7 @@ pub struct Mutation(
     resources::ResourcesMutation,
     resources::RegistrationsMutation,
     resources::MediaMutation,
+    reactions::ReactionsMutation,
 );
 
 pub type CommonsSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -13,10 +13,34 @@ use super::registrations::Registration;
 use super::types::Resource;
 use crate::error::to_graphql;
 use crate::schema::context::Services;
+use crate::schema::reactions::ReactionSummary;
 
 pub struct ResourcesLoader {
     pub services: Services,
     pub actor: Actor,
+}
+
+/// A resource's reaction counts and the request actor's own reactions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ReactionsOf(pub Uuid);
+
+impl Loader<ReactionsOf> for ResourcesLoader {
+    type Value = ReactionSummary;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ReactionsOf]) -> Result<HashMap<ReactionsOf, ReactionSummary>, LoadError> {
+        let s = &self.services;
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let found = s
+            .reactions
+            .reaction_summaries(&s.db, &self.actor, &ids)
+            .await
+            .map_err(failed)?;
+        Ok(found
+            .into_iter()
+            .map(|(id, summary)| (ReactionsOf(id), ReactionSummary(summary)))
+            .collect())
+    }
 }
 
 /// The request actor's own registration for an event.
@@ -79,6 +103,19 @@ pub async fn load_resources(
     ids: Vec<Uuid>,
 ) -> async_graphql::Result<HashMap<Uuid, Resource>> {
     loader(ctx).load_many(ids).await.map_err(|e| (*e).clone())
+}
+
+pub async fn load_reactions(ctx: &Context<'_>, resource: Uuid) -> async_graphql::Result<ReactionSummary> {
+    Ok(loader(ctx)
+        .load_one(ReactionsOf(resource))
+        .await
+        .map_err(|e| (*e).clone())?
+        .unwrap_or_else(|| {
+            ReactionSummary(commons_reactions::ReactionSummary {
+                resource_id: resource,
+                ..Default::default()
+            })
+        }))
 }
 
 pub async fn load_viewer_registration(

@@ -31,6 +31,11 @@ fn any_id(id: &ID, expected: &str, field: &str) -> async_graphql::Result<uuid::U
     }
 }
 
+/// The UUID of a resource's global id (of any kind), for other domains' inputs.
+pub fn any_resource_id(id: &ID, field: &str) -> async_graphql::Result<uuid::Uuid> {
+    any_id(id, "Resource", field)
+}
+
 /// The resource `id` as the caller sees it now; null when it is gone or hidden from them.
 async fn visible(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<Resource>> {
     let s = ctx.services();

@@ -9,7 +9,7 @@ use commons_resources::service::writing::Full;
 use async_graphql::connection::Connection;
 use commons_core::PageRequest;
 
-use super::loader::load_viewer_registration;
+use super::loader::{load_reactions, load_viewer_registration};
 use super::registrations::Registration;
 use crate::error::GqlResult;
 use crate::schema::connection::connection;
@@ -17,6 +17,7 @@ use crate::schema::context::ContextExt;
 use crate::schema::identity::{User, load_users};
 use crate::schema::node::global_id;
 use crate::schema::orgs::{Owner, load_owners};
+use crate::schema::reactions::ReactionSummary;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "commons_resources::Visibility")]
@@ -67,6 +68,11 @@ pub enum ResourceStatus {
         desc = "Where it is in moderation, where content is reviewed."
     ),
     field(name = "review_reason", ty = "Option<String>", desc = "Why it was rejected."),
+    field(
+        name = "reactions",
+        ty = "ReactionSummary",
+        desc = "How many reactions of each kind, and yours."
+    ),
     field(
         name = "distance_km",
         ty = "Option<f64>",
@@ -170,6 +176,10 @@ macro_rules! resource_object {
 
             async fn review_reason(&self) -> Option<String> {
                 self.full.resource.review_reason.clone()
+            }
+
+            async fn reactions(&self, ctx: &Context<'_>) -> async_graphql::Result<ReactionSummary> {
+                load_reactions(ctx, self.full.resource.id).await
             }
 
             async fn distance_km(&self) -> Option<f64> {
