@@ -612,7 +612,7 @@ async fn the_feed_costs_the_same_for_5_and_50() {
     }
     let query = "query($n: Int) { resources(first: $n) { edges { node { __typename title tags
         creator { username } owner { __typename ... on User { username } }
-        reactions { total viewerReactions counts { kind count } }
+        commentCount reactions { total viewerReactions counts { kind count } }
         ... on Blogpost { body } ... on Spot { address } ... on Event { seatsLeft viewerRegistration { status } } } } } }";
     let (five, cost_of_5) = server
         .counted(query, json!({ "n": 5 }), Some(&viewer.access))

@@ -73,3 +73,72 @@ async fn reactions_are_toggled_and_order_the_feed() {
         .await;
     assert_eq!(back.data()["toggleReaction"]["total"], 0, "{}", back.body);
 }
+
+#[tokio::test]
+async fn comments_thread_over_http() {
+    let server = TestServer::start().await;
+    let author = server.register("author@example.org", "author").await;
+    let reader = server.register("reader@example.org", "reader").await;
+    let created = server
+        .gql(
+            "mutation { createResource(input: { title: \"Talk\", kind: { blogpost: { body: \"x\" } } }) { id } }",
+            json!({}),
+            Some(&author.access),
+        )
+        .await;
+    let post = created.data()["createResource"]["id"].clone();
+    server
+        .gql(
+            "mutation($id: ID!) { publishResource(id: $id) { status } }",
+            json!({ "id": post }),
+            Some(&author.access),
+        )
+        .await;
+    let add =
+        "mutation($input: AddCommentInput!) { addComment(input: $input) { id body author { username } } }";
+    let first = server
+        .gql(
+            add,
+            json!({ "input": { "resourceId": post, "body": "Nice" } }),
+            Some(&reader.access),
+        )
+        .await;
+    let first_id = first.data()["addComment"]["id"].clone();
+    assert_eq!(
+        first.data()["addComment"]["author"]["username"],
+        "reader",
+        "{}",
+        first.body
+    );
+    let answer = server
+        .gql(
+            add,
+            json!({ "input": { "resourceId": post, "parentId": first_id, "body": "Thanks" } }),
+            Some(&author.access),
+        )
+        .await;
+    assert!(answer.body["errors"].is_null(), "{}", answer.body);
+    let deleted = server
+        .gql(
+            "mutation($id: ID!) { deleteComment(id: $id) { deleted body } }",
+            json!({ "id": first_id }),
+            Some(&reader.access),
+        )
+        .await;
+    assert_eq!(
+        deleted.data()["deleteComment"],
+        json!({ "deleted": true, "body": null })
+    );
+
+    let page = "query($id: ID!) { resource(id: $id) { commentCount comments(first: 10) { edges { node { body deleted parentId } } } } }";
+    let thread = server.gql(page, json!({ "id": post }), None).await;
+    let resource = &thread.data()["resource"];
+    assert_eq!(resource["commentCount"], 1, "{}", thread.body);
+    assert_eq!(
+        resource["comments"]["edges"],
+        json!([
+            { "node": { "body": null, "deleted": true, "parentId": null } },
+            { "node": { "body": "Thanks", "deleted": false, "parentId": first_id } }
+        ])
+    );
+}

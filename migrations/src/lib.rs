@@ -12,6 +12,7 @@ mod m20261125_000006_resources;
 mod m20261125_000007_kinds_events_review;
 mod m20261125_000008_outbox;
 mod m20261125_000009_reactions;
+mod m20261125_000010_comments;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000007_kinds_events_review::Migration),
             Box::new(m20261125_000008_outbox::Migration),
             Box::new(m20261125_000009_reactions::Migration),
+            Box::new(m20261125_000010_comments::Migration),
         ]
     }
 }

@@ -1,8 +1,10 @@
 //! Commons reactions (RE1): people react to resources with a fixed set of kinds, toggled per
 //! person, resource and kind. The counts per kind live in a counter row updated in the same
 //! transaction as the reaction (and the resource's total, which orders "most reacted"), so
-//! reading them never counts rows. Comments and ratings (RE2, RE3) join this crate next.
+//! reading them never counts rows. Comments (RE2) are threaded, edited, deleted softly and
+//! hidden by moderators; ratings (RE3) join next.
 
+pub mod comments;
 pub mod entity;
 pub mod error;
 pub mod service;

@@ -41,7 +41,7 @@ impl Reactions {
         resource_id: Uuid,
         kind: ReactionKind,
     ) -> Result<ReactionSummary, Error> {
-        let now = self.resources.orgs().identity().now();
+        let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let user_id = active_writer(&tx, actor).await?;
         let target = live(&tx, actor, resource_id).await?;
@@ -108,9 +108,7 @@ impl Reactions {
     }
 }
 
-/// Moves the counter of `kind` on `resource_id`, and the resource's total, by `change`. The
-/// total is written as the system: a reader may react to an organization's public post whose
-/// row they may not otherwise update (row level security).
+/// Moves the counter of `kind` on `resource_id`, and the resource's total, by `change`.
 async fn count(
     tx: &impl ConnectionTrait,
     actor: &Actor,
@@ -133,12 +131,22 @@ async fn count(
     )
     .exec_without_returning(tx)
     .await?;
+    bump(tx, actor, resource_id, resource::Column::ReactionCount, change).await
+}
+
+/// Moves one of the resource's totals (reactions, comments) by `change`, as the system: a
+/// reader may react to or comment on an organization's public post whose row they may not
+/// otherwise update (row level security).
+pub(crate) async fn bump(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    resource_id: Uuid,
+    total: resource::Column,
+    change: i64,
+) -> Result<(), Error> {
     tenant::act_as(tx, &Actor::System).await?;
     resource::Entity::update_many()
-        .col_expr(
-            resource::Column::ReactionCount,
-            Expr::col(resource::Column::ReactionCount).add(change),
-        )
+        .col_expr(total, Expr::col(total).add(change))
         .filter(resource::Column::Id.eq(resource_id))
         .exec(tx)
         .await?;

@@ -242,3 +242,77 @@ async fn concurrent_toggles_leave_counts_equal_to_rows() {
         assert_eq!((rows, counted), (expected, expected as i64), "round {round}");
     }
 }
+
+/// RE2: a thread keeps its shape when its comments are deleted or hidden; the count follows.
+#[tokio::test]
+async fn comments_thread_edit_delete_and_hide() {
+    let world = World::new().await;
+    let db = &world.db.conn;
+    let people = world.people("talker", 3).await;
+    let [author, ann, ben] = <[Actor; 3]>::try_from(people).expect("three");
+    let post = world.post(&author, "Discuss", true).await;
+    let draft = world.post(&author, "Not yet", false).await;
+    let r = &world.reactions;
+    let count = |id| async move {
+        r.resources()
+            .resource(db, &Actor::System, id)
+            .await
+            .expect("read")
+            .expect("there")
+            .resource
+            .comment_count
+    };
+
+    let first = r
+        .add_comment(db, &ann, post, None, "Great idea")
+        .await
+        .expect("comment");
+    let reply = r
+        .add_comment(db, &ben, post, Some(first.id), "Agreed")
+        .await
+        .expect("reply");
+    assert_eq!(reply.parent_id, Some(first.id));
+    assert_eq!(count(post).await, 2);
+    let hidden_draft = r.add_comment(db, &ann, draft, None, "Hm").await.unwrap_err();
+    assert_eq!(hidden_draft.code(), ErrorCode::NotFound);
+    let empty = r.add_comment(db, &ann, post, None, "  ").await.unwrap_err();
+    assert_eq!(empty.code(), ErrorCode::BadUserInput);
+
+    let edited = r
+        .edit_comment(db, &ann, first.id, "Great idea!")
+        .await
+        .expect("edit");
+    assert!(edited.edited_at.is_some());
+    let not_hers = r.edit_comment(db, &ben, first.id, "mine now").await.unwrap_err();
+    assert_eq!(not_hers.code(), ErrorCode::Forbidden);
+
+    let deleted = r.delete_comment(db, &ann, first.id).await.expect("delete");
+    assert!(deleted.deleted && deleted.body.is_none());
+    assert_eq!(count(post).await, 1);
+    let to_deleted = r
+        .add_comment(db, &ben, post, Some(first.id), "Still?")
+        .await
+        .unwrap_err();
+    assert_eq!(to_deleted.code(), ErrorCode::BadUserInput);
+
+    // The post's owner moderates its comments; others do not.
+    let refused = r.hide_comment(db, &ann, reply.id, "rude").await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    r.hide_comment(db, &author, reply.id, "off topic")
+        .await
+        .expect("hide");
+    assert_eq!(count(post).await, 0);
+
+    let page = PageRequest::new(None, None).expect("page");
+    let for_ann = r.comments(db, &ann, post, &page).await.expect("thread");
+    let shapes: Vec<(bool, bool, Option<String>)> = for_ann
+        .edges
+        .iter()
+        .map(|(_, c)| (c.deleted, c.hidden, c.body.clone()))
+        .collect();
+    assert_eq!(shapes, [(true, false, None), (false, true, None)]);
+    let for_owner = r.comments(db, &author, post, &page).await.expect("thread");
+    let hidden = &for_owner.edges[1].1;
+    assert_eq!(hidden.body.as_deref(), Some("Agreed"));
+    assert_eq!(hidden.hidden_reason.as_deref(), Some("off topic"));
+}

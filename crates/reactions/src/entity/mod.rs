@@ -1,4 +1,5 @@
-//! A reaction per person, resource and kind; a counter per resource and kind.
+//! A reaction per person, resource and kind; a counter per resource and kind; comments.
 
+pub mod comment;
 pub mod reaction;
 pub mod reaction_count;

@@ -70,6 +70,8 @@ pub struct Model {
     pub longitude: Option<f64>,
     /// All reactions to it, kept by the reactions crate: the "most reacted" order.
     pub reaction_count: i64,
+    /// Comments shown (not deleted or hidden), kept by the commenting transaction.
+    pub comment_count: i64,
     /// Moderation (RS6), where the department or organization requires approval.
     pub review: Option<Review>,
     /// Why it was rejected.

@@ -75,6 +75,33 @@ impl Scope {
 }
 
 impl Resources {
+    /// Checks that `actor` may use `permission` on `resource` where it is owned: for other
+    /// crates' services that act on resources (hiding a comment needs `moderate_resources`).
+    pub async fn authorize_on(
+        &self,
+        tx: &impl ConnectionTrait,
+        actor: &Actor,
+        resource: &crate::entity::resource::Model,
+        permission: Permission,
+    ) -> Result<(), Error> {
+        self.authorize(tx, actor, writing::scope_of(resource), permission)
+            .await
+    }
+
+    /// Whether `actor` moderates where `resource` is owned (a person's own resource: that
+    /// person).
+    pub async fn moderates(
+        &self,
+        tx: &impl ConnectionTrait,
+        actor: &Actor,
+        resource: &crate::entity::resource::Model,
+    ) -> Result<bool, Error> {
+        match writing::scope_of(resource) {
+            Scope::Person(owner) => Ok(actor.is_admin() || actor.user_id() == Some(owner)),
+            scope => moderation::moderates(tx, actor, scope).await,
+        }
+    }
+
     /// May `actor` use `permission` on resources owned in `scope`? A person's resources are
     /// theirs alone; an organization's follow its matrix (and its department's grants).
     pub(crate) async fn authorize(

@@ -102,6 +102,7 @@ impl Resources {
             latitude: Set(location.map(|l| l.latitude)),
             longitude: Set(location.map(|l| l.longitude)),
             reaction_count: Set(0),
+            comment_count: Set(0),
             review: Set(None),
             review_reason: Set(None),
             reviewed_by: Set(None),

@@ -1,6 +1,14 @@
-//! reactions in GraphQL (RE1): toggling, and the summary every resource carries.
+//! reactions in GraphQL: toggling reactions and the summary every resource carries (RE1);
+//! comments (RE2).
 
-use async_graphql::{Context, Enum, ID, Object, SimpleObject};
+use async_graphql::connection::Connection;
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
+use commons_core::{PageRequest, Timestamp};
+use commons_reactions::comments::Comment as Domain;
+
+use crate::schema::connection::connection;
+use crate::schema::identity::{User, load_users};
+use crate::schema::node::{expect_id, global_id};
 
 use crate::error::GqlResult;
 use crate::schema::context::ContextExt;
@@ -51,6 +59,90 @@ impl ReactionSummary {
     }
 }
 
+/// A comment; its text is gone once deleted, and hidden from all but moderators once hidden.
+pub struct Comment(pub Domain);
+
+#[Object]
+impl Comment {
+    async fn id(&self) -> ID {
+        global_id("Comment", self.0.id)
+    }
+
+    /// The comment this one answers.
+    async fn parent_id(&self) -> Option<ID> {
+        self.0.parent_id.map(|id| global_id("Comment", id))
+    }
+
+    async fn body(&self) -> Option<&str> {
+        self.0.body.as_deref()
+    }
+
+    async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let id = self.0.author_id;
+        Ok(load_users(ctx, vec![id]).await?.remove(&id))
+    }
+
+    async fn created_at(&self) -> Timestamp {
+        self.0.created_at
+    }
+
+    /// When its author last changed it.
+    async fn edited_at(&self) -> Option<Timestamp> {
+        self.0.edited_at
+    }
+
+    async fn deleted(&self) -> bool {
+        self.0.deleted
+    }
+
+    async fn hidden(&self) -> bool {
+        self.0.hidden
+    }
+
+    /// For moderators only.
+    async fn hidden_reason(&self) -> Option<&str> {
+        self.0.hidden_reason.as_deref()
+    }
+}
+
+/// A resource's comments, oldest first: what `Resource.comments` returns.
+pub async fn comments_of(
+    ctx: &Context<'_>,
+    resource_id: uuid::Uuid,
+    first: Option<i32>,
+    after: Option<String>,
+) -> async_graphql::Result<Connection<String, Comment>> {
+    let s = ctx.services();
+    let page = PageRequest::new(first, after.as_deref()).gql()?;
+    let found = s
+        .reactions
+        .comments(&s.db, ctx.actor()?, resource_id, &page)
+        .await
+        .gql()?;
+    Ok(connection(&page, found, Comment))
+}
+
+#[derive(InputObject)]
+pub struct AddCommentInput {
+    resource_id: ID,
+    /// The comment this one answers.
+    parent_id: Option<ID>,
+    body: String,
+}
+
+#[derive(InputObject)]
+pub struct EditCommentInput {
+    id: ID,
+    body: String,
+}
+
+#[derive(InputObject)]
+pub struct HideCommentInput {
+    id: ID,
+    /// Shown to moderators.
+    reason: String,
+}
+
 #[derive(Default)]
 pub struct ReactionsMutation;
 
@@ -71,5 +163,62 @@ impl ReactionsMutation {
             .await
             .gql()?;
         Ok(ReactionSummary(summary))
+    }
+
+    /// Comments on a resource you can see, or answers a comment of it.
+    async fn add_comment(&self, ctx: &Context<'_>, input: AddCommentInput) -> async_graphql::Result<Comment> {
+        let s = ctx.services();
+        let resource = any_resource_id(&input.resource_id, "resourceId")?;
+        let parent = input
+            .parent_id
+            .map(|id| expect_id(&id, "Comment", "parentId"))
+            .transpose()?;
+        let added = s
+            .reactions
+            .add_comment(&s.db, ctx.actor()?, resource, parent, &input.body)
+            .await
+            .gql()?;
+        Ok(Comment(added))
+    }
+
+    /// Changes your comment's text (it shows as edited).
+    async fn edit_comment(
+        &self,
+        ctx: &Context<'_>,
+        input: EditCommentInput,
+    ) -> async_graphql::Result<Comment> {
+        let s = ctx.services();
+        let id = expect_id(&input.id, "Comment", "id")?;
+        let edited = s
+            .reactions
+            .edit_comment(&s.db, ctx.actor()?, id, &input.body)
+            .await
+            .gql()?;
+        Ok(Comment(edited))
+    }
+
+    /// Deletes your comment; its answers stay.
+    async fn delete_comment(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Comment> {
+        let s = ctx.services();
+        let id = expect_id(&id, "Comment", "id")?;
+        let deleted = s.reactions.delete_comment(&s.db, ctx.actor()?, id).await.gql()?;
+        Ok(Comment(deleted))
+    }
+
+    /// Hides a comment (`moderate_resources` where the resource is owned; a person's own
+    /// resource: that person).
+    async fn hide_comment(
+        &self,
+        ctx: &Context<'_>,
+        input: HideCommentInput,
+    ) -> async_graphql::Result<Comment> {
+        let s = ctx.services();
+        let id = expect_id(&input.id, "Comment", "id")?;
+        let hidden = s
+            .reactions
+            .hide_comment(&s.db, ctx.actor()?, id, &input.reason)
+            .await
+            .gql()?;
+        Ok(Comment(hidden))
     }
 }

@@ -17,7 +17,7 @@ use crate::schema::context::ContextExt;
 use crate::schema::identity::{User, load_users};
 use crate::schema::node::global_id;
 use crate::schema::orgs::{Owner, load_owners};
-use crate::schema::reactions::ReactionSummary;
+use crate::schema::reactions::{Comment, ReactionSummary, comments_of};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "commons_resources::Visibility")]
@@ -68,6 +68,18 @@ pub enum ResourceStatus {
         desc = "Where it is in moderation, where content is reviewed."
     ),
     field(name = "review_reason", ty = "Option<String>", desc = "Why it was rejected."),
+    field(
+        name = "comment_count",
+        ty = "i64",
+        desc = "Comments shown (not deleted or hidden)."
+    ),
+    field(
+        name = "comments",
+        ty = "Connection<String, Comment>",
+        desc = "Oldest first; each names the comment it answers.",
+        arg(name = "first", ty = "Option<i32>"),
+        arg(name = "after", ty = "Option<String>")
+    ),
     field(
         name = "reactions",
         ty = "ReactionSummary",
@@ -176,6 +188,21 @@ macro_rules! resource_object {
 
             async fn review_reason(&self) -> Option<String> {
                 self.full.resource.review_reason.clone()
+            }
+
+            async fn comment_count(&self) -> i64 {
+                self.full.resource.comment_count
+            }
+
+            // A full page's cost: inside this macro the expression cannot name `first`.
+            #[graphql(complexity = 100)]
+            async fn comments(
+                &self,
+                ctx: &Context<'_>,
+                first: Option<i32>,
+                after: Option<String>,
+            ) -> async_graphql::Result<Connection<String, Comment>> {
+                comments_of(ctx, self.full.resource.id, first, after).await
             }
 
             async fn reactions(&self, ctx: &Context<'_>) -> async_graphql::Result<ReactionSummary> {
