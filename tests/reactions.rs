@@ -142,3 +142,45 @@ async fn comments_thread_over_http() {
         ])
     );
 }
+
+#[tokio::test]
+async fn ratings_over_http() {
+    let server = TestServer::start().await;
+    let guide = server.register("guide@example.org", "guide").await;
+    let ann = server.register("ann@example.org", "ann").await;
+    let rate = "mutation($input: RateInput!) { rate(input: $input) { score quality rater { username } } }";
+    let given = server
+        .gql(
+            rate,
+            json!({ "input": { "targetId": guide.user_id, "score": 4, "quality": 5, "punctuality": 3 } }),
+            Some(&ann.access),
+        )
+        .await;
+    assert_eq!(
+        given.data()["rate"],
+        json!({ "score": 4, "quality": 5, "rater": { "username": "ann" } }),
+        "{}",
+        given.body
+    );
+    let summary = server
+        .gql(
+            "query($id: ID!) { ratingSummary(targetId: $id) { count average distribution quality punctuality communication } }",
+            json!({ "id": guide.user_id }),
+            None,
+        )
+        .await;
+    assert_eq!(
+        summary.data()["ratingSummary"],
+        json!({ "count": 1, "average": 4.0, "distribution": [0, 0, 0, 1, 0], "quality": 5.0, "punctuality": 3.0, "communication": null }),
+        "{}",
+        summary.body
+    );
+    let myself = server
+        .gql(
+            rate,
+            json!({ "input": { "targetId": ann.user_id, "score": 5 } }),
+            Some(&ann.access),
+        )
+        .await;
+    assert_eq!(myself.code(), Some("FORBIDDEN"), "{}", myself.body);
+}

@@ -13,6 +13,7 @@ mod m20261125_000007_kinds_events_review;
 mod m20261125_000008_outbox;
 mod m20261125_000009_reactions;
 mod m20261125_000010_comments;
+mod m20261125_000011_ratings;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000008_outbox::Migration),
             Box::new(m20261125_000009_reactions::Migration),
             Box::new(m20261125_000010_comments::Migration),
+            Box::new(m20261125_000011_ratings::Migration),
         ]
     }
 }

@@ -2,11 +2,12 @@
 //! person, resource and kind. The counts per kind live in a counter row updated in the same
 //! transaction as the reaction (and the resource's total, which orders "most reacted"), so
 //! reading them never counts rows. Comments (RE2) are threaded, edited, deleted softly and
-//! hidden by moderators; ratings (RE3) join next.
+//! hidden by moderators. Ratings (RE3) score resources and agents 1 to 5, once per rater.
 
 pub mod comments;
 pub mod entity;
 pub mod error;
+pub mod ratings;
 pub mod service;
 
 use commons_resources::Resources;

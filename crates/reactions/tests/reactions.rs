@@ -316,3 +316,70 @@ async fn comments_thread_edit_delete_and_hide() {
     assert_eq!(hidden.body.as_deref(), Some("Agreed"));
     assert_eq!(hidden.hidden_reason.as_deref(), Some("off topic"));
 }
+
+/// RE3: one rating per rater and target, replaced when given again; averages, the
+/// distribution and the criteria; nobody rates themselves or their own.
+#[tokio::test]
+async fn ratings_average_and_distribution() {
+    use commons_reactions::ratings::Rate;
+    let world = World::new().await;
+    let db = &world.db.conn;
+    let people = world.people("rater", 4).await;
+    let [guide, ann, ben, cat] = <[Actor; 4]>::try_from(people).expect("four");
+    let tour = world.post(&guide, "City tour", true).await;
+    let r = &world.reactions;
+    let rate = |who: &Actor, target, score, quality| {
+        let (who, r) = (who.clone(), r);
+        async move {
+            r.rate(
+                db,
+                &who,
+                Rate {
+                    target_id: target,
+                    score,
+                    quality,
+                    comment: Some("fine".into()),
+                    ..Rate::default()
+                },
+            )
+            .await
+        }
+    };
+    rate(&ann, tour, 5, Some(4)).await.expect("ann");
+    rate(&ben, tour, 2, None).await.expect("ben");
+    rate(&cat, tour, 4, Some(5)).await.expect("cat");
+    // Ben thinks again: his rating is replaced, not added.
+    rate(&ben, tour, 3, Some(3)).await.expect("ben again");
+    let summary = r
+        .rating_summary(db, &Actor::ANONYMOUS, tour)
+        .await
+        .expect("summary");
+    assert_eq!(summary.count, 3);
+    assert_eq!(summary.distribution, [0, 0, 1, 1, 1]);
+    assert_eq!(summary.average, Some(4.0));
+    assert_eq!(summary.quality, Some(4.0));
+    assert_eq!(summary.punctuality, None);
+
+    // People (the guide) are rated too.
+    rate(&ann, id_of(&guide), 5, None).await.expect("rate the guide");
+    assert_eq!(
+        r.rating_summary(db, &ben, id_of(&guide))
+            .await
+            .expect("guide")
+            .average,
+        Some(5.0)
+    );
+
+    let own = rate(&guide, tour, 5, None).await.unwrap_err();
+    assert_eq!(own.code(), ErrorCode::Forbidden);
+    let myself = rate(&ann, id_of(&ann), 5, None).await.unwrap_err();
+    assert_eq!(myself.code(), ErrorCode::Forbidden);
+    let out_of_range = rate(&ann, tour, 6, None).await.unwrap_err();
+    assert_eq!(out_of_range.code(), ErrorCode::BadUserInput);
+    let nothing = rate(&ann, Uuid::now_v7(), 3, None).await.unwrap_err();
+    assert_eq!(nothing.code(), ErrorCode::NotFound);
+}
+
+fn id_of(actor: &Actor) -> Uuid {
+    actor.user_id().expect("signed in")
+}

@@ -20,6 +20,7 @@ pub struct Query(
     orgs::OrgsQuery,
     resources::ResourcesQuery,
     resources::RegistrationsQuery,
+    reactions::ReactionsQuery,
     node::NodeQuery,
 );
 

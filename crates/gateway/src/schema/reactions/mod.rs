@@ -1,5 +1,5 @@
 //! reactions in GraphQL: toggling reactions and the summary every resource carries (RE1);
-//! comments (RE2).
+//! comments (RE2); ratings (RE3).
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
@@ -122,6 +122,95 @@ pub async fn comments_of(
     Ok(connection(&page, found, Comment))
 }
 
+/// A rating given: a score of 1 to 5 and optional criteria.
+pub struct Rating(pub commons_reactions::entity::rating::Model);
+
+#[Object]
+impl Rating {
+    async fn id(&self) -> ID {
+        global_id("Rating", self.0.id)
+    }
+
+    async fn score(&self) -> i16 {
+        self.0.score
+    }
+
+    async fn quality(&self) -> Option<i16> {
+        self.0.quality
+    }
+
+    async fn punctuality(&self) -> Option<i16> {
+        self.0.punctuality
+    }
+
+    async fn communication(&self) -> Option<i16> {
+        self.0.communication
+    }
+
+    async fn comment(&self) -> Option<&str> {
+        self.0.comment.as_deref()
+    }
+
+    async fn rater(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let id = self.0.rater_id;
+        Ok(load_users(ctx, vec![id]).await?.remove(&id))
+    }
+
+    async fn updated_at(&self) -> Timestamp {
+        self.0.updated_at
+    }
+}
+
+/// A target's ratings.
+#[derive(SimpleObject)]
+pub struct RatingSummary {
+    count: i64,
+    /// Null before the first rating.
+    average: Option<f64>,
+    /// How many gave 1, 2, 3, 4 and 5.
+    distribution: Vec<i64>,
+    quality: Option<f64>,
+    punctuality: Option<f64>,
+    communication: Option<f64>,
+}
+
+/// A score of 1 to 5 for a resource or an agent (person, organization, department); giving
+/// one again replaces yours.
+#[derive(InputObject)]
+pub struct RateInput {
+    target_id: ID,
+    score: i16,
+    quality: Option<i16>,
+    punctuality: Option<i16>,
+    communication: Option<i16>,
+    comment: Option<String>,
+}
+
+#[derive(Default)]
+pub struct ReactionsQuery;
+
+#[Object]
+impl ReactionsQuery {
+    /// The ratings of a resource you can see, or of a person, organization or department.
+    async fn rating_summary(&self, ctx: &Context<'_>, target_id: ID) -> async_graphql::Result<RatingSummary> {
+        let s = ctx.services();
+        let target = any_resource_id(&target_id, "targetId")?;
+        let found = s
+            .reactions
+            .rating_summary(&s.db, ctx.actor()?, target)
+            .await
+            .gql()?;
+        Ok(RatingSummary {
+            count: found.count,
+            average: found.average,
+            distribution: found.distribution.to_vec(),
+            quality: found.quality,
+            punctuality: found.punctuality,
+            communication: found.communication,
+        })
+    }
+}
+
 #[derive(InputObject)]
 pub struct AddCommentInput {
     resource_id: ID,
@@ -163,6 +252,22 @@ impl ReactionsMutation {
             .await
             .gql()?;
         Ok(ReactionSummary(summary))
+    }
+
+    /// Rates a resource you can see, or a person, organization or department; not yourself
+    /// nor what you made or own.
+    async fn rate(&self, ctx: &Context<'_>, input: RateInput) -> async_graphql::Result<Rating> {
+        let s = ctx.services();
+        let rate = commons_reactions::ratings::Rate {
+            target_id: any_resource_id(&input.target_id, "targetId")?,
+            score: input.score,
+            quality: input.quality,
+            punctuality: input.punctuality,
+            communication: input.communication,
+            comment: input.comment,
+        };
+        let saved = s.reactions.rate(&s.db, ctx.actor()?, rate).await.gql()?;
+        Ok(Rating(saved))
     }
 
     /// Comments on a resource you can see, or answers a comment of it.
