@@ -38,6 +38,14 @@ impl<T, E: CodedError> GqlResult<T> for Result<T, E> {
     }
 }
 
+/// A DataLoader's error, shared between the fields that asked for the batch.
+pub type LoadError = std::sync::Arc<async_graphql::Error>;
+
+/// A domain error as a DataLoader's shared error.
+pub fn load_failed(e: impl CodedError) -> LoadError {
+    std::sync::Arc::new(to_graphql(e))
+}
+
 /// `?` on a DataLoader result, whose error is shared between the fields that asked.
 pub trait SharedResult<T> {
     fn unshared(self) -> async_graphql::Result<T>;

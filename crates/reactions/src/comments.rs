@@ -253,8 +253,4 @@ impl Reactions {
             .map_err(|_| Error::CommentNotFound)?;
         Ok((found, target))
     }
-
-    pub(crate) fn now(&self) -> Timestamp {
-        self.resources.orgs().identity().now()
-    }
 }

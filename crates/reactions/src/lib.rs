@@ -30,4 +30,8 @@ impl Reactions {
     pub fn resources(&self) -> &Resources {
         &self.resources
     }
+
+    pub(crate) fn now(&self) -> commons_core::Timestamp {
+        self.resources.orgs().identity().now()
+    }
 }

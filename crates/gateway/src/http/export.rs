@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::App;
 use super::graphql::authenticate;
-use super::response::error_response;
+use super::response::{error_response, internal_error};
 use crate::schema::node::parse_global_id;
 
 #[derive(Deserialize)]
@@ -92,11 +92,7 @@ pub async fn registrations(
                 ErrorCode::BadUserInput => StatusCode::BAD_REQUEST,
                 ErrorCode::Internal => {
                     tracing::error!(error = %e, "export failed");
-                    return error_response(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        ErrorCode::Internal,
-                        "internal error; it has been logged",
-                    );
+                    return internal_error();
                 }
                 _ => StatusCode::CONFLICT,
             };

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use commons_core::ErrorCode;
 
 use super::App;
-use super::response::error_response;
+use super::response::{error_response, internal_error};
 
 pub async fn serve(State(app): State<App>, headers: HeaderMap, Path(id): Path<String>) -> Response {
     let not_found = || error_response(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such file");
@@ -21,11 +21,7 @@ pub async fn serve(State(app): State<App>, headers: HeaderMap, Path(id): Path<St
         Ok(None) => return not_found(),
         Err(e) => {
             tracing::error!(error = %e, "reading media failed");
-            return error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                "internal error; it has been logged",
-            );
+            return internal_error();
         }
     };
     let etag = format!("\"{}\"", file.media.sha256);

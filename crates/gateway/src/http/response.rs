@@ -102,6 +102,15 @@ pub fn error_response(status: StatusCode, code: ErrorCode, message: &str) -> Res
     response
 }
 
+/// `500 INTERNAL`, after the caller has logged what went wrong: no details leave the server.
+pub fn internal_error() -> Response {
+    error_response(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Internal,
+        "internal error; it has been logged",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,12 +6,12 @@ use commons_core::export::{Export, ExportFormat, Table};
 use commons_core::{Actor, tenant};
 use commons_identity::entity::user;
 use commons_orgs::Permission;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession};
+use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession};
 use uuid::Uuid;
 
 use super::writing::{live, scope_of};
 use crate::Resources;
-use crate::entity::event_registration::{self as registration, RegistrationStatus};
+use crate::entity::event_registration as registration;
 use crate::error::Error;
 use crate::kind;
 
@@ -68,12 +68,7 @@ impl Resources {
                         person.and_then(|p| p.display_name.clone()).unwrap_or_default(),
                         person.map(|p| p.username.clone()).unwrap_or_default(),
                         person.map(|p| p.email.clone()).unwrap_or_default(),
-                        match r.status {
-                            RegistrationStatus::Registered => "registered",
-                            RegistrationStatus::Waitlisted => "waitlisted",
-                            RegistrationStatus::Cancelled => "cancelled",
-                        }
-                        .to_owned(),
+                        r.status.to_value(),
                         r.requested_at.format(TIME).to_string(),
                         r.checked_in_at
                             .map(|t| t.format(TIME).to_string())

@@ -74,6 +74,29 @@ impl Scope {
     }
 }
 
+/// Whether `actor` holds any of `permissions` where `scope` is, without refusing: a person's
+/// own resources are theirs in every respect, and platform admins hold everything.
+pub(crate) async fn holds_any(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    scope: Scope,
+    permissions: &[Permission],
+) -> Result<bool, Error> {
+    if actor.is_admin() {
+        return Ok(true);
+    }
+    match scope {
+        Scope::Person(owner) => Ok(actor.user_id() == Some(owner)),
+        Scope::Organization {
+            org_id,
+            department_id,
+        } => {
+            let access = commons_orgs::service::access::access_in(tx, actor, org_id, department_id).await?;
+            Ok(permissions.iter().any(|p| access.allows(*p)))
+        }
+    }
+}
+
 impl Resources {
     /// Checks that `actor` may use `permission` on `resource` where it is owned: for other
     /// crates' services that act on resources (hiding a comment needs `moderate_resources`).
@@ -96,10 +119,13 @@ impl Resources {
         actor: &Actor,
         resource: &crate::entity::resource::Model,
     ) -> Result<bool, Error> {
-        match writing::scope_of(resource) {
-            Scope::Person(owner) => Ok(actor.is_admin() || actor.user_id() == Some(owner)),
-            scope => moderation::moderates(tx, actor, scope).await,
-        }
+        holds_any(
+            tx,
+            actor,
+            writing::scope_of(resource),
+            &[Permission::ModerateResources],
+        )
+        .await
     }
 
     /// May `actor` use `permission` on resources owned in `scope`? A person's resources are

@@ -12,7 +12,7 @@ use commons_orgs::Permission;
 use commons_orgs::entity::{department, department_member, organization};
 use commons_orgs::service::access;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
     TransactionSession,
 };
 use uuid::Uuid;
@@ -169,7 +169,7 @@ impl Resources {
             if moderated.is_empty() {
                 return Err(commons_orgs::Error::Forbidden(Permission::ModerateResources).into());
             }
-            query = query.filter(Condition::all().add(resource::Column::DepartmentId.is_in(moderated)));
+            query = query.filter(resource::Column::DepartmentId.is_in(moderated));
         }
         let found = page::fetch(
             &tx,
@@ -213,17 +213,4 @@ pub(crate) async fn requires_approval(
     };
     tenant::act_as(tx, actor).await?;
     Ok(by_org || by_department)
-}
-
-/// Whether `actor` moderates content owned in `scope`.
-pub(crate) async fn moderates(tx: &impl ConnectionTrait, actor: &Actor, scope: Scope) -> Result<bool, Error> {
-    match scope {
-        Scope::Person(_) => Ok(actor.is_admin()),
-        Scope::Organization {
-            org_id,
-            department_id,
-        } => Ok(access::access_in(tx, actor, org_id, department_id)
-            .await?
-            .allows(Permission::ModerateResources)),
-    }
 }

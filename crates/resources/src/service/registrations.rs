@@ -15,16 +15,15 @@ use commons_core::outbox::{self, NewEvent};
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
 use commons_orgs::Permission;
-use commons_orgs::service::access::{self, active_writer};
+use commons_orgs::service::access::active_writer;
 use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionSession,
+    ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, TransactionSession,
 };
 use uuid::Uuid;
 
-use super::Scope;
 use super::writing::{live, scope_of};
 use crate::Resources;
 use crate::entity::event_registration::{self as registration, RegistrationStatus};
@@ -109,7 +108,7 @@ impl Resources {
             .as_ref()
             .filter(|r| r.status != RegistrationStatus::Cancelled)
         {
-            let mine = self.with_position(&tx, actor, existing.clone()).await?;
+            let mine = with_position(&tx, actor, existing.clone()).await?;
             tx.commit().await?;
             return Ok(mine);
         }
@@ -149,18 +148,18 @@ impl Resources {
             Entry::new("event.registered")
                 .target("resource", event_id)
                 .in_org(found.org_id)
-                .metadata(serde_json::json!({ "registration": saved.id, "status": status_name(status) })),
+                .metadata(serde_json::json!({ "registration": saved.id, "status": status.to_value() })),
             now,
         )
         .await?;
         let event = NewEvent::new(
             "event.registered",
-            serde_json::json!({ "registration": saved.id, "user": user_id, "status": status_name(status) }),
+            serde_json::json!({ "registration": saved.id, "user": user_id, "status": status.to_value() }),
         )
         .about(event_id)
         .in_org(found.org_id);
         outbox::append(&tx, actor, event, now).await?;
-        let mine = self.with_position(&tx, actor, saved).await?;
+        let mine = with_position(&tx, actor, saved).await?;
         tx.commit().await?;
         Ok(mine)
     }
@@ -355,17 +354,9 @@ impl Resources {
             .filter(registration::Column::EventId.is_in(event_ids.iter().copied()))
             .all(&tx)
             .await?;
-        let positions = waitlist_positions(&tx, actor, &mine).await?;
+        let seen = seen_with_positions(&tx, actor, mine).await?;
         tx.commit().await?;
-        Ok(mine
-            .into_iter()
-            .map(|r| {
-                let position = positions.get(&r.id).copied();
-                let mut seen = Registration::seen_by(r, actor);
-                seen.waitlist_position = position;
-                (seen.event_id, seen)
-            })
-            .collect())
+        Ok(seen.into_iter().map(|r| (r.event_id, r)).collect())
     }
 
     /// The actor's registrations, newest first: their tickets.
@@ -388,19 +379,36 @@ impl Resources {
         tx.commit().await?;
         Ok(found.map(|r| Registration::seen_by(r, actor)))
     }
+}
 
-    async fn with_position(
-        &self,
-        tx: &impl ConnectionTrait,
-        actor: &Actor,
-        model: registration::Model,
-    ) -> Result<Registration, Error> {
-        let positions = waitlist_positions(tx, actor, std::slice::from_ref(&model)).await?;
-        let position = positions.get(&model.id).copied();
-        let mut seen = Registration::seen_by(model, actor);
-        seen.waitlist_position = position;
-        Ok(seen)
-    }
+/// Registrations as `actor` sees them, each waitlisted one with its place in line.
+async fn seen_with_positions(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    models: Vec<registration::Model>,
+) -> Result<Vec<Registration>, Error> {
+    let positions = waitlist_positions(tx, actor, &models).await?;
+    Ok(models
+        .into_iter()
+        .map(|model| {
+            let position = positions.get(&model.id).copied();
+            let mut seen = Registration::seen_by(model, actor);
+            seen.waitlist_position = position;
+            seen
+        })
+        .collect())
+}
+
+/// One registration as its holder sees it, with its place in line.
+async fn with_position(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    model: registration::Model,
+) -> Result<Registration, Error> {
+    seen_with_positions(tx, actor, vec![model])
+        .await?
+        .pop()
+        .ok_or(Error::RegistrationNotFound)
 }
 
 /// Whether `actor` runs the event: checks people in or moderates where it is, or owns it.
@@ -409,19 +417,13 @@ pub(crate) async fn organizes(
     actor: &Actor,
     event: &resource::Model,
 ) -> Result<bool, Error> {
-    if actor.is_admin() {
-        return Ok(true);
-    }
-    match scope_of(event) {
-        Scope::Person(owner) => Ok(actor.user_id() == Some(owner)),
-        Scope::Organization {
-            org_id,
-            department_id,
-        } => {
-            let access = access::access_in(db, actor, org_id, department_id).await?;
-            Ok(access.allows(Permission::CheckIn) || access.allows(Permission::ModerateResources))
-        }
-    }
+    super::holds_any(
+        db,
+        actor,
+        scope_of(event),
+        &[Permission::CheckIn, Permission::ModerateResources],
+    )
+    .await
 }
 
 /// Locks the event's row for the rest of the transaction and reads it as it now is.
@@ -591,14 +593,6 @@ fn normalize_code(typed: &str) -> String {
             other => other,
         })
         .collect()
-}
-
-fn status_name(status: RegistrationStatus) -> &'static str {
-    match status {
-        RegistrationStatus::Registered => "registered",
-        RegistrationStatus::Waitlisted => "waitlisted",
-        RegistrationStatus::Cancelled => "cancelled",
-    }
 }
 
 #[cfg(test)]

@@ -330,7 +330,7 @@ impl Resources {
             .await?;
         if to == Status::Published
             && super::moderation::requires_approval(&tx, actor, scope).await?
-            && !super::moderation::moderates(&tx, actor, scope).await?
+            && !super::holds_any(&tx, actor, scope, &[Permission::ModerateResources]).await?
         {
             return Err(Error::ApprovalRequired);
         }

@@ -1,5 +1,4 @@
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -7,7 +6,7 @@ use commons_core::Actor;
 use uuid::Uuid;
 
 use super::User;
-use crate::error::to_graphql;
+use crate::error::{LoadError, SharedResult, load_failed};
 use crate::schema::context::Services;
 
 /// Users by id, batched per request. It loads with the request's actor, so what it returns
@@ -19,7 +18,7 @@ pub struct UserLoader {
 
 impl Loader<Uuid> for UserLoader {
     type Value = User;
-    type Error = Arc<async_graphql::Error>;
+    type Error = LoadError;
 
     async fn load(&self, ids: &[Uuid]) -> Result<HashMap<Uuid, User>, Self::Error> {
         let users = self
@@ -27,7 +26,7 @@ impl Loader<Uuid> for UserLoader {
             .identity
             .users_by_ids(&self.services.db, &self.actor, ids)
             .await
-            .map_err(|e| Arc::new(to_graphql(e)))?;
+            .map_err(load_failed)?;
         Ok(users.into_iter().map(|(id, u)| (id, User::from(u))).collect())
     }
 }
@@ -36,5 +35,5 @@ pub async fn load_users(ctx: &Context<'_>, ids: Vec<Uuid>) -> async_graphql::Res
     ctx.data_unchecked::<DataLoader<UserLoader>>()
         .load_many(ids)
         .await
-        .map_err(|e| (*e).clone())
+        .unshared()
 }

@@ -2,7 +2,6 @@
 //! loader acts as the request's actor, so it returns only what that actor may see.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use commons_core::{Actor, AgentKind};
@@ -10,7 +9,7 @@ use commons_orgs::entity::membership;
 use uuid::Uuid;
 
 use super::types::{Department, Organization};
-use crate::error::to_graphql;
+use crate::error::{LoadError, load_failed};
 use crate::schema::context::Services;
 
 pub struct OrgsLoader {
@@ -34,12 +33,6 @@ pub struct ViewerMembershipIn(pub Uuid);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct AgentKindOf(pub Uuid);
 
-type LoadError = Arc<async_graphql::Error>;
-
-fn failed(e: impl commons_core::CodedError) -> LoadError {
-    Arc::new(to_graphql(e))
-}
-
 impl Loader<Uuid> for OrgsLoader {
     type Value = Organization;
     type Error = LoadError;
@@ -50,7 +43,7 @@ impl Loader<Uuid> for OrgsLoader {
             .orgs
             .organizations_by_ids(&s.db, &self.actor, ids)
             .await
-            .map_err(failed)?;
+            .map_err(load_failed)?;
         Ok(found.into_iter().map(|(id, o)| (id, Organization(o))).collect())
     }
 }
@@ -66,7 +59,7 @@ impl Loader<DepartmentId> for OrgsLoader {
             .orgs
             .departments_by_ids(&s.db, &self.actor, &ids)
             .await
-            .map_err(failed)?;
+            .map_err(load_failed)?;
         Ok(found
             .into_iter()
             .map(|(id, d)| (DepartmentId(id), Department(d)))
@@ -81,7 +74,7 @@ impl Loader<OwnerOf> for OrgsLoader {
     async fn load(&self, keys: &[OwnerOf]) -> Result<HashMap<OwnerOf, Uuid>, LoadError> {
         let s = &self.services;
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
-        let found = s.orgs.owners(&s.db, &ids).await.map_err(failed)?;
+        let found = s.orgs.owners(&s.db, &ids).await.map_err(load_failed)?;
         Ok(found
             .into_iter()
             .map(|(org, owner)| (OwnerOf(org), owner))
@@ -103,7 +96,7 @@ impl Loader<ViewerMembershipIn> for OrgsLoader {
             .orgs
             .viewer_memberships(&s.db, &self.actor, &ids)
             .await
-            .map_err(failed)?;
+            .map_err(load_failed)?;
         Ok(found
             .into_iter()
             .map(|(org, m)| (ViewerMembershipIn(org), m))
@@ -119,7 +112,7 @@ impl Loader<AgentKindOf> for OrgsLoader {
         let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
         let found = commons_core::agent::kinds(&self.services.db, &ids)
             .await
-            .map_err(|e| Arc::new(to_graphql(commons_orgs::Error::from(e))))?;
+            .map_err(|e| load_failed(commons_orgs::Error::from(e)))?;
         Ok(found
             .into_iter()
             .map(|(id, kind)| (AgentKindOf(id), kind))

@@ -2,7 +2,6 @@
 //! per request, acting as the request's actor.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use async_graphql::Context;
 use async_graphql::dataloader::{DataLoader, Loader};
@@ -11,7 +10,7 @@ use uuid::Uuid;
 
 use super::registrations::Registration;
 use super::types::Resource;
-use crate::error::to_graphql;
+use crate::error::{LoadError, SharedResult, load_failed};
 use crate::schema::context::Services;
 use crate::schema::reactions::ReactionSummary;
 
@@ -35,7 +34,7 @@ impl Loader<ReactionsOf> for ResourcesLoader {
             .reactions
             .reaction_summaries(&s.db, &self.actor, &ids)
             .await
-            .map_err(failed)?;
+            .map_err(load_failed)?;
         Ok(found
             .into_iter()
             .map(|(id, summary)| (ReactionsOf(id), ReactionSummary(summary)))
@@ -47,12 +46,6 @@ impl Loader<ReactionsOf> for ResourcesLoader {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct ViewerRegistrationFor(pub Uuid);
 
-type LoadError = Arc<async_graphql::Error>;
-
-fn failed(e: impl commons_core::CodedError) -> LoadError {
-    Arc::new(to_graphql(e))
-}
-
 impl Loader<Uuid> for ResourcesLoader {
     type Value = Resource;
     type Error = LoadError;
@@ -63,7 +56,7 @@ impl Loader<Uuid> for ResourcesLoader {
             .resources
             .resources_by_ids(&s.db, &self.actor, ids)
             .await
-            .map_err(failed)?;
+            .map_err(load_failed)?;
         Ok(found
             .into_iter()
             .filter_map(|(id, full)| Resource::from_full(full).map(|r| (id, r)))
@@ -85,7 +78,7 @@ impl Loader<ViewerRegistrationFor> for ResourcesLoader {
             .resources
             .my_registrations_for(&s.db, &self.actor, &events)
             .await
-            .map_err(failed)?;
+            .map_err(load_failed)?;
         Ok(found
             .into_iter()
             .map(|(event, r)| (ViewerRegistrationFor(event), Registration(r)))
@@ -102,14 +95,14 @@ pub async fn load_resources(
     ctx: &Context<'_>,
     ids: Vec<Uuid>,
 ) -> async_graphql::Result<HashMap<Uuid, Resource>> {
-    loader(ctx).load_many(ids).await.map_err(|e| (*e).clone())
+    loader(ctx).load_many(ids).await.unshared()
 }
 
 pub async fn load_reactions(ctx: &Context<'_>, resource: Uuid) -> async_graphql::Result<ReactionSummary> {
     Ok(loader(ctx)
         .load_one(ReactionsOf(resource))
         .await
-        .map_err(|e| (*e).clone())?
+        .unshared()?
         .unwrap_or_else(|| {
             ReactionSummary(commons_reactions::ReactionSummary {
                 resource_id: resource,
@@ -125,5 +118,5 @@ pub async fn load_viewer_registration(
     loader(ctx)
         .load_one(ViewerRegistrationFor(event))
         .await
-        .map_err(|e| (*e).clone())
+        .unshared()
 }
