@@ -1,14 +1,14 @@
 //! The `commons` binary as an operator runs it: serve (the default), seed, schema.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+mod common;
+
+use std::process::Command;
+
+use common::process::{BIN, ServerProcess};
 
 use commons_identity::entity::user;
 use commons_migrations::testing::TestDb;
 use sea_orm::{EntityTrait, PaginatorTrait};
-
-const BIN: &str = env!("CARGO_BIN_EXE_commons");
 
 #[tokio::test]
 async fn seed_is_idempotent() {
@@ -85,32 +85,8 @@ async fn serve_is_the_default_and_applies_migrations() {
         Some(db) => db.url().to_owned(),
         None => format!("sqlite:{}", dir.join("fresh.db").display()),
     };
-    let mut child = Command::new(BIN)
-        .args(["--database-url", &url])
-        .env("COMMONS_LISTEN", "127.0.0.1:0")
-        .env("COMMONS_LOG_FORMAT", "json")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("commons starts");
-    let stdout = child.stdout.take().expect("stdout");
-    let (found, address) = tokio::sync::oneshot::channel();
-    std::thread::spawn(move || {
-        let mut found = Some(found);
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if let Some(at) = line.find("GraphiQL at http://") {
-                let rest = &line[at + "GraphiQL at http://".len()..];
-                let address: String = rest.chars().take_while(|c| *c != '/' && *c != ' ').collect();
-                if let Some(found) = found.take() {
-                    found.send(address).ok();
-                }
-            }
-        }
-    });
-    let address = tokio::time::timeout(Duration::from_secs(60), address)
-        .await
-        .expect("the server logs its address")
-        .expect("an address");
+    let server = ServerProcess::start(&url, &[]).await;
+    let address = server.address.clone();
     let http = reqwest::Client::new();
     let graphiql = http
         .get(format!("http://{address}/"))
@@ -171,8 +147,7 @@ async fn serve_is_the_default_and_applies_migrations() {
         mine["data"]["myMemberships"]["edges"][0]["node"]["role"], "OWNER",
         "{mine}"
     );
-    child.kill().ok();
-    child.wait().ok();
+    drop(server);
     std::fs::remove_dir_all(dir).ok();
 }
 

@@ -2,6 +2,9 @@
 //! frontend would.
 #![allow(dead_code)]
 
+pub mod process;
+pub mod ws;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -95,7 +98,8 @@ impl TestServer {
             commons_resources::Resources::new(commons_orgs::Orgs::new(identity.clone(), orgs))
                 .with_media(uploads),
             config,
-        );
+        )
+        .with_background_db(db.conn.clone());
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .expect("a free port");

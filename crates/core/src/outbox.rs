@@ -22,6 +22,9 @@ use crate::{Actor, Timestamp};
 /// The PostgreSQL channel appends notify.
 pub const CHANNEL: &str = "commons_outbox";
 
+/// How often a dispatcher woken by `LISTEN` still polls.
+const LISTENING_POLL: Duration = Duration::from_secs(5);
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox_events")]
 pub struct Model {
@@ -173,20 +176,36 @@ impl Dispatcher {
         self.sender.subscribe()
     }
 
-    /// Polls every `every` until the process ends, starting from events created from now on.
-    pub fn spawn(&self, db: sea_orm::DatabaseConnection, clock: crate::SharedClock, every: Duration) {
+    /// Reads the outbox until the process ends, starting from events created from now on.
+    /// On PostgreSQL it wakes as each appending transaction commits (`LISTEN`) and polls every
+    /// `every` only in case a notification is lost; elsewhere it polls every `every`.
+    pub fn spawn(
+        &self,
+        db: sea_orm::DatabaseConnection,
+        clock: crate::SharedClock,
+        every: Duration,
+    ) -> tokio::task::JoinHandle<()> {
         let dispatcher = self.clone();
         tokio::spawn(async move {
             let mut reader = Reader::starting_at(clock.now());
+            let mut wake = Wake::listen(&db).await;
+            // Listening, the timer only covers a lost notification.
+            let every = match wake {
+                Wake::Listen(_) => every.max(LISTENING_POLL),
+                Wake::Poll => every,
+            };
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tick.tick().await;
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    () = wake.next() => {}
+                }
                 if let Err(e) = dispatcher.deliver(&db, &mut reader).await {
                     tracing::warn!(error = %e, "reading the outbox failed; retrying");
                 }
             }
-        });
+        })
     }
 
     /// Sends what `reader` has not sent yet; returns how many.
@@ -229,6 +248,51 @@ impl Reader {
         Reader {
             since,
             sent: HashMap::new(),
+        }
+    }
+}
+
+/// What wakes a dispatcher besides its timer.
+enum Wake {
+    /// PostgreSQL's notifications on [`CHANNEL`].
+    Listen(sea_orm::sqlx::postgres::PgListener),
+    /// Only the timer (SQLite, or when listening could not start).
+    Poll,
+}
+
+impl Wake {
+    async fn listen(db: &sea_orm::DatabaseConnection) -> Wake {
+        if db.get_database_backend() != DatabaseBackend::Postgres {
+            return Wake::Poll;
+        }
+        let pool = db.get_postgres_connection_pool();
+        let listening = async {
+            let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(pool).await?;
+            listener.listen(CHANNEL).await?;
+            Ok::<_, sea_orm::sqlx::Error>(listener)
+        };
+        match listening.await {
+            Ok(listener) => {
+                tracing::info!("listening for outbox events on {CHANNEL}");
+                Wake::Listen(listener)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot LISTEN for outbox events; polling instead");
+                Wake::Poll
+            }
+        }
+    }
+
+    async fn next(&mut self) {
+        match self {
+            Wake::Listen(listener) => {
+                // The listener reconnects by itself; meanwhile the timer keeps delivering.
+                if let Err(e) = listener.recv().await {
+                    tracing::warn!(error = %e, "the outbox listener lost its connection");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+            Wake::Poll => std::future::pending().await,
         }
     }
 }

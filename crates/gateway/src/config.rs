@@ -20,6 +20,9 @@ pub struct GatewayConfig {
     /// How long a DataLoader gathers keys before it runs its one query. Longer batches more
     /// reliably on a slow machine and adds that much latency to each level of a query.
     pub batch_delay: Duration,
+    /// How often the outbox is read for live delivery where nothing wakes the reader sooner
+    /// (SQLite; on PostgreSQL `LISTEN` wakes it and this is only the fallback).
+    pub outbox_poll: Duration,
 }
 
 impl Default for GatewayConfig {
@@ -32,6 +35,7 @@ impl Default for GatewayConfig {
             auth_attempts_per_minute: 20,
             trust_forwarded_for: false,
             batch_delay: Duration::from_millis(1),
+            outbox_poll: Duration::from_millis(200),
         }
     }
 }

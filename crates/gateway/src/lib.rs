@@ -6,11 +6,13 @@
 //! - [`config`]: limits and switches.
 //! - [`schema`]: the GraphQL types, queries, mutations and DataLoaders, one folder per domain.
 //! - [`http`]: the axum router: GraphiQL, `/graphql` (GraphQL over HTTP), health, metrics.
+//! - [`live`]: the outbox dispatcher and the hub that feeds GraphQL subscriptions.
 //! - [`error`]: the one place domain errors become GraphQL errors with `extensions.code`.
 
 pub mod config;
 pub mod error;
 pub mod http;
+pub mod live;
 pub mod ratelimit;
 pub mod schema;
 

@@ -119,4 +119,9 @@ impl Identity {
     pub fn now(&self) -> commons_core::Timestamp {
         self.clock.now()
     }
+
+    /// The clock every service reads, for background work that must agree with them.
+    pub fn clock(&self) -> SharedClock {
+        self.clock.clone()
+    }
 }

@@ -41,7 +41,7 @@ pub struct Comment {
 }
 
 impl Comment {
-    fn seen(model: comment::Model, moderator: bool) -> Comment {
+    pub(crate) fn seen(model: comment::Model, moderator: bool) -> Comment {
         let deleted = model.deleted_at.is_some();
         let hidden = model.hidden_at.is_some();
         let shown = !deleted && (!hidden || moderator);
@@ -59,7 +59,7 @@ impl Comment {
         }
     }
 
-    fn counted(model: &comment::Model) -> bool {
+    pub(crate) fn counted(model: &comment::Model) -> bool {
         model.deleted_at.is_none() && model.hidden_at.is_none()
     }
 }

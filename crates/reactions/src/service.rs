@@ -154,7 +154,7 @@ pub(crate) async fn bump(
     Ok(())
 }
 
-async fn summaries(
+pub(crate) async fn summaries(
     tx: &impl ConnectionTrait,
     actor: &Actor,
     resource_ids: &[Uuid],

@@ -48,48 +48,15 @@ pub async fn handle(
             .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return response;
     }
-    let client = ClientInfo {
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-        ip: Some(client_ip(&headers, peer, app.config.trust_forwarded_for)),
-    };
+    let client = client_info(&headers, peer, app.config.trust_forwarded_for);
     let caller = match authenticate(&app, &headers, client).await {
         Ok(caller) => caller,
         Err(response) => return response,
     };
     let operation = request.operation_name.clone();
     let span = tracing::info_span!("graphql", request_id = %request_id, operation = operation.as_deref().unwrap_or(""));
-    let loader = DataLoader::new(
-        UserLoader {
-            services: app.services.clone(),
-            actor: caller.actor.clone(),
-        },
-        tokio::spawn,
-    )
-    .delay(app.config.batch_delay);
-    let orgs_loader = DataLoader::new(
-        OrgsLoader {
-            services: app.services.clone(),
-            actor: caller.actor.clone(),
-        },
-        tokio::spawn,
-    )
-    .delay(app.config.batch_delay);
-    let resources_loader = DataLoader::new(
-        ResourcesLoader {
-            services: app.services.clone(),
-            actor: caller.actor.clone(),
-        },
-        tokio::spawn,
-    )
-    .delay(app.config.batch_delay);
-    let request = request
-        .data(caller)
-        .data(loader)
-        .data(orgs_loader)
-        .data(resources_loader);
+    let mut request = request;
+    request.data = caller_data(&app, caller);
     let executed = tokio::time::timeout(app.config.request_timeout, app.schema.execute(request))
         .instrument(span)
         .await;
@@ -110,6 +77,47 @@ pub async fn handle(
     response
 }
 
+/// What resolvers need about one caller: who they are and DataLoaders acting as them. A
+/// request gets its own; a WebSocket connection shares one between its subscriptions.
+pub(super) fn caller_data(app: &App, caller: Caller) -> async_graphql::Data {
+    let services = &app.services;
+    let actor = &caller.actor;
+    let delay = app.config.batch_delay;
+    let mut data = async_graphql::Data::default();
+    data.insert(
+        DataLoader::new(
+            UserLoader {
+                services: services.clone(),
+                actor: actor.clone(),
+            },
+            tokio::spawn,
+        )
+        .delay(delay),
+    );
+    data.insert(
+        DataLoader::new(
+            OrgsLoader {
+                services: services.clone(),
+                actor: actor.clone(),
+            },
+            tokio::spawn,
+        )
+        .delay(delay),
+    );
+    data.insert(
+        DataLoader::new(
+            ResourcesLoader {
+                services: services.clone(),
+                actor: actor.clone(),
+            },
+            tokio::spawn,
+        )
+        .delay(delay),
+    );
+    data.insert(caller);
+    data
+}
+
 /// The caller behind the `Authorization` header. A bad token does not fail the request
 /// here: see [`Caller::rejected_token`].
 pub(super) async fn authenticate(
@@ -125,14 +133,35 @@ pub(super) async fn authenticate(
     let Some(value) = headers.get(header::AUTHORIZATION) else {
         return Ok(anonymous(false, client));
     };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-        .map(str::trim);
-    let Some(token) = token else {
+    let Some(token) = value.to_str().ok().and_then(bearer) else {
         return Ok(anonymous(true, client));
     };
+    match verify(app, token).await {
+        Ok(Some(actor)) => Ok(Caller {
+            actor,
+            rejected_token: false,
+            client,
+        }),
+        Ok(None) => Ok(anonymous(true, client)),
+        Err(()) => Err(error_response(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            ErrorCode::Internal,
+            "internal error",
+        )),
+    }
+}
+
+/// The token of an `Authorization: Bearer …` value.
+pub(super) fn bearer(value: &str) -> Option<&str> {
+    value
+        .strip_prefix("Bearer ")
+        .or_else(|| value.strip_prefix("bearer "))
+        .map(str::trim)
+}
+
+/// The actor a token stands for: `None` when it is refused (malformed, expired, wrongly
+/// signed, revoked), `Err` when checking it failed (logged).
+pub(super) async fn verify(app: &App, token: &str) -> Result<Option<Actor>, ()> {
     let s = &app.services;
     // API keys carry a prefix, so a JWT never costs a key lookup and a key never a JWT parse.
     let authenticated = if token.starts_with(API_KEY_PREFIX) {
@@ -141,20 +170,12 @@ pub(super) async fn authenticate(
         s.identity.authenticate(&s.db, token).await
     };
     match authenticated {
-        Ok(actor) => Ok(Caller {
-            actor,
-            rejected_token: false,
-            client,
-        }),
+        Ok(actor) => Ok(Some(actor)),
         Err(e) if e.code() == ErrorCode::Internal => {
             tracing::error!(error = %e, "authentication failed");
-            Err(error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                ErrorCode::Internal,
-                "internal error",
-            ))
+            Err(())
         }
-        Err(_) => Ok(anonymous(true, client)),
+        Err(_) => Ok(None),
     }
 }
 
@@ -170,6 +191,16 @@ fn is_mutation(request: &async_graphql::Request) -> bool {
         };
         selected && op.node.ty == OperationType::Mutation
     })
+}
+
+pub(super) fn client_info(headers: &HeaderMap, peer: SocketAddr, trust_forwarded_for: bool) -> ClientInfo {
+    ClientInfo {
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+        ip: Some(client_ip(headers, peer, trust_forwarded_for)),
+    }
 }
 
 fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_forwarded_for: bool) -> IpAddr {

@@ -1,4 +1,5 @@
-//! The HTTP server: GraphiQL at `/`, GraphQL over HTTP at `/graphql`, `/health`, `/ready`,
+//! The HTTP server: GraphiQL at `/`, GraphQL over HTTP at `/graphql` and over WebSocket at
+//! `/graphql/ws` (subscriptions), `/health`, `/ready`,
 //! Prometheus `/metrics`, uploaded files at `/media/{id}` and file exports under `/exports/`.
 
 mod body_limit;
@@ -7,6 +8,7 @@ mod graphql;
 mod media;
 mod metrics;
 mod response;
+mod subscriptions;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,6 +35,8 @@ pub struct App {
     pub(crate) schema: CommonsSchema,
     pub(crate) config: Arc<GatewayConfig>,
     pub(crate) metrics: metrics::Metrics,
+    /// The connection background work uses, when not the requests' own.
+    background_db: Option<DatabaseConnection>,
 }
 
 impl App {
@@ -44,6 +48,7 @@ impl App {
             identity: resources.orgs().identity().clone(),
             orgs: resources.orgs().clone(),
             reactions: commons_reactions::Reactions::new(resources.clone()),
+            live: crate::live::Live::new(),
             resources,
             auth_limiter: AuthRateLimiter::new(config.auth_attempts_per_minute),
         };
@@ -57,7 +62,16 @@ impl App {
             schema,
             config: Arc::new(config),
             metrics,
+            background_db: None,
         }
+    }
+
+    /// Reads the outbox through `db` instead of the requests' connection: another pool, so a
+    /// busy API does not hold live delivery back (tests also use it to count only the
+    /// statements requests run).
+    pub fn with_background_db(mut self, db: DatabaseConnection) -> App {
+        self.background_db = Some(db);
+        self
     }
 }
 
@@ -70,6 +84,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .route("/", get(graphiql))
         .route("/graphql", get(graphql::handle).post(graphql::handle))
+        .route("/graphql/ws", get(subscriptions::upgrade))
         .route("/health", get(health))
         .route("/ready", get(ready))
         .route("/metrics", get(metrics::render))
@@ -85,6 +100,11 @@ pub async fn serve(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let mut background = app.services.clone();
+    if let Some(db) = &app.background_db {
+        background.db = db.clone();
+    }
+    let workers = app.services.live.start(&background, app.config.outbox_poll);
     let limiter = app.services.auth_limiter.clone();
     let sweeper = tokio::spawn(async move {
         let mut every_minute = tokio::time::interval(Duration::from_secs(60));
@@ -100,6 +120,9 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     sweeper.abort();
+    for worker in workers {
+        worker.abort();
+    }
     served
 }
 
@@ -107,6 +130,7 @@ async fn graphiql() -> Html<String> {
     Html(
         async_graphql::http::GraphiQLSource::build()
             .endpoint("/graphql")
+            .subscription_endpoint("/graphql/ws")
             .title("Commons GraphiQL")
             .finish(),
     )

@@ -20,6 +20,8 @@ pub struct Services {
     pub orgs: Orgs,
     pub resources: Resources,
     pub reactions: commons_reactions::Reactions,
+    /// This process's live delivery, for subscriptions.
+    pub live: crate::live::Live,
     pub auth_limiter: AuthRateLimiter,
 }
 

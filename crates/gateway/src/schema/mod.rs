@@ -4,12 +4,13 @@ pub mod connection;
 pub mod context;
 pub mod extension;
 pub mod identity;
+pub mod live;
 pub mod node;
 pub mod orgs;
 pub mod reactions;
 pub mod resources;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, SchemaBuilder};
+use async_graphql::{MergedObject, Schema, SchemaBuilder};
 
 use crate::config::GatewayConfig;
 
@@ -35,11 +36,11 @@ pub struct Mutation(
     reactions::ReactionsMutation,
 );
 
-pub type CommonsSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type CommonsSchema = Schema<Query, Mutation, live::Subscription>;
 
 /// The schema with its limits and extensions, before any service data is attached.
-pub fn builder(config: &GatewayConfig) -> SchemaBuilder<Query, Mutation, EmptySubscription> {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+pub fn builder(config: &GatewayConfig) -> SchemaBuilder<Query, Mutation, live::Subscription> {
+    Schema::build(Query::default(), Mutation::default(), live::Subscription)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
         .extension(extension::ErrorCodes)

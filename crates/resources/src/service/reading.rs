@@ -68,6 +68,27 @@ impl Resources {
         self.one(db, actor, resource::Column::Id.eq(id)).await
     }
 
+    /// Whether `actor` may see `resource`, a row the caller already holds: live delivery reads
+    /// a resource once and asks this for each subscriber. Public published resources answer
+    /// without a query.
+    pub async fn may_see<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        resource: &resource::Model,
+    ) -> Result<bool, Error> {
+        if resource.deleted_at.is_some() {
+            return Ok(false);
+        }
+        if resource.status == Status::Published && resource.visibility == Visibility::Public {
+            return Ok(true);
+        }
+        let tx = tenant::read(db, actor).await?;
+        let seen = may_see(&tx, actor, resource).await?;
+        tx.commit().await?;
+        Ok(seen)
+    }
+
     /// A resource by its owner and slug, as a site's address names it.
     pub async fn resource_by_slug<C: Conn>(
         &self,

@@ -27,8 +27,8 @@ pub enum ReactionKind {
 
 #[derive(SimpleObject)]
 pub struct ReactionCount {
-    kind: ReactionKind,
-    count: i64,
+    pub(crate) kind: ReactionKind,
+    pub(crate) count: i64,
 }
 
 /// A resource's reactions: how many of each kind, and yours.

@@ -1,0 +1,80 @@
+//! `GET /graphql/ws`: GraphQL subscriptions over WebSocket, in the graphql-transport-ws
+//! protocol (and the older graphql-ws, which Apollo clients still speak).
+//!
+//! Browsers cannot set headers on a WebSocket, so the token travels in `connection_init`:
+//! `{"Authorization": "Bearer …"}` (or `{"token": "…"}`); an `Authorization` header on the
+//! upgrade request works too. Without a token the connection is anonymous and sees what
+//! everyone may see. A token that is refused closes the connection, with the reason, rather
+//! than quietly downgrading it.
+
+use std::net::SocketAddr;
+
+use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
+use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use commons_core::{Actor, ErrorCode};
+use commons_identity::service::ClientInfo;
+
+use super::App;
+use super::graphql::{bearer, caller_data, client_info, verify};
+use crate::error::coded;
+use crate::schema::context::Caller;
+
+pub async fn upgrade(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    protocol: GraphQLProtocol,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let client = client_info(&headers, peer, app.config.trust_forwarded_for);
+    let header_token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(bearer)
+        .map(str::to_owned);
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| {
+            let schema = app.schema.clone();
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let token = payload_token(&payload).or(header_token);
+                    let caller = connect(&app, token.as_deref(), client).await?;
+                    Ok(caller_data(&app, caller))
+                })
+                .serve()
+        })
+}
+
+/// The token in a `connection_init` payload.
+fn payload_token(payload: &serde_json::Value) -> Option<String> {
+    ["Authorization", "authorization"]
+        .iter()
+        .find_map(|key| payload[key].as_str().and_then(bearer))
+        .or_else(|| payload["token"].as_str())
+        .map(str::to_owned)
+}
+
+async fn connect(app: &App, token: Option<&str>, client: ClientInfo) -> async_graphql::Result<Caller> {
+    let actor = match token {
+        None => Actor::ANONYMOUS,
+        Some(token) => match verify(app, token).await {
+            Ok(Some(actor)) => actor,
+            Ok(None) => {
+                return Err(coded(
+                    ErrorCode::Unauthenticated,
+                    "the access token is invalid or expired; refresh it and connect again",
+                ));
+            }
+            Err(()) => return Err(coded(ErrorCode::Internal, "internal error")),
+        },
+    };
+    Ok(Caller {
+        actor,
+        rejected_token: false,
+        client,
+    })
+}

@@ -1,0 +1,108 @@
+//! Live delivery (RE4): the outbox [`Dispatcher`] of this process, and the hub between it and
+//! the GraphQL subscriptions. The hub prepares each event once (one read for every subscriber
+//! in the process) and rebroadcasts it; each subscription then keeps what its subscriber may
+//! see, by asking the service that owns the rule.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use commons_core::outbox::{self, Dispatcher};
+use commons_reactions::live::ResourceUpdate;
+use futures::Stream;
+use tokio::sync::broadcast::{self, error::RecvError};
+use tokio::task::JoinHandle;
+
+use crate::schema::context::Services;
+
+/// How many events a slow subscriber may fall behind before it loses the oldest.
+const BACKLOG: usize = 4096;
+
+/// What the hub hands to subscriptions.
+#[derive(Debug)]
+pub enum Delivery {
+    /// A comment or reaction, with its resource, read once.
+    Resource(Box<ResourceUpdate>),
+    /// Any other event, as appended; subscriptions read what they need.
+    Event(Arc<outbox::Model>),
+}
+
+/// This process's live delivery; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Live {
+    dispatcher: Dispatcher,
+    deliveries: broadcast::Sender<Arc<Delivery>>,
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Live::new()
+    }
+}
+
+impl Live {
+    pub fn new() -> Live {
+        Live {
+            dispatcher: Dispatcher::new(BACKLOG),
+            deliveries: broadcast::channel(BACKLOG).0,
+        }
+    }
+
+    /// Starts reading the outbox and the hub; they run until the returned tasks are aborted.
+    pub(crate) fn start(&self, services: &Services, poll: Duration) -> Vec<JoinHandle<()>> {
+        let clock = services.identity.clock();
+        let reading = self.dispatcher.spawn(services.db.clone(), clock, poll);
+        let hub = tokio::spawn(hub(
+            self.dispatcher.subscribe(),
+            self.deliveries.clone(),
+            services.clone(),
+        ));
+        vec![reading, hub]
+    }
+
+    /// Everything the hub delivers from now on. A subscriber that falls more than the backlog
+    /// behind skips what it missed rather than holding everyone back.
+    pub fn deliveries(&self) -> impl Stream<Item = Arc<Delivery>> + Send + use<> {
+        futures::stream::unfold(self.deliveries.subscribe(), |mut receiver| async move {
+            loop {
+                match receiver.recv().await {
+                    Ok(delivery) => return Some((delivery, receiver)),
+                    Err(RecvError::Lagged(skipped)) => {
+                        tracing::warn!(skipped, "a live subscriber fell behind and skipped events");
+                    }
+                    Err(RecvError::Closed) => return None,
+                }
+            }
+        })
+    }
+}
+
+async fn hub(
+    mut events: broadcast::Receiver<Arc<outbox::Model>>,
+    deliveries: broadcast::Sender<Arc<Delivery>>,
+    services: Services,
+) {
+    loop {
+        let event = match events.recv().await {
+            Ok(event) => event,
+            Err(RecvError::Lagged(skipped)) => {
+                tracing::warn!(skipped, "the live hub fell behind the outbox");
+                continue;
+            }
+            Err(RecvError::Closed) => return,
+        };
+        let delivery = if commons_reactions::live::TOPICS.contains(&event.topic.as_str()) {
+            match services.reactions.prepare_live(&services.db, &event).await {
+                Ok(Some(update)) => Delivery::Resource(Box::new(update)),
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, event = %event.id, "preparing a live update failed");
+                    continue;
+                }
+            }
+        } else {
+            Delivery::Event(event)
+        };
+        // Nobody subscribed is not an error.
+        deliveries.send(Arc::new(delivery)).ok();
+    }
+}
