@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::process::ServerProcess;
-use common::ws::{Connected, LiveClient};
+use common::ws::{Connected, LiveClient, drain, until_received};
 use common::{Session, TestServer};
 use commons_migrations::testing::TestDb;
 use serde_json::{Value, json};
@@ -216,23 +216,6 @@ async fn connected(server: &TestServer, session: Option<&Session>) -> LiveClient
         Connected::Ready(client) => *client,
         Connected::Refused(code, reason) => panic!("refused: {code} {reason}"),
     }
-}
-
-/// Acts until the subscriber receives something: a subscription starts listening a moment
-/// after it is sent, and the protocol has no message saying when.
-async fn until_received(client: &mut LiveClient, mut act: impl AsyncFnMut(usize)) -> Value {
-    for attempt in 1..=10 {
-        act(attempt).await;
-        if let Some(message) = client.next(Duration::from_secs(2)).await {
-            return message;
-        }
-    }
-    panic!("nothing arrived after 10 attempts");
-}
-
-/// Reads what is still arriving, until a quiet half second.
-async fn drain(client: &mut LiveClient) {
-    while client.next(Duration::from_millis(500)).await.is_some() {}
 }
 
 async fn last_message(client: &mut LiveClient) -> Option<Value> {

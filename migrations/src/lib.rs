@@ -14,6 +14,7 @@ mod m20261125_000008_outbox;
 mod m20261125_000009_reactions;
 mod m20261125_000010_comments;
 mod m20261125_000011_ratings;
+mod m20261125_000012_messaging;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000009_reactions::Migration),
             Box::new(m20261125_000010_comments::Migration),
             Box::new(m20261125_000011_ratings::Migration),
+            Box::new(m20261125_000012_messaging::Migration),
         ]
     }
 }

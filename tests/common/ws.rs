@@ -105,3 +105,20 @@ impl LiveClient {
 fn text(value: Value) -> Message {
     Message::Text(value.to_string().into())
 }
+
+/// Acts until the subscriber receives something: a subscription starts listening a moment
+/// after it is sent, and the protocol has no message saying when.
+pub async fn until_received(client: &mut LiveClient, mut act: impl AsyncFnMut(usize)) -> Value {
+    for attempt in 1..=10 {
+        act(attempt).await;
+        if let Some(message) = client.next(Duration::from_secs(2)).await {
+            return message;
+        }
+    }
+    panic!("nothing arrived after 10 attempts");
+}
+
+/// Reads what is still arriving, until a quiet half second.
+pub async fn drain(client: &mut LiveClient) {
+    while client.next(Duration::from_millis(500)).await.is_some() {}
+}

@@ -97,6 +97,11 @@ impl NewEvent {
     }
 }
 
+/// A UUID an event's payload holds under `key`; `None` when absent, null or not a UUID.
+pub fn payload_uuid(payload: &serde_json::Value, key: &str) -> Option<Uuid> {
+    payload.get(key)?.as_str()?.parse().ok()
+}
+
 /// Appends `event` inside the caller's transaction; it is delivered after that commits.
 pub async fn append(
     tx: &impl ConnectionTrait,
@@ -294,5 +299,20 @@ impl Wake {
             }
             Wake::Poll => std::future::pending().await,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::payload_uuid;
+
+    #[test]
+    fn payload_ids_are_read_leniently() {
+        let id = uuid::Uuid::now_v7();
+        let payload = serde_json::json!({ "user": id, "parent": null, "kind": 3 });
+        assert_eq!(payload_uuid(&payload, "user"), Some(id));
+        assert_eq!(payload_uuid(&payload, "parent"), None);
+        assert_eq!(payload_uuid(&payload, "kind"), None);
+        assert_eq!(payload_uuid(&payload, "missing"), None);
     }
 }

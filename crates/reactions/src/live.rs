@@ -71,7 +71,7 @@ impl Reactions {
         }
         let update = match event.topic.as_str() {
             "comment.created" => {
-                let Some(id) = payload_id(&event.payload, "comment") else {
+                let Some(id) = outbox::payload_uuid(&event.payload, "comment") else {
                     return Ok(None);
                 };
                 match comment::Entity::find_by_id(id).one(tx).await? {
@@ -112,8 +112,4 @@ impl Reactions {
     ) -> Result<bool, Error> {
         Ok(self.resources.may_see(db, actor, &update.resource).await?)
     }
-}
-
-fn payload_id(payload: &serde_json::Value, key: &str) -> Option<Uuid> {
-    payload[key].as_str().and_then(|s| Uuid::parse_str(s).ok())
 }

@@ -18,6 +18,7 @@ use super::App;
 use super::response::{MediaType, error_response, graphql_response};
 use crate::schema::context::Caller;
 use crate::schema::identity::UserLoader;
+use crate::schema::messaging::MessagingLoader;
 use crate::schema::orgs::OrgsLoader;
 use crate::schema::resources::ResourcesLoader;
 
@@ -107,6 +108,16 @@ pub(super) fn caller_data(app: &App, caller: Caller) -> async_graphql::Data {
     data.insert(
         DataLoader::new(
             ResourcesLoader {
+                services: services.clone(),
+                actor: actor.clone(),
+            },
+            tokio::spawn,
+        )
+        .delay(delay),
+    );
+    data.insert(
+        DataLoader::new(
+            MessagingLoader {
                 services: services.clone(),
                 actor: actor.clone(),
             },

@@ -48,6 +48,7 @@ impl App {
             identity: resources.orgs().identity().clone(),
             orgs: resources.orgs().clone(),
             reactions: commons_reactions::Reactions::new(resources.clone()),
+            messaging: commons_messaging::Messaging::new(resources.clone()),
             live: crate::live::Live::new(),
             resources,
             auth_limiter: AuthRateLimiter::new(config.auth_attempts_per_minute),

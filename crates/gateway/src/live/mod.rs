@@ -56,7 +56,8 @@ impl Live {
             self.deliveries.clone(),
             services.clone(),
         ));
-        vec![reading, hub]
+        let notifier = tokio::spawn(notifier(self.dispatcher.subscribe(), services.clone()));
+        vec![reading, hub, notifier]
     }
 
     /// Everything the hub delivers from now on. A subscriber that falls more than the backlog
@@ -75,6 +76,45 @@ impl Live {
         })
     }
 }
+
+/// How often the notifier looks for events no process handled (it was down, or lagged).
+const CATCH_UP: Duration = Duration::from_secs(60);
+
+/// Turns events into notifications (MS2) as they arrive, and catches up on the ones missed at
+/// start and every [`CATCH_UP`]. Every process runs one; each event is handled once between
+/// them (`Messaging::notify` records it in the same transaction).
+async fn notifier(mut events: broadcast::Receiver<Arc<outbox::Model>>, services: Services) {
+    let db = &services.db;
+    let mut catch_up = tokio::time::interval(CATCH_UP);
+    loop {
+        tokio::select! {
+            _ = catch_up.tick() => loop {
+                match services.messaging.notify_pending(db, BATCH).await {
+                    Ok(handled) if handled as u64 == BATCH => continue,
+                    Ok(_) => break,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "catching up on notifications failed");
+                        break;
+                    }
+                }
+            },
+            received = events.recv() => match received {
+                Ok(event) => {
+                    if let Err(e) = services.messaging.notify(db, &event).await {
+                        // The catch-up tries again.
+                        tracing::warn!(error = %e, event = %event.id, "notifying failed");
+                    }
+                }
+                // The catch-up finds what was skipped.
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => return,
+            },
+        }
+    }
+}
+
+/// Events per catch-up query.
+const BATCH: u64 = 500;
 
 async fn hub(
     mut events: broadcast::Receiver<Arc<outbox::Model>>,

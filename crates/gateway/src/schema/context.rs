@@ -20,6 +20,7 @@ pub struct Services {
     pub orgs: Orgs,
     pub resources: Resources,
     pub reactions: commons_reactions::Reactions,
+    pub messaging: commons_messaging::Messaging,
     /// This process's live delivery, for subscriptions.
     pub live: crate::live::Live,
     pub auth_limiter: AuthRateLimiter,

@@ -5,6 +5,7 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, SimpleObject, Subscription};
+use commons_core::outbox::payload_uuid;
 use commons_core::{Actor, ErrorCode};
 use commons_reactions::live::Update;
 use futures::{Stream, StreamExt};
@@ -12,7 +13,8 @@ use futures::{Stream, StreamExt};
 use crate::error::{GqlResult, coded};
 use crate::live::Delivery;
 use crate::schema::context::{ContextExt, Services};
-use crate::schema::node::global_id;
+use crate::schema::messaging::{Message, Notification};
+use crate::schema::node::{expect_id, global_id};
 use crate::schema::reactions::{Comment, ReactionCount, ReactionKind};
 use crate::schema::resources::any_resource_id;
 
@@ -80,6 +82,97 @@ impl Subscription {
                 total: summary.total,
             })
         }))
+    }
+
+    /// Messages in your conversations as they are sent, or in one of them with
+    /// `conversationId`. Only while you take part: someone who leaves hears nothing more.
+    async fn message_added(
+        &self,
+        ctx: &Context<'_>,
+        conversation_id: Option<ID>,
+    ) -> async_graphql::Result<impl Stream<Item = Message> + use<>> {
+        let only = conversation_id
+            .as_ref()
+            .map(|id| expect_id(id, "Conversation", "conversationId"))
+            .transpose()?;
+        let services = ctx.services().clone();
+        let actor = signed_in(ctx)?;
+        let deliveries = services.live.deliveries();
+        if let Some(id) = only {
+            let found = services
+                .messaging
+                .conversation(&services.db, &actor, id)
+                .await
+                .gql()?;
+            if found.is_none() {
+                return Err(coded(ErrorCode::NotFound, "no such conversation"));
+            }
+        }
+        Ok(deliveries.filter_map(move |delivery| {
+            let services = services.clone();
+            let actor = actor.clone();
+            async move {
+                let event = appended(&delivery, "message.created")?;
+                if only.is_some_and(|id| event.subject_id != Some(id)) {
+                    return None;
+                }
+                let id = payload_uuid(&event.payload, "message")?;
+                // The service answers only participants.
+                let found = services.messaging.message(&services.db, &actor, id).await;
+                found
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "reading a live message failed");
+                        None
+                    })
+                    .map(Message)
+            }
+        }))
+    }
+
+    /// Your notifications as they arrive.
+    async fn notification_added(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<impl Stream<Item = Notification> + use<>> {
+        let services = ctx.services().clone();
+        let actor = signed_in(ctx)?;
+        let me = actor.user_id();
+        Ok(services.live.deliveries().filter_map(move |delivery| {
+            let services = services.clone();
+            let actor = actor.clone();
+            async move {
+                let event = appended(&delivery, "notification.created")?;
+                // Everyone else's are skipped without a query.
+                if event.subject_id != me {
+                    return None;
+                }
+                let id = payload_uuid(&event.payload, "notification")?;
+                let found = services.messaging.notification(&services.db, &actor, id).await;
+                found
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(error = %e, "reading a live notification failed");
+                        None
+                    })
+                    .map(Notification)
+            }
+        }))
+    }
+}
+
+/// The subscriber, who must be signed in.
+fn signed_in(ctx: &Context<'_>) -> async_graphql::Result<Actor> {
+    let actor = ctx.actor()?;
+    if actor.user_id().is_none() {
+        return Err(coded(ErrorCode::Unauthenticated, "sign in to subscribe to this"));
+    }
+    Ok(actor.clone())
+}
+
+/// The event behind `delivery` when it has `topic`.
+fn appended<'a>(delivery: &'a Delivery, topic: &str) -> Option<&'a commons_core::outbox::Model> {
+    match delivery {
+        Delivery::Event(event) if event.topic == topic => Some(event),
+        _ => None,
     }
 }
 

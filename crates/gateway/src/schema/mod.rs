@@ -5,6 +5,7 @@ pub mod context;
 pub mod extension;
 pub mod identity;
 pub mod live;
+pub mod messaging;
 pub mod node;
 pub mod orgs;
 pub mod reactions;
@@ -22,6 +23,7 @@ pub struct Query(
     resources::ResourcesQuery,
     resources::RegistrationsQuery,
     reactions::ReactionsQuery,
+    messaging::MessagingQuery,
     node::NodeQuery,
 );
 
@@ -34,6 +36,7 @@ pub struct Mutation(
     resources::RegistrationsMutation,
     resources::MediaMutation,
     reactions::ReactionsMutation,
+    messaging::MessagingMutation,
 );
 
 pub type CommonsSchema = Schema<Query, Mutation, live::Subscription>;

@@ -1,0 +1,59 @@
+//! Batched loading of conversations' participants and unread counts, one query per kind of
+//! key per request, acting as the request's actor.
+
+use std::collections::HashMap;
+
+use async_graphql::dataloader::Loader;
+use commons_core::Actor;
+use uuid::Uuid;
+
+use crate::error::{LoadError, load_failed};
+use crate::schema::context::Services;
+
+pub struct MessagingLoader {
+    pub services: Services,
+    pub actor: Actor,
+}
+
+/// A conversation's participants.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ParticipantsOf(pub Uuid);
+
+/// How many messages of a conversation the actor has not read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct UnreadIn(pub Uuid);
+
+impl Loader<ParticipantsOf> for MessagingLoader {
+    type Value = Vec<commons_messaging::Participant>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ParticipantsOf]) -> Result<HashMap<ParticipantsOf, Self::Value>, LoadError> {
+        let s = &self.services;
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let found = s
+            .messaging
+            .participants(&s.db, &self.actor, &ids)
+            .await
+            .map_err(load_failed)?;
+        Ok(found
+            .into_iter()
+            .map(|(id, people)| (ParticipantsOf(id), people))
+            .collect())
+    }
+}
+
+impl Loader<UnreadIn> for MessagingLoader {
+    type Value = i64;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[UnreadIn]) -> Result<HashMap<UnreadIn, i64>, LoadError> {
+        let s = &self.services;
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let found = s
+            .messaging
+            .unread_counts(&s.db, &self.actor, &ids)
+            .await
+            .map_err(load_failed)?;
+        Ok(found.into_iter().map(|(id, n)| (UnreadIn(id), n)).collect())
+    }
+}
