@@ -4,17 +4,24 @@
 //! to that ceiling, measured in the same run on the same machine: login next to the raw
 //! argon2 hash rate, the feed next to its own SQL run directly on the database.
 
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, bail};
 use clap::Parser;
 use commons_identity::password::{hash_with, verify_with};
-use serde_json::{Value, json};
+use serde_json::json;
 
+mod api;
+mod fanout;
 mod feed;
+mod load;
+mod reactions;
+mod server;
+
+use api::{PASSWORD, gql};
+use load::{print_header, print_row, run_scenario};
+use server::{RssSampler, Server};
 
 #[derive(Parser)]
 struct Args {
@@ -31,13 +38,31 @@ struct Args {
     clients: Option<usize>,
     #[arg(long, default_value = "127.0.0.1:18080")]
     listen: String,
-    /// Table sizes (published resources) to run the feed at, smallest first; each tops the
-    /// database up with `commons seed --scale`. Empty to skip the feed.
-    #[arg(long, value_delimiter = ',', default_value = "10000,100000,1000000")]
-    scales: Vec<u64>,
+    /// Table sizes (published resources) to run the feed at, comma-separated, smallest first;
+    /// each tops the database up with `commons seed --scale`. Empty (`--scales ""`) skips the
+    /// feed.
+    #[arg(long, default_value = "10000,100000,1000000", value_parser = parse_scales)]
+    scales: Scales,
+    /// WebSocket subscribers of one resource in the fan-out scenario; 0 skips it. Each holds
+    /// a socket open in the benchmark and in the server, so a thousand need an open-files
+    /// limit above 2,000 (`bench/run` raises it).
+    #[arg(long, default_value_t = 1000)]
+    fanout_subscribers: usize,
 }
 
-const PASSWORD: &str = "benchmark password 2026";
+/// The feed's table sizes. A type of its own so that an empty value means none (clap would
+/// read `--scales ""` as one empty number).
+#[derive(Clone)]
+struct Scales(Vec<u64>);
+
+fn parse_scales(text: &str) -> Result<Scales, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().map_err(|e| format!("{s:?} is not a table size: {e}")))
+        .collect::<Result<_, _>>()
+        .map(Scales)
+}
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -46,24 +71,25 @@ async fn main() -> anyhow::Result<()> {
     let clients = args.clients.unwrap_or(cores * 2);
     let duration = Duration::from_secs(args.seconds);
 
-    let server = Server::start(&args)?;
+    let server = Server::start(&args.server, &args.database_url, &args.listen)?;
     let base = format!("http://{}", args.listen);
     let http = reqwest::Client::new();
-    wait_ready(&http, &base).await?;
+    api::wait_ready(&http, &base).await?;
 
-    let users: Vec<String> = (0..clients).map(|i| format!("bench{i}@example.org")).collect();
-    for (i, email) in users.iter().enumerate() {
-        let reply = gql(
-            &http,
-            &base,
-            "mutation($i: RegisterInput!) { register(input: $i) { accessToken } }",
-            json!({ "i": { "email": email, "username": format!("bench{i}"), "password": PASSWORD } }),
-        )
-        .await?;
-        if reply["errors"].is_array() && !reply["errors"][0]["extensions"]["code"].eq("CONFLICT") {
-            bail!("seeding failed: {reply}");
-        }
+    // One account per client, and one that writes what the scenarios act on.
+    let users: Vec<String> = (0..clients).map(|i| format!("bench{i}")).collect();
+    for username in users.iter().chain(std::iter::once(&AUTHOR.to_owned())) {
+        api::register(&http, &base, username).await?;
     }
+    let author = api::sign_in(&http, &base, AUTHOR).await?;
+    let sessions = api::sign_in_all(&http, &base, &users).await?;
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis()
+        .to_string();
+    let stage = reactions::Stage::seed(&http, &base, &author, &sessions, &stamp).await?;
+    let live =
+        api::publish_blogpost(&http, &base, &author, &format!("Benchmark live {stamp}"), "Live.").await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss = server.rss_kib();
 
@@ -72,7 +98,7 @@ async fn main() -> anyhow::Result<()> {
 
     let sampler = RssSampler::start(server.pid());
     let login = run_scenario(clients, duration, |i| {
-        let (http, base, email) = (http.clone(), base.clone(), users[i % users.len()].clone());
+        let (http, base, email) = (http.clone(), base.clone(), api::email(&users[i % users.len()]));
         async move {
             let reply = gql(
                 &http,
@@ -85,7 +111,7 @@ async fn main() -> anyhow::Result<()> {
         }
     })
     .await;
-    let peak_rss = sampler.stop().await;
+    let login_rss = sampler.stop().await;
 
     println!();
     println!(
@@ -93,35 +119,71 @@ async fn main() -> anyhow::Result<()> {
         args.seconds,
         redact(&args.database_url)
     );
-    println!(
-        "{:<28} {:>10} {:>9} {:>9} {:>7} {:>12}",
-        "scenario", "req/s", "p50 ms", "p99 ms", "errors", "server RSS"
-    );
-    println!(
-        "{:<28} {:>10.1} {:>9} {:>9} {:>7} {:>9} MiB",
-        "idle (after start + seed)",
-        0.0,
+    print_header();
+    print_row("idle (after start + seed)", "0.0", "-", "-", 0, Some(idle_rss));
+    print_row(
+        "argon2id verify (raw)",
+        &format!("{hash_rate:.1}"),
         "-",
         "-",
         0,
-        idle_rss / 1024
+        None,
     );
-    println!(
-        "{:<28} {:>10.1} {:>9} {:>9} {:>7} {:>12}",
-        "argon2id verify (raw)", hash_rate, "-", "-", 0, "-"
+    login.print("login", Some(login_rss));
+    let mut peak_rss = login_rss;
+
+    // Access tokens last 15 minutes: each scenario signs in afresh, so long runs stay valid.
+    let sessions = api::sign_in_all(&http, &base, &users).await?;
+    let sampler = RssSampler::start(server.pid());
+    let toggled = reactions::toggle_reaction(&base, &sessions, &stage, duration).await;
+    let rss = sampler.stop().await;
+    toggled.print("toggle reaction", Some(rss));
+    peak_rss = peak_rss.max(rss);
+
+    let sessions = api::sign_in_all(&http, &base, &users).await?;
+    let sampler = RssSampler::start(server.pid());
+    let commented = reactions::add_comment(&base, &sessions, &stage, duration).await;
+    let rss = sampler.stop().await;
+    commented.print("add comment", Some(rss));
+    peak_rss = peak_rss.max(rss);
+
+    let sessions = api::sign_in_all(&http, &base, &users).await?;
+    let sampler = RssSampler::start(server.pid());
+    let page = reactions::resource_page(&base, &sessions, &stage, duration).await;
+    let rss = sampler.stop().await;
+    page.print(
+        &format!("resource page ({} comments)", reactions::THREAD_COMMENTS),
+        Some(rss),
     );
-    login.print("login", Some(peak_rss));
+    peak_rss = peak_rss.max(rss);
+
+    let mut fanout_note = None;
+    if args.fanout_subscribers > 0 {
+        let author = api::sign_in(&http, &base, AUTHOR).await?;
+        let sampler = RssSampler::start(server.pid());
+        let fanned = fanout::run(&base, &author, &live, args.fanout_subscribers).await?;
+        let rss = sampler.stop().await;
+        fanned.outcome.print_as(
+            &format!("subscription fan-out ({} subscribers)", args.fanout_subscribers),
+            &format!("{} rounds", fanned.outcome.successes()),
+            Some(rss),
+        );
+        peak_rss = peak_rss.max(rss);
+        fanout_note = Some(fanned);
+    }
 
     let sql = feed::connect(&args.database_url).await?;
     let mut feed_ratios = Vec::new();
-    for scale in &args.scales {
+    for scale in &args.scales.0 {
         feed::seed(&args.server, &args.database_url, *scale)?;
+        let sessions = api::sign_in_all(&http, &base, &users).await?;
         let sampler = RssSampler::start(server.pid());
-        let over_http = feed::over_http(&base, clients, duration).await;
+        let over_http = feed::over_http(&base, &sessions, duration).await;
         let rss = sampler.stop().await;
-        let direct = feed::direct_sql(&sql, clients, duration).await;
+        let direct = feed::direct_sql(&sql, &sessions, duration).await;
         over_http.print(&format!("feed @ {scale}"), Some(rss));
         direct.print(&format!("feed SQL only @ {scale}"), None);
+        peak_rss = peak_rss.max(rss);
         feed_ratios.push((*scale, over_http.rate(), direct.rate(), over_http.percentile(0.5)));
     }
     println!();
@@ -129,6 +191,15 @@ async fn main() -> anyhow::Result<()> {
         "login / raw argon2 = {:.1}% (logins cannot beat hashing; the target is at least 90%)",
         100.0 * login.rate() / hash_rate
     );
+    if let Some(fanned) = &fanout_note {
+        println!(
+            "fan-out: p50/p99 over {} rounds (one comment each, one at a time) of the time from \
+             addComment's HTTP response to its receipt by the last of {} subscribers; errors are \
+             subscribers that failed or dropped and rounds that missed someone",
+            fanned.outcome.successes(),
+            fanned.subscribers
+        );
+    }
     for (scale, http, direct, p50) in &feed_ratios {
         println!(
             "feed @ {scale}: {:.1}% of its SQL run directly; p50 {:.2}× the smallest table's",
@@ -137,12 +208,15 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     println!(
-        "server RSS: idle {} MiB, peak under login load {} MiB",
+        "server RSS: idle {} MiB, peak under load {} MiB",
         idle_rss / 1024,
         peak_rss / 1024
     );
     Ok(())
 }
+
+/// The account that publishes the resources the scenarios act on, and comments in fan-out.
+const AUTHOR: &str = "benchauthor";
 
 /// Verifications per second of the server's argon2id hash on `threads` threads, each reusing
 /// its memory as the server's hashing threads do: the fastest this machine can check passwords.
@@ -164,180 +238,6 @@ fn argon2_rate(threads: usize, duration: Duration) -> anyhow::Result<f64> {
         }
     });
     Ok(done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64())
-}
-
-struct Outcome {
-    latencies: Vec<Duration>,
-    errors: u64,
-    elapsed: Duration,
-}
-
-impl Outcome {
-    fn rate(&self) -> f64 {
-        self.latencies.len() as f64 / self.elapsed.as_secs_f64()
-    }
-
-    fn percentile(&self, p: f64) -> f64 {
-        if self.latencies.is_empty() {
-            return f64::NAN;
-        }
-        let index = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
-        self.latencies[index].as_secs_f64() * 1000.0
-    }
-
-    /// One row of the table; `rss_kib` is the server's, `None` where no server ran.
-    fn print(&self, name: &str, rss_kib: Option<u64>) {
-        let rss = rss_kib.map_or("-".to_owned(), |kib| format!("{} MiB", kib / 1024));
-        println!(
-            "{:<28} {:>10.1} {:>9.1} {:>9.1} {:>7} {:>12}",
-            name,
-            self.rate(),
-            self.percentile(0.5),
-            self.percentile(0.99),
-            self.errors,
-            rss
-        );
-    }
-}
-
-/// `clients` loops calling `request` until `duration` is over; successes are timed.
-async fn run_scenario<F, Fut>(clients: usize, duration: Duration, request: F) -> Outcome
-where
-    F: Fn(usize) -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<bool>> + Send + 'static,
-{
-    let started = Instant::now();
-    let request = Arc::new(request);
-    let mut tasks = Vec::new();
-    for client in 0..clients {
-        let mut calls = Vec::new();
-        // Each client's calls run one after another.
-        let deadline = started + duration;
-        let request = request.clone();
-        tasks.push(async move {
-            let mut errors = 0;
-            while Instant::now() < deadline {
-                let begun = Instant::now();
-                match request(client).await {
-                    Ok(true) => calls.push(begun.elapsed()),
-                    _ => errors += 1,
-                }
-            }
-            (calls, errors)
-        });
-    }
-    let results = futures::future::join_all(tasks).await;
-    let elapsed = started.elapsed();
-    let mut latencies: Vec<Duration> = results.iter().flat_map(|(c, _)| c.iter().copied()).collect();
-    latencies.sort();
-    Outcome {
-        latencies,
-        errors: results.iter().map(|(_, e)| e).sum(),
-        elapsed,
-    }
-}
-
-async fn gql(http: &reqwest::Client, base: &str, query: &str, variables: Value) -> anyhow::Result<Value> {
-    let response = http
-        .post(format!("{base}/graphql"))
-        .json(&json!({ "query": query, "variables": variables }))
-        .send()
-        .await?;
-    Ok(response.json().await?)
-}
-
-async fn wait_ready(http: &reqwest::Client, base: &str) -> anyhow::Result<()> {
-    for _ in 0..300 {
-        if let Ok(r) = http.get(format!("{base}/ready")).send().await
-            && r.status().is_success()
-        {
-            return Ok(());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    bail!("the server did not become ready in 30 s")
-}
-
-struct Server(Child);
-
-impl Server {
-    fn start(args: &Args) -> anyhow::Result<Server> {
-        let child = Command::new(&args.server)
-            .args([
-                "--database-url",
-                &args.database_url,
-                "serve",
-                "--listen",
-                &args.listen,
-                "--auth-rate-limit",
-                "0",
-            ])
-            .env(
-                "COMMONS_JWT_SECRET",
-                "a benchmark secret that is long enough to sign with",
-            )
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {}", args.server))?;
-        Ok(Server(child))
-    }
-
-    fn pid(&self) -> u32 {
-        self.0.id()
-    }
-
-    fn rss_kib(&self) -> u64 {
-        rss_kib(self.pid())
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.0.kill().ok();
-        self.0.wait().ok();
-    }
-}
-
-/// Resident memory of a process, from /proc (Linux); 0 where that is not available.
-fn rss_kib(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|status| {
-            status
-                .lines()
-                .find(|l| l.starts_with("VmRSS:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kib| kib.parse().ok())
-        })
-        .unwrap_or(0)
-}
-
-/// Samples a process's RSS every 100 ms and keeps the peak.
-struct RssSampler {
-    stop: Arc<AtomicBool>,
-    task: tokio::task::JoinHandle<u64>,
-}
-
-impl RssSampler {
-    fn start(pid: u32) -> RssSampler {
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = stop.clone();
-        let task = tokio::spawn(async move {
-            let mut peak = 0;
-            while !flag.load(Ordering::Relaxed) {
-                peak = peak.max(rss_kib(pid));
-                tokio::time::sleep(Duration::from_millis(100)).await;
-            }
-            peak
-        });
-        RssSampler { stop, task }
-    }
-
-    async fn stop(self) -> u64 {
-        self.stop.store(true, Ordering::Relaxed);
-        self.task.await.unwrap_or(0)
-    }
 }
 
 fn redact(url: &str) -> &str {
