@@ -58,7 +58,9 @@ impl MigrationTrait for Migration {
                     // The list's sort key: the last message's time, or the creation time.
                     .col(timestamp_with_time_zone("activity_at"))
                     .check(Expr::from(pair_matches_kind))
-                    .foreign_key(&mut fk_set_null("conversations", "department_id", "departments"))
+                    // A department's group chats go with it: left without it, they would
+                    // lose the rule that only its organization's members take part.
+                    .foreign_key(&mut fk("conversations", "department_id", "departments"))
                     .take(),
             )
             .await?;
@@ -195,6 +197,15 @@ impl MigrationTrait for Migration {
             .create_index(index("push_tokens", &["token_hash"]).unique().take())
             .await?;
         manager.create_index(index("push_tokens", &["user_id"])).await?;
+        // Events from before notifications existed are history, not news: mark them handled so
+        // the first catch-up does not turn them into a flood of stale alerts.
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "INSERT INTO outbox_handled (handler, event_id, handled_at) \
+                 SELECT 'notifications', id, created_at FROM outbox_events",
+            )
+            .await?;
         Ok(())
     }
 

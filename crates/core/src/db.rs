@@ -109,6 +109,13 @@ pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, 
     .await
 }
 
+/// SQLite's "database is locked": the busy timeout ran out, or a read transaction could not
+/// become a writer because another connection committed since it began (which SQLite reports
+/// at once, without waiting).
+pub fn is_locked(error: &DbErr) -> bool {
+    error.to_string().contains("database is locked")
+}
+
 /// A URL without its password, for logs and errors.
 pub fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {

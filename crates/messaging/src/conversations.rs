@@ -169,7 +169,7 @@ impl Messaging {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let me = active_writer(&tx, actor).await?;
-        let found = joined(&tx, conversation_id, me).await?;
+        let found = joined(&tx, actor, conversation_id, me).await?;
         if found.kind != ConversationKind::Group {
             return Err(Error::Conflict(
                 "a private conversation stays between two people; start a group instead",
@@ -219,7 +219,7 @@ impl Messaging {
     ) -> Result<Option<Conversation>, Error> {
         let me = signed_in(actor)?;
         let tx = tenant::read(db, actor).await?;
-        let found = match joined(&tx, id, me).await {
+        let found = match joined(&tx, actor, id, me).await {
             Ok(found) => Some(found.into()),
             Err(Error::ConversationNotFound) => None,
             Err(e) => return Err(e),
@@ -293,6 +293,7 @@ pub(crate) fn mine(me: Uuid) -> sea_orm::sea_query::SelectStatement {
 /// The conversation `id` if `user_id` is in it; otherwise it does not exist for them.
 pub(crate) async fn joined(
     tx: &impl ConnectionTrait,
+    actor: &Actor,
     id: Uuid,
     user_id: Uuid,
 ) -> Result<conversation::Model, Error> {
@@ -303,7 +304,18 @@ pub(crate) async fn joined(
     if !is_in {
         return Err(Error::ConversationNotFound);
     }
-    load(tx, id).await
+    let found = load(tx, id).await?;
+    // Someone who left the organization is out of its departments' conversations too, checked
+    // on every use rather than trusted from the day they joined.
+    if let Some(department_id) = found.department_id {
+        let org_id = org_of(tx, actor, department_id)
+            .await?
+            .ok_or(Error::ConversationNotFound)?;
+        if !are_org_members(tx, actor, org_id, &[user_id]).await? {
+            return Err(Error::ConversationNotFound);
+        }
+    }
+    Ok(found)
 }
 
 async fn load(tx: &impl ConnectionTrait, id: Uuid) -> Result<conversation::Model, Error> {
@@ -485,8 +497,24 @@ async fn require_org_members(
     ids: &[Uuid],
     field: &'static str,
 ) -> Result<(), Error> {
+    if !are_org_members(tx, actor, org_id, ids).await? {
+        return Err(Error::invalid(
+            field,
+            "everyone in a department's conversation must be a member of its organization",
+        ));
+    }
+    Ok(())
+}
+
+/// Whether everyone in `ids` (no repeats) is a member of the organization, read as the system.
+async fn are_org_members(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    org_id: Uuid,
+    ids: &[Uuid],
+) -> Result<bool, Error> {
     if ids.is_empty() {
-        return Ok(());
+        return Ok(true);
     }
     tenant::act_as(tx, &Actor::System).await?;
     let found = membership::Entity::find()
@@ -496,11 +524,5 @@ async fn require_org_members(
         .await;
     tenant::act_as(tx, actor).await?;
     let members = found?.into_iter().filter(|m| m.role.is_member()).count();
-    if members != ids.len() {
-        return Err(Error::invalid(
-            field,
-            "everyone in a department's conversation must be a member of its organization",
-        ));
-    }
-    Ok(())
+    Ok(members == ids.len())
 }

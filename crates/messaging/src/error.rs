@@ -17,6 +17,8 @@ pub enum Error {
     Conflict(&'static str),
     #[error(transparent)]
     Orgs(#[from] commons_orgs::Error),
+    #[error(transparent)]
+    Resources(#[from] commons_resources::Error),
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
 }
@@ -38,6 +40,7 @@ impl CodedError for Error {
             Error::NotAllowed(_) => ErrorCode::Forbidden,
             Error::Conflict(_) => ErrorCode::Conflict,
             Error::Orgs(e) => e.code(),
+            Error::Resources(e) => e.code(),
             Error::Db(_) => ErrorCode::Internal,
         }
     }
@@ -46,6 +49,7 @@ impl CodedError for Error {
         match self {
             Error::Invalid { field, .. } => Some(field),
             Error::Orgs(e) => e.field(),
+            Error::Resources(e) => e.field(),
             _ => None,
         }
     }

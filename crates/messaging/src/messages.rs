@@ -67,7 +67,7 @@ impl Messaging {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let me = active_writer(&tx, actor).await?;
-        joined(&tx, conversation_id, me).await?;
+        joined(&tx, actor, conversation_id, me).await?;
         if let Some(attachment_id) = attachment_id {
             let own = media::Entity::find_by_id(attachment_id)
                 .one(&tx)
@@ -123,7 +123,7 @@ impl Messaging {
     ) -> Result<Page<Message>, Error> {
         let me = signed_in(actor)?;
         let tx = tenant::read(db, actor).await?;
-        joined(&tx, conversation_id, me).await?;
+        joined(&tx, actor, conversation_id, me).await?;
         let found = page::fetch(
             &tx,
             message::Entity::find().filter(message::Column::ConversationId.eq(conversation_id)),
@@ -143,10 +143,11 @@ impl Messaging {
         let tx = tenant::read(db, actor).await?;
         let found = message::Entity::find_by_id(id).one(&tx).await?;
         let visible = match found {
-            Some(m) => participant::Entity::find_by_id((m.conversation_id, me))
-                .one(&tx)
-                .await?
-                .map(|_| m.into()),
+            Some(m) => match joined(&tx, actor, m.conversation_id, me).await {
+                Ok(_) => Some(m.into()),
+                Err(Error::ConversationNotFound) => None,
+                Err(e) => return Err(e),
+            },
             None => None,
         };
         tx.commit().await?;
@@ -165,7 +166,7 @@ impl Messaging {
     ) -> Result<i64, Error> {
         let tx = tenant::write(db, actor).await?;
         let me = active_writer(&tx, actor).await?;
-        joined(&tx, conversation_id, me).await?;
+        joined(&tx, actor, conversation_id, me).await?;
         let in_conversation = message::Entity::find_by_id(up_to)
             .one(&tx)
             .await?

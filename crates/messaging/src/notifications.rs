@@ -24,7 +24,7 @@ use uuid::Uuid;
 use crate::devices::PushToken;
 use crate::entity::{notification, push_token};
 use crate::error::Error;
-use crate::{Messaging, notify, settings};
+use crate::{Messaging, TOPICS, notify, settings};
 
 /// The handler's name in `outbox_handled`.
 pub const HANDLER: &str = "notifications";
@@ -92,6 +92,7 @@ impl Messaging {
             .to_owned();
         let tx = tenant::read(db, &Actor::System).await?;
         let pending = outbox::Entity::find()
+            .filter(outbox::Column::Topic.is_in(TOPICS.iter().copied()))
             .filter(Expr::exists(done).not())
             .order_by_asc(outbox::Column::CreatedAt)
             .order_by_asc(outbox::Column::Id)
@@ -101,8 +102,11 @@ impl Messaging {
         tx.commit().await?;
         let mut handled = 0;
         for event in &pending {
-            if self.handle(db, event).await?.is_some() {
-                handled += 1;
+            // One event that keeps failing must not hold back the ones behind it.
+            match self.handle(db, event).await {
+                Ok(Some(_)) => handled += 1,
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, event = %event.id, "notifying failed; retried at the next catch-up"),
             }
         }
         Ok(handled)
@@ -205,6 +209,10 @@ impl Messaging {
         db: &C,
         event: &outbox::Model,
     ) -> Result<Option<Vec<Notification>>, Error> {
+        // Other topics concern nobody's inbox: no transaction, and the catch-up skips them.
+        if !TOPICS.contains(&event.topic.as_str()) {
+            return Ok(None);
+        }
         let now = self.now();
         // The handler reads across people and organizations: it acts as the platform.
         let tx = tenant::write(db, &Actor::System).await?;
@@ -212,7 +220,25 @@ impl Messaging {
             tx.rollback().await?;
             return Ok(None);
         }
-        let recipients = notify::recipients(&tx, event).await?;
+        let mut recipients = notify::recipients(&tx, event).await?;
+        if notify::NEED_SIGHT.contains(&event.topic.as_str())
+            && let Some(resource) = notify::resource_of(&tx, event).await?
+        {
+            // Asked on `db`, outside this transaction, which acts as the system.
+            let mut seeing = Vec::new();
+            for r in recipients {
+                let person = Actor::User {
+                    id: r.user_id,
+                    platform_role: commons_core::PlatformRole::User,
+                    scopes: None,
+                    session: None,
+                };
+                if self.resources.may_see(db, &person, &resource).await? {
+                    seeing.push(r);
+                }
+            }
+            recipients = seeing;
+        }
         let ids: Vec<Uuid> = recipients.iter().map(|r| r.user_id).collect();
         let reachable = reachable(&tx, &ids).await?;
         let chosen = settings::for_topic(&tx, &event.topic, &ids).await?;
@@ -227,14 +253,15 @@ impl Messaging {
                 topic: event.topic.clone(),
                 subject_id: event.subject_id,
                 actor_id: event.actor_id,
-                summary: r.summary,
+                summary: clip(r.summary),
                 payload: event.payload.clone(),
                 created_at: now,
                 read_at: None,
             })
             .collect();
-        if !created.is_empty() {
-            notification::Entity::insert_many(created.iter().cloned().map(active))
+        // In chunks: a large group's message stays under the databases' parameter limits.
+        for chunk in created.chunks(INSERT_CHUNK) {
+            notification::Entity::insert_many(chunk.iter().cloned().map(active))
                 .exec_without_returning(&tx)
                 .await?;
         }
@@ -282,6 +309,22 @@ impl Messaging {
             }
         }
     }
+}
+
+/// Notifications inserted per statement.
+const INSERT_CHUNK: usize = 500;
+
+/// The longest summary kept (the column's length).
+const MAX_SUMMARY: usize = 500;
+
+/// `summary`, cut to fit with an ellipsis (a rejection's reason can be long).
+fn clip(summary: String) -> String {
+    if summary.chars().count() <= MAX_SUMMARY {
+        return summary;
+    }
+    let mut cut: String = summary.chars().take(MAX_SUMMARY - 1).collect();
+    cut.push('…');
+    cut
 }
 
 fn active(m: notification::Model) -> notification::ActiveModel {

@@ -428,6 +428,26 @@ async fn a_department_group_admits_only_its_organizations_members() {
         .await
         .unwrap_err();
     assert_eq!(widened.code(), ErrorCode::Conflict);
+
+    // Leaving the organization is leaving its departments' conversations: nothing more is
+    // read, written or heard there.
+    let said = m
+        .send_message(db, &owner, chat.id, "call time is 6pm", None)
+        .await
+        .expect("send");
+    world
+        .orgs()
+        .leave(db, &bystander, org)
+        .await
+        .expect("the bystander leaves");
+    assert_eq!(m.conversation(db, &bystander, chat.id).await.expect("read"), None);
+    assert_eq!(m.message(db, &bystander, said.id).await.expect("read"), None);
+    let write = m
+        .send_message(db, &bystander, chat.id, "still here?", None)
+        .await
+        .unwrap_err();
+    assert_eq!(write.code(), ErrorCode::NotFound);
+    assert!(m.message(db, &member, said.id).await.expect("read").is_some());
 }
 
 /// Newest first; others' messages after the marker are unread; the marker never moves back,

@@ -68,7 +68,11 @@ fn tell(user_id: Uuid, summary: String) -> Recipient {
     Recipient { user_id, summary }
 }
 
-async fn resource_of(
+/// Topics about a resource that people other than its staff hear of: each recipient must
+/// still be able to see the resource, or they would learn of what they may no longer read.
+pub(crate) const NEED_SIGHT: &[&str] = &["comment.created", "reaction.changed"];
+
+pub(crate) async fn resource_of(
     tx: &impl ConnectionTrait,
     event: &outbox::Model,
 ) -> Result<Option<resource::Model>, Error> {
@@ -93,6 +97,17 @@ async fn comment_created(tx: &impl ConnectionTrait, event: &outbox::Model) -> Re
     let Some(target) = resource_of(tx, event).await? else {
         return Ok(Vec::new());
     };
+    // A comment deleted or hidden before it was handled (catching up) is news to nobody.
+    let shown = match uuid_in(&event.payload, "comment") {
+        Some(id) => comment::Entity::find_by_id(id)
+            .one(tx)
+            .await?
+            .is_some_and(|c| c.deleted_at.is_none() && c.hidden_at.is_none()),
+        None => false,
+    };
+    if !shown {
+        return Ok(Vec::new());
+    }
     let who = name_of(tx, uuid_in(&event.payload, "author")).await?;
     let title = quoted(&target.title);
     let mut found = Vec::new();
