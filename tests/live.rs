@@ -9,6 +9,7 @@ use std::time::Duration;
 use common::process::ServerProcess;
 use common::ws::{Connected, LiveClient, drain, until_received};
 use common::{Session, TestServer};
+use commons_gateway::GatewayConfig;
 use commons_migrations::testing::TestDb;
 use serde_json::{Value, json};
 
@@ -188,6 +189,39 @@ async fn reaction_changes_arrive_with_the_new_counts() {
     );
 }
 
+/// Signing out ends the subscriptions a connection opened with that session.
+#[tokio::test]
+async fn signing_out_ends_subscriptions() {
+    let server = TestServer::with_config(GatewayConfig {
+        auth_attempts_per_minute: 0,
+        session_recheck: Duration::ZERO,
+        ..GatewayConfig::default()
+    })
+    .await;
+    let ann = server.register("ann@example.org", "ann").await;
+    let bob = server.register("bob@example.org", "bob").await;
+    let http = reqwest::Client::new();
+    let post = publish(&http, &server.url, &ann.access, "Open day", "PUBLIC").await;
+    let mut bob_live = connected(&server, Some(&bob)).await;
+    bob_live
+        .subscribe("post", COMMENT_ADDED, json!({ "id": post }))
+        .await;
+    let heard = until_received(&mut bob_live, async |i| {
+        comment(&server, &ann, &post, &format!("welcome {i}")).await;
+    })
+    .await;
+    assert_eq!(heard["type"], "next", "{heard}");
+    drain(&mut bob_live).await;
+
+    let out = server
+        .gql("mutation { logout }", json!({}), Some(&bob.access))
+        .await;
+    assert_eq!(out.data()["logout"], true, "{}", out.body);
+    comment(&server, &ann, &post, "after bob left").await;
+    let ended = bob_live.next(Duration::from_secs(10)).await.expect("an answer");
+    assert_eq!(ended, json!({ "type": "complete", "id": "post" }));
+}
+
 #[tokio::test]
 async fn a_refused_token_closes_the_connection() {
     let server = TestServer::start().await;
@@ -220,7 +254,7 @@ async fn connected(server: &TestServer, session: Option<&Session>) -> LiveClient
 
 async fn last_message(client: &mut LiveClient) -> Option<Value> {
     let mut last = None;
-    while let Some(message) = client.next(Duration::from_millis(800)).await {
+    while let Some(message) = client.next(Duration::from_secs(2)).await {
         last = Some(message);
     }
     last

@@ -47,13 +47,15 @@ async fn a_private_conversation_lives_and_counts_unread() {
     );
 
     let mut bob_live = connected(&server, &bob).await;
-    bob_live
-        .subscribe(
+    let mut eve_live = connected(&server, &eve).await;
+    for live in [&mut bob_live, &mut eve_live] {
+        live.subscribe(
             "m",
             "subscription { messageAdded { body author { username } } }",
             json!({}),
         )
         .await;
+    }
     let send =
         "mutation($c: ID!, $b: String!) { sendMessage(input: { conversationId: $c, body: $b }) { id } }";
     let mut sent = Vec::new();
@@ -72,6 +74,9 @@ async fn a_private_conversation_lives_and_counts_unread() {
         heard["payload"]["data"]["messageAdded"]["author"]["username"], "ann",
         "{heard}"
     );
+    // Eve, listening to every conversation of hers, heard nothing of theirs.
+    let overheard = eve_live.next(Duration::from_millis(500)).await;
+    assert!(overheard.is_none(), "eve received {overheard:?}");
 
     let list = "{ conversations { edges { node { id unreadCount participants { user { username } } } } } }";
     let bobs = server.gql(list, json!({}), Some(&bob.access)).await;
@@ -195,9 +200,30 @@ async fn comments_notify_the_author_live_until_silenced() {
     server
         .gql(comment, json!({ "id": post, "b": "one more" }), Some(&bob.access))
         .await;
-    assert!(ann_live.next(Duration::from_secs(2)).await.is_none());
+    // A reaction after it is still heard: once it arrives, the comment before it was handled.
+    server
+        .gql(
+            "mutation($id: ID!) { toggleReaction(resourceId: $id, kind: LOVE) { total } }",
+            json!({ "id": post }),
+            Some(&bob.access),
+        )
+        .await;
+    let next = ann_live
+        .next(Duration::from_secs(10))
+        .await
+        .expect("the reaction is heard");
+    assert_eq!(
+        next["payload"]["data"]["notificationAdded"]["topic"], "reaction.changed",
+        "{next}"
+    );
     let after = server.gql(inbox, json!({}), Some(&ann.access)).await;
-    assert_eq!(after.data()["unreadNotificationCount"], 0, "{}", after.body);
+    assert_eq!(after.data()["unreadNotificationCount"], 1, "{}", after.body);
+    assert_eq!(
+        after.data()["notifications"]["edges"][0]["node"]["topic"],
+        "reaction.changed",
+        "{}",
+        after.body
+    );
 
     let unknown = server
         .gql(

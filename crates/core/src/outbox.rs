@@ -22,6 +22,11 @@ use crate::{Actor, Timestamp};
 /// The PostgreSQL channel appends notify.
 pub const CHANNEL: &str = "commons_outbox";
 
+/// How far back in creation time each read looks. Longer than SQLite's busy timeout (10 s):
+/// a service stamps its events before it waits for the write lock, so an event can commit that
+/// much after its timestamp. Hosts' clocks must agree to well within it.
+const WINDOW: Duration = Duration::from_secs(15);
+
 /// How often a dispatcher woken by `LISTEN` still polls.
 const LISTENING_POLL: Duration = Duration::from_secs(5);
 
@@ -173,7 +178,7 @@ impl Dispatcher {
         let (sender, _) = broadcast::channel(capacity.max(16));
         Dispatcher {
             sender,
-            window: Duration::from_secs(5),
+            window: WINDOW,
         }
     }
 
@@ -296,6 +301,8 @@ impl Wake {
                     tracing::warn!(error = %e, "the outbox listener lost its connection");
                     tokio::time::sleep(Duration::from_secs(1)).await;
                 }
+                // One read serves every commit notified so far.
+                while listener.next_buffered().is_some() {}
             }
             Wake::Poll => std::future::pending().await,
         }

@@ -23,6 +23,9 @@ pub struct GatewayConfig {
     /// How often the outbox is read for live delivery where nothing wakes the reader sooner
     /// (SQLite; on PostgreSQL `LISTEN` wakes it and this is only the fallback).
     pub outbox_poll: Duration,
+    /// How often a subscription connection's sign-in is checked again, so that signing out or
+    /// being blocked ends its subscriptions.
+    pub session_recheck: Duration,
 }
 
 impl Default for GatewayConfig {
@@ -36,6 +39,7 @@ impl Default for GatewayConfig {
             trust_forwarded_for: false,
             batch_delay: Duration::from_millis(1),
             outbox_poll: Duration::from_millis(200),
+            session_recheck: Duration::from_secs(60),
         }
     }
 }

@@ -305,20 +305,31 @@ pub(crate) async fn joined(
         return Err(Error::ConversationNotFound);
     }
     let found = load(tx, id).await?;
-    // Someone who left the organization is out of its departments' conversations too, checked
-    // on every use rather than trusted from the day they joined.
-    if let Some(department_id) = found.department_id {
-        let org_id = org_of(tx, actor, department_id)
-            .await?
-            .ok_or(Error::ConversationNotFound)?;
-        if !are_org_members(tx, actor, org_id, &[user_id]).await? {
-            return Err(Error::ConversationNotFound);
-        }
+    if !still_in(tx, actor, &found, &[user_id]).await?.contains(&user_id) {
+        return Err(Error::ConversationNotFound);
     }
     Ok(found)
 }
 
-async fn load(tx: &impl ConnectionTrait, id: Uuid) -> Result<conversation::Model, Error> {
+/// Of `people` (participants of `conversation`), those who may still take part in it.
+pub(crate) async fn still_in(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    conversation: &conversation::Model,
+    people: &[Uuid],
+) -> Result<HashSet<Uuid>, Error> {
+    // Someone who left the organization is out of its departments' conversations too, checked
+    // on every use rather than trusted from the day they joined.
+    let Some(department_id) = conversation.department_id else {
+        return Ok(people.iter().copied().collect());
+    };
+    match org_of(tx, actor, department_id).await? {
+        Some(org_id) => org_members_among(tx, actor, org_id, people).await,
+        None => Ok(HashSet::new()),
+    }
+}
+
+pub(crate) async fn load(tx: &impl ConnectionTrait, id: Uuid) -> Result<conversation::Model, Error> {
     conversation::Entity::find_by_id(id)
         .one(tx)
         .await?
@@ -497,7 +508,7 @@ async fn require_org_members(
     ids: &[Uuid],
     field: &'static str,
 ) -> Result<(), Error> {
-    if !are_org_members(tx, actor, org_id, ids).await? {
+    if org_members_among(tx, actor, org_id, ids).await?.len() != ids.len() {
         return Err(Error::invalid(
             field,
             "everyone in a department's conversation must be a member of its organization",
@@ -506,15 +517,15 @@ async fn require_org_members(
     Ok(())
 }
 
-/// Whether everyone in `ids` (no repeats) is a member of the organization, read as the system.
-async fn are_org_members(
+/// Those of `ids` who are members of the organization, read as the system.
+async fn org_members_among(
     tx: &impl ConnectionTrait,
     actor: &Actor,
     org_id: Uuid,
     ids: &[Uuid],
-) -> Result<bool, Error> {
+) -> Result<HashSet<Uuid>, Error> {
     if ids.is_empty() {
-        return Ok(true);
+        return Ok(HashSet::new());
     }
     tenant::act_as(tx, &Actor::System).await?;
     let found = membership::Entity::find()
@@ -523,6 +534,9 @@ async fn are_org_members(
         .all(tx)
         .await;
     tenant::act_as(tx, actor).await?;
-    let members = found?.into_iter().filter(|m| m.role.is_member()).count();
-    Ok(members == ids.len())
+    Ok(found?
+        .into_iter()
+        .filter(|m| m.role.is_member())
+        .map(|m| m.user_id)
+        .collect())
 }

@@ -33,7 +33,7 @@ pub use entity::conversation::ConversationKind;
 pub use entity::participant::ParticipantRole;
 pub use entity::push_token::PushPlatform;
 pub use error::Error;
-pub use messages::Message;
+pub use messages::{LiveMessage, Message};
 pub use notifications::Notification;
 pub use settings::NotificationSetting;
 

@@ -1,10 +1,10 @@
 //! Messages (MS1): written and read by a conversation's participants, with an optional
 //! attachment of the author's own upload; read markers that only move forward; unread counts.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use commons_core::db::Conn;
-use commons_core::outbox::{self, NewEvent};
+use commons_core::outbox::{self, NewEvent, payload_uuid};
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant, text};
 use commons_orgs::service::access::{active_writer, signed_in};
@@ -17,11 +17,18 @@ use sea_orm::{
 use uuid::Uuid;
 
 use crate::Messaging;
-use crate::conversations::joined;
+use crate::conversations::{joined, load, still_in};
 use crate::entity::{conversation, message, participant};
 use crate::error::Error;
 
 const MAX_BODY: usize = 10_000;
+
+/// A new message and the people who may receive it live.
+#[derive(Clone, Debug)]
+pub struct LiveMessage {
+    pub message: Message,
+    pub recipients: HashSet<Uuid>,
+}
 
 /// One message in a conversation.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -134,6 +141,38 @@ impl Messaging {
         .await?;
         tx.commit().await?;
         Ok(found.map(Message::from))
+    }
+
+    /// A `message.created` event as live subscribers receive it: the message and who may have
+    /// it, read once (as the system) for every subscriber of a process.
+    pub async fn prepare_live<C: Conn>(
+        &self,
+        db: &C,
+        event: &outbox::Model,
+    ) -> Result<Option<LiveMessage>, Error> {
+        let Some(id) = payload_uuid(&event.payload, "message").filter(|_| event.topic == "message.created")
+        else {
+            return Ok(None);
+        };
+        let tx = tenant::read(db, &Actor::System).await?;
+        let Some(found) = message::Entity::find_by_id(id).one(&tx).await? else {
+            tx.commit().await?;
+            return Ok(None);
+        };
+        let conversation = load(&tx, found.conversation_id).await?;
+        let people: Vec<Uuid> = participant::Entity::find()
+            .filter(participant::Column::ConversationId.eq(conversation.id))
+            .all(&tx)
+            .await?
+            .into_iter()
+            .map(|p| p.user_id)
+            .collect();
+        let recipients = still_in(&tx, &Actor::System, &conversation, &people).await?;
+        tx.commit().await?;
+        Ok(Some(LiveMessage {
+            message: found.into(),
+            recipients,
+        }))
     }
 
     /// One message, if the actor is in its conversation now (live subscriptions ask this

@@ -106,7 +106,9 @@ impl Messaging {
             match self.handle(db, event).await {
                 Ok(Some(_)) => handled += 1,
                 Ok(None) => {}
-                Err(e) => tracing::warn!(error = %e, event = %event.id, "notifying failed; retried at the next catch-up"),
+                Err(e) => {
+                    tracing::warn!(error = %e, event = %event.id, "notifying failed; retried at the next catch-up")
+                }
             }
         }
         Ok(handled)

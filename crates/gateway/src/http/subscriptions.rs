@@ -21,6 +21,7 @@ use super::App;
 use super::graphql::{bearer, caller_data, client_info, verify};
 use crate::error::coded;
 use crate::schema::context::Caller;
+use crate::schema::live::LiveSession;
 
 pub async fn upgrade(
     State(app): State<App>,
@@ -43,7 +44,9 @@ pub async fn upgrade(
                 .on_connection_init(move |payload| async move {
                     let token = payload_token(&payload).or(header_token);
                     let caller = connect(&app, token.as_deref(), client).await?;
-                    Ok(caller_data(&app, caller))
+                    let mut data = caller_data(&app, caller);
+                    data.insert(LiveSession::new(token, app.config.session_recheck));
+                    Ok(data)
                 })
                 .serve()
         })

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use commons_core::outbox::{self, Dispatcher};
+use commons_messaging::LiveMessage;
 use commons_reactions::live::ResourceUpdate;
 use futures::Stream;
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -22,6 +23,8 @@ const BACKLOG: usize = 4096;
 pub enum Delivery {
     /// A comment or reaction, with its resource, read once.
     Resource(Box<ResourceUpdate>),
+    /// A message, with who may receive it, read once.
+    Message(Box<LiveMessage>),
     /// Any other event, as appended; subscriptions read what they need.
     Event(Arc<outbox::Model>),
 }
@@ -136,6 +139,15 @@ async fn hub(
                 Ok(None) => continue,
                 Err(e) => {
                     tracing::warn!(error = %e, event = %event.id, "preparing a live update failed");
+                    continue;
+                }
+            }
+        } else if event.topic == "message.created" {
+            match services.messaging.prepare_live(&services.db, &event).await {
+                Ok(Some(message)) => Delivery::Message(Box::new(message)),
+                Ok(None) => continue,
+                Err(e) => {
+                    tracing::warn!(error = %e, event = %event.id, "preparing a live message failed");
                     continue;
                 }
             }

@@ -3,10 +3,12 @@
 //! the rule is the service's, asked per delivery.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use async_graphql::{Context, ID, SimpleObject, Subscription};
 use commons_core::outbox::payload_uuid;
-use commons_core::{Actor, ErrorCode};
+use commons_core::{Actor, CodedError, ErrorCode};
+use commons_identity::token::API_KEY_PREFIX;
 use commons_reactions::live::Update;
 use futures::{Stream, StreamExt};
 
@@ -48,7 +50,7 @@ impl Subscription {
                     Update::CommentAdded(comment) => Some(Comment(comment.clone())),
                     Update::ReactionChanged { .. } => None,
                 },
-                Delivery::Event(_) => None,
+                Delivery::Message(_) | Delivery::Event(_) => None,
             }
         }))
     }
@@ -86,6 +88,8 @@ impl Subscription {
 
     /// Messages in your conversations as they are sent, or in one of them with
     /// `conversationId`. Only while you take part: someone who leaves hears nothing more.
+    /// Each message is read once per process with the people who may have it, so filtering
+    /// costs no query per subscriber.
     async fn message_added(
         &self,
         ctx: &Context<'_>,
@@ -97,7 +101,7 @@ impl Subscription {
             .transpose()?;
         let services = ctx.services().clone();
         let actor = signed_in(ctx)?;
-        let deliveries = services.live.deliveries();
+        let deliveries = signed_deliveries(ctx, &actor);
         if let Some(id) = only {
             let found = services
                 .messaging
@@ -108,24 +112,14 @@ impl Subscription {
                 return Err(coded(ErrorCode::NotFound, "no such conversation"));
             }
         }
-        Ok(deliveries.filter_map(move |delivery| {
-            let services = services.clone();
-            let actor = actor.clone();
-            async move {
-                let event = appended(&delivery, "message.created")?;
-                if only.is_some_and(|id| event.subject_id != Some(id)) {
-                    return None;
-                }
-                let id = payload_uuid(&event.payload, "message")?;
-                // The service answers only participants.
-                let found = services.messaging.message(&services.db, &actor, id).await;
-                found
-                    .unwrap_or_else(|e| {
-                        tracing::warn!(error = %e, "reading a live message failed");
-                        None
-                    })
-                    .map(Message)
-            }
+        let me = actor.user_id();
+        Ok(deliveries.filter_map(move |delivery| async move {
+            let Delivery::Message(live) = &*delivery else {
+                return None;
+            };
+            let wanted = only.is_none_or(|id| live.message.conversation_id == id);
+            let may = me.is_some_and(|me| live.recipients.contains(&me));
+            (wanted && may).then(|| Message(live.message.clone()))
         }))
     }
 
@@ -137,7 +131,7 @@ impl Subscription {
         let services = ctx.services().clone();
         let actor = signed_in(ctx)?;
         let me = actor.user_id();
-        Ok(services.live.deliveries().filter_map(move |delivery| {
+        Ok(signed_deliveries(ctx, &actor).filter_map(move |delivery| {
             let services = services.clone();
             let actor = actor.clone();
             async move {
@@ -176,6 +170,73 @@ fn appended<'a>(delivery: &'a Delivery, topic: &str) -> Option<&'a commons_core:
     }
 }
 
+/// A WebSocket connection's sign-in, checked again as deliveries arrive (at most every
+/// `GatewayConfig::session_recheck`), so that signing out, a revoked session, a revoked API key or a blocked account
+/// ends the subscriptions it opened.
+pub struct LiveSession {
+    token: Option<String>,
+    recheck: Duration,
+    checked: tokio::sync::Mutex<(Instant, bool)>,
+}
+
+impl LiveSession {
+    /// A connection just authenticated with `token` (none: anonymous).
+    pub fn new(token: Option<String>, recheck: Duration) -> Arc<LiveSession> {
+        Arc::new(LiveSession {
+            token,
+            recheck,
+            checked: tokio::sync::Mutex::new((Instant::now(), true)),
+        })
+    }
+
+    async fn still_valid(&self, services: &Services, actor: &Actor) -> bool {
+        let Some(token) = &self.token else {
+            return true;
+        };
+        let mut checked = self.checked.lock().await;
+        let (at, valid) = *checked;
+        if !valid || at.elapsed() < self.recheck {
+            return valid;
+        }
+        let identity = &services.identity;
+        let answer = if token.starts_with(API_KEY_PREFIX) {
+            identity
+                .authenticate_api_key(&services.db, token)
+                .await
+                .map(|_| true)
+        } else {
+            identity.still_signed_in(&services.db, actor).await
+        };
+        let valid = match answer {
+            Ok(valid) => valid,
+            Err(e) if e.code() == ErrorCode::Internal => {
+                // Not the subscriber's fault: keep them, and ask again next time.
+                tracing::warn!(error = %e, "re-checking a live connection's sign-in failed");
+                return true;
+            }
+            Err(_) => false,
+        };
+        *checked = (Instant::now(), valid);
+        valid
+    }
+}
+
+/// What the hub delivers, for as long as the connection's sign-in holds.
+fn signed_deliveries(ctx: &Context<'_>, actor: &Actor) -> impl Stream<Item = Arc<Delivery>> + Send + use<> {
+    let services = ctx.services().clone();
+    let session = ctx.data_opt::<Arc<LiveSession>>().cloned();
+    let actor = actor.clone();
+    services.live.deliveries().take_while(move |_| {
+        let (services, session, actor) = (services.clone(), session.clone(), actor.clone());
+        async move {
+            match session {
+                Some(session) => session.still_valid(&services, &actor).await,
+                None => true,
+            }
+        }
+    })
+}
+
 /// The deliveries about one resource that the caller may see, checked as each arrives (the
 /// resource may have been hidden from them since they subscribed).
 async fn watch_resource(
@@ -186,7 +247,7 @@ async fn watch_resource(
     let services = ctx.services().clone();
     let actor = ctx.actor()?.clone();
     // Listen before looking, so nothing committed in between is missed.
-    let deliveries = services.live.deliveries();
+    let deliveries = signed_deliveries(ctx, &actor);
     let visible = services
         .resources
         .resource(&services.db, &actor, resource_id)

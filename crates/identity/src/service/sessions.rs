@@ -205,6 +205,20 @@ impl Identity {
         })
     }
 
+    /// Whether the session an actor signed in with is still live (not signed out, not revoked,
+    /// the user not blocked), whatever its access token's expiry: long-lived connections ask
+    /// this from time to time. Actors without a session (API keys, the system) answer true.
+    pub async fn still_signed_in(&self, db: &impl ConnectionTrait, actor: &Actor) -> Result<bool, Error> {
+        let Some(session) = actor.session_id() else {
+            return Ok(true);
+        };
+        match live_session(db, session).await {
+            Ok((_, user)) => Ok(actor.user_id() == Some(user.id)),
+            Err(Error::SessionEnded) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Ends the actor's current session.
     pub async fn logout<C: Conn>(&self, db: &C, actor: &Actor) -> Result<(), Error> {
         let session = actor.session_id().ok_or(Error::NotSignedIn)?;
