@@ -78,10 +78,16 @@ async fn a_private_conversation_lives_and_counts_unread() {
     let overheard = eve_live.next(Duration::from_millis(500)).await;
     assert!(overheard.is_none(), "eve received {overheard:?}");
 
-    let list = "{ conversations { edges { node { id unreadCount participants { user { username } } } } } }";
+    let list = "{ conversations { edges { node { id unreadCount lastMessage { id body } participants { user { username } } } } } }";
     let bobs = server.gql(list, json!({}), Some(&bob.access)).await;
     let node = &bobs.data()["conversations"]["edges"][0]["node"];
     assert_eq!(node["unreadCount"], sent.len(), "{}", bobs.body);
+    assert_eq!(
+        node["lastMessage"]["id"],
+        *sent.last().expect("sent"),
+        "{}",
+        bobs.body
+    );
     assert_eq!(
         node["participants"].as_array().map(Vec::len),
         Some(2),

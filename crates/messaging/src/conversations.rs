@@ -14,10 +14,10 @@ use commons_identity::entity::user::{self, UserStatus};
 use commons_orgs::Role;
 use commons_orgs::entity::{department, membership};
 use commons_orgs::service::access::{access_in, active_writer, signed_in};
-use sea_orm::sea_query::{OnConflict, Query};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession,
+    ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter,
+    QueryOrder, QuerySelect, TransactionSession,
 };
 use uuid::Uuid;
 
@@ -237,7 +237,13 @@ impl Messaging {
     ) -> Result<Page<Conversation>, Error> {
         let me = signed_in(actor)?;
         let tx = tenant::read(db, actor).await?;
-        let query = conversation::Entity::find().filter(conversation::Column::Id.in_subquery(mine(me)));
+        let query = conversation::Entity::find()
+            .filter(conversation::Column::Id.in_subquery(mine(me)))
+            .filter(
+                Condition::any()
+                    .add(conversation::Column::DepartmentId.is_null())
+                    .add(conversation::Column::DepartmentId.in_subquery(member_departments(me))),
+            );
         let order = Keyset {
             key: Some(conversation::Column::ActivityAt),
             id: conversation::Column::Id,
@@ -327,6 +333,26 @@ pub(crate) async fn still_in(
         Some(org_id) => org_members_among(tx, actor, org_id, people).await,
         None => Ok(HashSet::new()),
     }
+}
+
+/// The departments of the organizations `user_id` is a member of: whose conversations they may
+/// still take part in (as [`still_in`] checks one by one).
+fn member_departments(user_id: Uuid) -> sea_orm::sea_query::SelectStatement {
+    let member_roles: Vec<String> = Role::iter()
+        .filter(|r| r.is_member())
+        .map(|r| r.to_value())
+        .collect();
+    Query::select()
+        .column((department::Entity, department::Column::Id))
+        .from(department::Entity)
+        .inner_join(
+            membership::Entity,
+            Expr::col((membership::Entity, membership::Column::OrgId))
+                .equals((department::Entity, department::Column::OrgId)),
+        )
+        .and_where(Expr::col((membership::Entity, membership::Column::UserId)).eq(user_id))
+        .and_where(Expr::col((membership::Entity, membership::Column::Role)).is_in(member_roles))
+        .to_owned()
 }
 
 pub(crate) async fn load(tx: &impl ConnectionTrait, id: Uuid) -> Result<conversation::Model, Error> {

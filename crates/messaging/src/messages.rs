@@ -9,7 +9,7 @@ use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant, text};
 use commons_orgs::service::access::{active_writer, signed_in};
 use commons_resources::entity::media;
-use sea_orm::sea_query::{Condition, Expr, ExprTrait, Query};
+use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Order, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
     TransactionSession,
@@ -237,6 +237,51 @@ impl Messaging {
         let left = unread.count(&tx).await?;
         tx.commit().await?;
         Ok(i64::try_from(left).unwrap_or(i64::MAX))
+    }
+
+    /// The newest message of each of these conversations the actor takes part in, in one
+    /// query: what a list of conversations previews (a DataLoader).
+    pub async fn last_messages<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        conversation_ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, Message>, Error> {
+        let me = signed_in(actor)?;
+        if conversation_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let mine = Query::select()
+            .column(participant::Column::ConversationId)
+            .from(participant::Entity)
+            .and_where(participant::Column::UserId.eq(me))
+            .and_where(participant::Column::ConversationId.is_in(conversation_ids.iter().copied()))
+            .to_owned();
+        // Ids are time-ordered: the newest message has the conversation's greatest id, found on
+        // the (conversation_id, id) index.
+        let newer = Alias::new("newer");
+        // (PostgreSQL has no max() of uuid: the newest by order, then.)
+        let newest = Query::select()
+            .column((newer.clone(), message::Column::Id))
+            .from_as(message::Entity, newer.clone())
+            .and_where(
+                Expr::col((newer.clone(), message::Column::ConversationId))
+                    .equals((message::Entity, message::Column::ConversationId)),
+            )
+            .order_by((newer, message::Column::Id), Order::Desc)
+            .limit(1)
+            .to_owned();
+        let tx = tenant::read(db, actor).await?;
+        let found = message::Entity::find()
+            .filter(message::Column::ConversationId.in_subquery(mine))
+            .filter(Expr::col((message::Entity, message::Column::Id)).in_subquery(newest))
+            .all(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(found
+            .into_iter()
+            .map(|m| (m.conversation_id, Message::from(m)))
+            .collect())
     }
 
     /// Unread counts (messages by others after the actor's marker) of many conversations in

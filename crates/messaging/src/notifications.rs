@@ -241,6 +241,11 @@ impl Messaging {
             }
             recipients = seeing;
         }
+        if event.topic == "reaction.changed" {
+            // Someone toggling a reaction on and off tells its creator once, until read.
+            let told = unread_alike(&tx, event, &recipients).await?;
+            recipients.retain(|r| !told.contains(&r.user_id));
+        }
         let ids: Vec<Uuid> = recipients.iter().map(|r| r.user_id).collect();
         let reachable = reachable(&tx, &ids).await?;
         let chosen = settings::for_topic(&tx, &event.topic, &ids).await?;
@@ -311,6 +316,28 @@ impl Messaging {
             }
         }
     }
+}
+
+/// Of the recipients, those with an unread notification of the same topic, subject and actor.
+async fn unread_alike(
+    tx: &impl ConnectionTrait,
+    event: &outbox::Model,
+    recipients: &[notify::Recipient],
+) -> Result<HashSet<Uuid>, Error> {
+    let (Some(subject), Some(actor)) = (event.subject_id, event.actor_id) else {
+        return Ok(HashSet::new());
+    };
+    Ok(notification::Entity::find()
+        .filter(notification::Column::UserId.is_in(recipients.iter().map(|r| r.user_id)))
+        .filter(notification::Column::Topic.eq(event.topic.as_str()))
+        .filter(notification::Column::SubjectId.eq(subject))
+        .filter(notification::Column::ActorId.eq(actor))
+        .filter(notification::Column::ReadAt.is_null())
+        .all(tx)
+        .await?
+        .into_iter()
+        .map(|n| n.user_id)
+        .collect())
 }
 
 /// Notifications inserted per statement.

@@ -442,6 +442,10 @@ async fn a_department_group_admits_only_its_organizations_members() {
         .expect("the bystander leaves");
     assert_eq!(m.conversation(db, &bystander, chat.id).await.expect("read"), None);
     assert_eq!(m.message(db, &bystander, said.id).await.expect("read"), None);
+    let listed = m.conversations(db, &bystander, &page(None)).await.expect("list");
+    assert!(listed.edges.iter().all(|(_, c)| c.id != chat.id));
+    let listed = m.conversations(db, &member, &page(None)).await.expect("list");
+    assert!(listed.edges.iter().any(|(_, c)| c.id == chat.id));
     let write = m
         .send_message(db, &bystander, chat.id, "still here?", None)
         .await

@@ -23,6 +23,26 @@ pub struct ParticipantsOf(pub Uuid);
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct UnreadIn(pub Uuid);
 
+/// The newest message of a conversation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LastMessageIn(pub Uuid);
+
+impl Loader<LastMessageIn> for MessagingLoader {
+    type Value = commons_messaging::Message;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[LastMessageIn]) -> Result<HashMap<LastMessageIn, Self::Value>, LoadError> {
+        let s = &self.services;
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let found = s
+            .messaging
+            .last_messages(&s.db, &self.actor, &ids)
+            .await
+            .map_err(load_failed)?;
+        Ok(found.into_iter().map(|(id, m)| (LastMessageIn(id), m)).collect())
+    }
+}
+
 impl Loader<ParticipantsOf> for MessagingLoader {
     type Value = Vec<commons_messaging::Participant>;
     type Error = LoadError;

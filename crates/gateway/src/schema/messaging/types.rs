@@ -6,7 +6,7 @@ use async_graphql::{Context, Enum, ID, Json, Object, SimpleObject};
 use commons_core::{PageRequest, Timestamp};
 use commons_resources::Resources;
 
-use super::loader::{MessagingLoader, ParticipantsOf, UnreadIn};
+use super::loader::{LastMessageIn, MessagingLoader, ParticipantsOf, UnreadIn};
 use crate::error::{GqlResult, SharedResult};
 use crate::schema::connection::connection;
 use crate::schema::context::ContextExt;
@@ -86,7 +86,18 @@ impl Conversation {
         Ok(found.unwrap_or_default())
     }
 
-    /// Newest first.
+    /// The newest message, for a preview in a list of conversations (batched).
+    async fn last_message(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Message>> {
+        let found = ctx
+            .data_unchecked::<DataLoader<MessagingLoader>>()
+            .load_one(LastMessageIn(self.0.id))
+            .await
+            .unshared()?;
+        Ok(found.map(Message))
+    }
+
+    /// Newest first. In a list of conversations, prefer `lastMessage`: this reads each
+    /// conversation on its own.
     #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
     async fn messages(
         &self,
