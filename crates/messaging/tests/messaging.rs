@@ -23,7 +23,7 @@ use commons_reactions::{ReactionKind, Reactions};
 use commons_resources::kind::blogpost::BlogpostInput;
 use commons_resources::media::MediaSettings;
 use commons_resources::media::sniff::samples::PNG_3X2;
-use commons_resources::service::writing::CreateResource;
+use commons_resources::service::writing::{CreateResource, UpdateResource};
 use commons_resources::{KindInput, Resources, Visibility};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
@@ -596,6 +596,52 @@ async fn attachments_are_the_senders_own_uploads() {
 
 /// A comment tells the resource's creator (and the author of the comment it answers), never
 /// the commenter, once however often or concurrently the event is handled.
+/// A notification about a resource reaches only those who may still see it: a reply on a post
+/// made private since tells its creator, not the author of the comment answered.
+#[tokio::test]
+async fn notifications_reach_only_those_who_still_see_the_resource() {
+    let world = World::new().await;
+    let db = &world.db.conn;
+    let m = &world.messaging;
+    let people = world.people("walker", 3).await;
+    let [ann, bob, cat] = <[Actor; 3]>::try_from(people).expect("three");
+    let post = world.post(&ann, "Night walk").await;
+    let first = world
+        .reactions
+        .add_comment(db, &bob, post, None, "Which route?")
+        .await
+        .expect("comment");
+    world
+        .reactions
+        .add_comment(db, &cat, post, Some(first.id), "The river one")
+        .await
+        .expect("reply");
+    world
+        .messaging
+        .resources()
+        .update_resource(
+            db,
+            &ann,
+            UpdateResource {
+                id: post,
+                visibility: Some(Visibility::Private),
+                ..UpdateResource::default()
+            },
+        )
+        .await
+        .expect("made private");
+    let reply = world.events("comment.created").await.remove(1);
+    let told: Vec<Uuid> = m
+        .notify(db, &reply)
+        .await
+        .expect("notify")
+        .into_iter()
+        .map(|n| n.user_id)
+        .collect();
+    assert_eq!(told, [id_of(&ann)]);
+    assert!(world.inbox(&bob).await.is_empty());
+}
+
 #[tokio::test]
 async fn a_comment_notifies_the_creator_once() {
     let world = World::new().await;
