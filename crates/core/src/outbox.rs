@@ -159,6 +159,26 @@ pub async fn handle_once(
     Ok(inserted == 1)
 }
 
+/// Deletes the events created before `cutoff`, with what handlers recorded of them, and says
+/// how many events went. The outbox is a channel, not an archive: what matters to keep is in
+/// the tables the events told of (and the audit log).
+pub async fn prune(db: &impl ConnectionTrait, cutoff: Timestamp) -> Result<u64, DbErr> {
+    let old = sea_orm::sea_query::Query::select()
+        .column(Column::Id)
+        .from(Entity)
+        .and_where(Column::CreatedAt.lt(cutoff))
+        .to_owned();
+    handled::Entity::delete_many()
+        .filter(handled::Column::EventId.in_subquery(old))
+        .exec(db)
+        .await?;
+    Ok(Entity::delete_many()
+        .filter(Column::CreatedAt.lt(cutoff))
+        .exec(db)
+        .await?
+        .rows_affected)
+}
+
 /// Reads committed events and broadcasts them to this process's subscribers.
 ///
 /// Ids are time-ordered, but transactions commit in any order: an event with an earlier id can

@@ -26,6 +26,9 @@ pub struct GatewayConfig {
     /// How often a subscription connection's sign-in is checked again, so that signing out or
     /// being blocked ends its subscriptions.
     pub session_recheck: Duration,
+    /// How long outbox events are kept (for late readers and the notification catch-up)
+    /// before they are deleted.
+    pub outbox_retention: Duration,
 }
 
 impl Default for GatewayConfig {
@@ -40,6 +43,7 @@ impl Default for GatewayConfig {
             batch_delay: Duration::from_millis(1),
             outbox_poll: Duration::from_millis(200),
             session_recheck: Duration::from_secs(60),
+            outbox_retention: Duration::from_secs(7 * 24 * 60 * 60),
         }
     }
 }

@@ -130,3 +130,54 @@ async fn a_late_commit_is_still_delivered_and_handlers_act_once() {
     );
     tx.commit().await.expect("commit");
 }
+
+#[tokio::test]
+async fn old_events_are_forgotten_with_what_handlers_recorded() {
+    let world = World::new().await;
+    let db = &world.db.conn;
+    let now = chrono::Utc::now();
+    let tx = tenant::write(db, &Actor::System).await.expect("tx");
+    let mut ids = Vec::new();
+    for (days, topic) in [(10, "test.old"), (0, "test.new")] {
+        let at = now - Duration::days(days);
+        let id = outbox::append(
+            &tx,
+            &Actor::System,
+            NewEvent::new(topic, serde_json::json!({})),
+            at,
+        )
+        .await
+        .expect("append");
+        outbox::handle_once(&tx, "mailer", id, at).await.expect("handled");
+        ids.push(id);
+    }
+    tx.commit().await.expect("commit");
+
+    assert_eq!(
+        outbox::prune(db, now - Duration::days(7)).await.expect("prune"),
+        1
+    );
+    assert_eq!(
+        outbox::prune(db, now - Duration::days(7)).await.expect("again"),
+        0
+    );
+    let tx = tenant::write(db, &Actor::System).await.expect("tx");
+    // The old event's record went with it (handling it again would be new); the new one's stayed.
+    assert!(
+        outbox::handle_once(&tx, "mailer", ids[0], now)
+            .await
+            .expect("old")
+    );
+    assert!(
+        !outbox::handle_once(&tx, "mailer", ids[1], now)
+            .await
+            .expect("new")
+    );
+    tx.rollback().await.expect("rollback");
+    let mut reader = Reader::starting_at(now - Duration::days(30));
+    let dispatcher = Dispatcher::new(16);
+    let mut heard = dispatcher.subscribe();
+    dispatcher.deliver(db, &mut reader).await.expect("read");
+    assert_eq!(heard.try_recv().expect("the new one").id, ids[1]);
+    assert!(heard.try_recv().is_err());
+}

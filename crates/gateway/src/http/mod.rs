@@ -105,7 +105,10 @@ pub async fn serve(
     if let Some(db) = &app.background_db {
         background.db = db.clone();
     }
-    let workers = app.services.live.start(&background, app.config.outbox_poll);
+    let workers = app
+        .services
+        .live
+        .start(&background, app.config.outbox_poll, app.config.outbox_retention);
     let limiter = app.services.auth_limiter.clone();
     let sweeper = tokio::spawn(async move {
         let mut every_minute = tokio::time::interval(Duration::from_secs(60));

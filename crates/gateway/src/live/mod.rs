@@ -51,7 +51,12 @@ impl Live {
     }
 
     /// Starts reading the outbox and the hub; they run until the returned tasks are aborted.
-    pub(crate) fn start(&self, services: &Services, poll: Duration) -> Vec<JoinHandle<()>> {
+    pub(crate) fn start(
+        &self,
+        services: &Services,
+        poll: Duration,
+        retention: Duration,
+    ) -> Vec<JoinHandle<()>> {
         let clock = services.identity.clock();
         let reading = self.dispatcher.spawn(services.db.clone(), clock, poll);
         let hub = tokio::spawn(hub(
@@ -59,7 +64,7 @@ impl Live {
             self.deliveries.clone(),
             services.clone(),
         ));
-        let notifier = tokio::spawn(notifier(self.dispatcher.subscribe(), services.clone()));
+        let notifier = tokio::spawn(notifier(self.dispatcher.subscribe(), services.clone(), retention));
         vec![reading, hub, notifier]
     }
 
@@ -84,23 +89,22 @@ impl Live {
 const CATCH_UP: Duration = Duration::from_secs(60);
 
 /// Turns events into notifications (MS2) as they arrive, and catches up on the ones missed at
-/// start and every [`CATCH_UP`]. Every process runs one; each event is handled once between
-/// them (`Messaging::notify` records it in the same transaction).
-async fn notifier(mut events: broadcast::Receiver<Arc<outbox::Model>>, services: Services) {
+/// start and every [`CATCH_UP`], when it also forgets events older than `retention`. Every
+/// process runs one; each event is handled once between them (`Messaging::notify` records it
+/// in the same transaction).
+async fn notifier(
+    mut events: broadcast::Receiver<Arc<outbox::Model>>,
+    services: Services,
+    retention: Duration,
+) {
     let db = &services.db;
     let mut catch_up = tokio::time::interval(CATCH_UP);
     loop {
         tokio::select! {
-            _ = catch_up.tick() => loop {
-                match services.messaging.notify_pending(db, BATCH).await {
-                    Ok(handled) if handled as u64 == BATCH => continue,
-                    Ok(_) => break,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "catching up on notifications failed");
-                        break;
-                    }
-                }
-            },
+            _ = catch_up.tick() => {
+                prune(&services, retention).await;
+                catch_up_notifications(&services).await;
+            }
             received = events.recv() => match received {
                 Ok(event) => {
                     if let Err(e) = services.messaging.notify(db, &event).await {
@@ -113,6 +117,31 @@ async fn notifier(mut events: broadcast::Receiver<Arc<outbox::Model>>, services:
                 Err(RecvError::Closed) => return,
             },
         }
+    }
+}
+
+/// Handles what no process did (it was down, or lagged), a batch at a time.
+async fn catch_up_notifications(services: &Services) {
+    loop {
+        match services.messaging.notify_pending(&services.db, BATCH).await {
+            Ok(handled) if handled as u64 == BATCH => continue,
+            Ok(_) => return,
+            Err(e) => {
+                tracing::warn!(error = %e, "catching up on notifications failed");
+                return;
+            }
+        }
+    }
+}
+
+/// Forgets outbox events older than `retention`.
+async fn prune(services: &Services, retention: Duration) {
+    let cutoff =
+        services.identity.now() - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
+    match outbox::prune(&services.db, cutoff).await {
+        Ok(0) => {}
+        Ok(pruned) => tracing::info!(pruned, "forgot old outbox events"),
+        Err(e) => tracing::warn!(error = %e, "pruning the outbox failed"),
     }
 }
 
