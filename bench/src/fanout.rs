@@ -36,7 +36,9 @@ const ROUND_TIMEOUT: Duration = Duration::from_secs(10);
 /// Rounds failing one after another before the scenario gives up.
 const FAILURES_IN_A_ROW: usize = 3;
 
-const COMMENT_ADDED: &str = "subscription($id: ID!) { commentAdded(resourceId: $id) { id body } }";
+/// What a client showing a thread asks for: the comment and who wrote it.
+const COMMENT_ADDED: &str =
+    "subscription($id: ID!) { commentAdded(resourceId: $id) { id body author { username } } }";
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 

@@ -6,6 +6,7 @@
 use commons_core::db::Conn;
 use commons_core::outbox;
 use commons_core::{Actor, tenant};
+use commons_identity::entity::user;
 use commons_resources::entity::resource;
 use sea_orm::{ActiveEnum, EntityTrait, TransactionSession};
 use uuid::Uuid;
@@ -18,7 +19,12 @@ use crate::{ReactionSummary, Reactions};
 /// A change to a resource, as it reaches subscribers.
 #[derive(Clone, Debug)]
 pub enum Update {
-    CommentAdded(Comment),
+    CommentAdded {
+        comment: Comment,
+        /// Its author, read once for every subscriber; show them through
+        /// `commons_identity::service::users::shown_to`.
+        author: Option<Box<user::Model>>,
+    },
     ReactionChanged {
         kind: ReactionKind,
         added: bool,
@@ -75,9 +81,13 @@ impl Reactions {
                     return Ok(None);
                 };
                 match comment::Entity::find_by_id(id).one(tx).await? {
-                    Some(found) if Comment::counted(&found) => {
-                        Update::CommentAdded(Comment::seen(found, false))
-                    }
+                    Some(found) if Comment::counted(&found) => Update::CommentAdded {
+                        author: user::Entity::find_by_id(found.author_id)
+                            .one(tx)
+                            .await?
+                            .map(Box::new),
+                        comment: Comment::seen(found, false),
+                    },
                     _ => return Ok(None),
                 }
             }

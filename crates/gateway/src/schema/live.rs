@@ -47,7 +47,9 @@ impl Subscription {
         Ok(updates.filter_map(|delivery| async move {
             match &*delivery {
                 Delivery::Resource(u) => match &u.update {
-                    Update::CommentAdded(comment) => Some(Comment(comment.clone())),
+                    Update::CommentAdded { comment, author } => {
+                        Some(Comment::with_author(comment.clone(), author.as_deref().cloned()))
+                    }
                     Update::ReactionChanged { .. } => None,
                 },
                 Delivery::Message(_) | Delivery::Event(_) => None,

@@ -59,18 +59,22 @@ impl Identity {
         }
     }
 
-    /// Users by id, in one query. Blocked users are hidden from everyone but admins.
+    /// Users by id, in one query, as [`shown_to`] the actor.
     pub async fn users_by_ids(
         &self,
         db: &impl ConnectionTrait,
         actor: &Actor,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, user::Model>, Error> {
-        let mut query = user::Entity::find().filter(user::Column::Id.is_in(ids.iter().copied()));
-        if !actor.is_admin() {
-            query = query.filter(user::Column::Status.ne(UserStatus::Blocked));
-        }
-        Ok(query.all(db).await?.into_iter().map(|u| (u.id, u)).collect())
+        let found = user::Entity::find()
+            .filter(user::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?;
+        Ok(found
+            .into_iter()
+            .filter_map(|u| shown_to(actor, u))
+            .map(|u| (u.id, u))
+            .collect())
     }
 
     pub async fn user_by_username(
@@ -84,7 +88,7 @@ impl Identity {
             .filter(user::Column::Username.eq(name))
             .one(db)
             .await?;
-        Ok(found.filter(|u| u.status != UserStatus::Blocked || actor.is_admin()))
+        Ok(found.and_then(|u| shown_to(actor, u)))
     }
 
     /// All users, newest first, optionally of one status (admins use `PENDING` as their queue).
@@ -103,4 +107,10 @@ impl Identity {
         let order = Keyset::newest_first(user::Column::Id);
         Ok(page::fetch(db, query, order, page, |u| Cursor::by_id(u.id)).await?)
     }
+}
+
+/// A user as `actor` may see them: blocked users are hidden from everyone but admins. For
+/// callers holding a row read for many viewers at once (live delivery).
+pub fn shown_to(actor: &Actor, user: user::Model) -> Option<user::Model> {
+    (user.status != UserStatus::Blocked || actor.is_admin()).then_some(user)
 }

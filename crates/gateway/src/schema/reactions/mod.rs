@@ -4,6 +4,7 @@
 use async_graphql::connection::Connection;
 use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use commons_core::{PageRequest, Timestamp};
+use commons_identity::service::users::shown_to;
 use commons_reactions::comments::Comment as Domain;
 
 use crate::schema::connection::connection;
@@ -60,48 +61,70 @@ impl ReactionSummary {
 }
 
 /// A comment; its text is gone once deleted, and hidden from all but moderators once hidden.
-pub struct Comment(pub Domain);
+pub struct Comment {
+    comment: Domain,
+    /// Its author when already read (live delivery reads it once for every subscriber).
+    author: Option<commons_identity::entity::user::Model>,
+}
+
+impl From<Domain> for Comment {
+    fn from(comment: Domain) -> Self {
+        Comment {
+            comment,
+            author: None,
+        }
+    }
+}
+
+impl Comment {
+    pub fn with_author(comment: Domain, author: Option<commons_identity::entity::user::Model>) -> Self {
+        Comment { comment, author }
+    }
+}
 
 #[Object]
 impl Comment {
     async fn id(&self) -> ID {
-        global_id("Comment", self.0.id)
+        global_id("Comment", self.comment.id)
     }
 
     /// The comment this one answers.
     async fn parent_id(&self) -> Option<ID> {
-        self.0.parent_id.map(|id| global_id("Comment", id))
+        self.comment.parent_id.map(|id| global_id("Comment", id))
     }
 
     async fn body(&self) -> Option<&str> {
-        self.0.body.as_deref()
+        self.comment.body.as_deref()
     }
 
     async fn author(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
-        let id = self.0.author_id;
+        if let Some(author) = &self.author {
+            return Ok(shown_to(ctx.actor()?, author.clone()).map(User::from));
+        }
+        let id = self.comment.author_id;
         Ok(load_users(ctx, vec![id]).await?.remove(&id))
     }
 
     async fn created_at(&self) -> Timestamp {
-        self.0.created_at
+        self.comment.created_at
     }
 
     /// When its author last changed it.
     async fn edited_at(&self) -> Option<Timestamp> {
-        self.0.edited_at
+        self.comment.edited_at
     }
 
     async fn deleted(&self) -> bool {
-        self.0.deleted
+        self.comment.deleted
     }
 
     async fn hidden(&self) -> bool {
-        self.0.hidden
+        self.comment.hidden
     }
 
     /// For moderators only.
     async fn hidden_reason(&self) -> Option<&str> {
-        self.0.hidden_reason.as_deref()
+        self.comment.hidden_reason.as_deref()
     }
 }
 
@@ -119,7 +142,7 @@ pub async fn comments_of(
         .comments(&s.db, ctx.actor()?, resource_id, &page)
         .await
         .gql()?;
-    Ok(connection(&page, found, Comment))
+    Ok(connection(&page, found, Comment::from))
 }
 
 /// A rating given: a score of 1 to 5 and optional criteria.
@@ -283,7 +306,7 @@ impl ReactionsMutation {
             .add_comment(&s.db, ctx.actor()?, resource, parent, &input.body)
             .await
             .gql()?;
-        Ok(Comment(added))
+        Ok(Comment::from(added))
     }
 
     /// Changes your comment's text (it shows as edited).
@@ -299,7 +322,7 @@ impl ReactionsMutation {
             .edit_comment(&s.db, ctx.actor()?, id, &input.body)
             .await
             .gql()?;
-        Ok(Comment(edited))
+        Ok(Comment::from(edited))
     }
 
     /// Deletes your comment; its answers stay.
@@ -307,7 +330,7 @@ impl ReactionsMutation {
         let s = ctx.services();
         let id = expect_id(&id, "Comment", "id")?;
         let deleted = s.reactions.delete_comment(&s.db, ctx.actor()?, id).await.gql()?;
-        Ok(Comment(deleted))
+        Ok(Comment::from(deleted))
     }
 
     /// Hides a comment (`moderate_resources` where the resource is owned; a person's own
@@ -324,6 +347,6 @@ impl ReactionsMutation {
             .hide_comment(&s.db, ctx.actor()?, id, &input.reason)
             .await
             .gql()?;
-        Ok(Comment(hidden))
+        Ok(Comment::from(hidden))
     }
 }
