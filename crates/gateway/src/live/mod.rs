@@ -50,7 +50,8 @@ impl Live {
         }
     }
 
-    /// Starts reading the outbox and the hub; they run until the returned tasks are aborted.
+    /// Starts reading the outbox, the hub and the notifier (MS2); they run until the returned
+    /// tasks are aborted.
     pub(crate) fn start(
         &self,
         services: &Services,
