@@ -7,7 +7,7 @@ mod common;
 use std::time::Duration;
 
 use common::ws::{Connected, LiveClient, drain, until_received};
-use common::{Session, TestServer};
+use common::{Session, TestServer, publish};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -127,21 +127,7 @@ async fn comments_notify_the_author_live_until_silenced() {
     let server = TestServer::start().await;
     let ann = server.register("ann@example.org", "ann").await;
     let bob = server.register("bob@example.org", "bob").await;
-    let created = server
-        .gql(
-            "mutation { createResource(input: { title: \"Spring cleanup\", kind: { blogpost: { body: \"x\" } } }) { id } }",
-            json!({}),
-            Some(&ann.access),
-        )
-        .await;
-    let post = created.data()["createResource"]["id"].clone();
-    server
-        .gql(
-            "mutation($id: ID!) { publishResource(id: $id) { status } }",
-            json!({ "id": post }),
-            Some(&ann.access),
-        )
-        .await;
+    let post = publish(&server.http, &server.url, &ann.access, "Spring cleanup", "PUBLIC").await;
 
     let mut ann_live = connected(&server, &ann).await;
     ann_live

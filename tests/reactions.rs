@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{TestServer, publish};
 use serde_json::json;
 
 const TOGGLE: &str =
@@ -17,22 +17,7 @@ async fn reactions_are_toggled_and_order_the_feed() {
     let reader = server.register("reader@example.org", "reader").await;
     let mut ids = Vec::new();
     for title in ["First", "Second"] {
-        let created = server
-            .gql(
-                "mutation($t: String!) { createResource(input: { title: $t, kind: { blogpost: { body: \"x\" } } }) { id } }",
-                json!({ "t": title }),
-                Some(&author.access),
-            )
-            .await;
-        let id = created.data()["createResource"]["id"].clone();
-        server
-            .gql(
-                "mutation($id: ID!) { publishResource(id: $id) { status } }",
-                json!({ "id": id }),
-                Some(&author.access),
-            )
-            .await;
-        ids.push(id);
+        ids.push(publish(&server.http, &server.url, &author.access, title, "PUBLIC").await);
     }
     let liked = server
         .gql(
@@ -79,21 +64,7 @@ async fn comments_thread_over_http() {
     let server = TestServer::start().await;
     let author = server.register("author@example.org", "author").await;
     let reader = server.register("reader@example.org", "reader").await;
-    let created = server
-        .gql(
-            "mutation { createResource(input: { title: \"Talk\", kind: { blogpost: { body: \"x\" } } }) { id } }",
-            json!({}),
-            Some(&author.access),
-        )
-        .await;
-    let post = created.data()["createResource"]["id"].clone();
-    server
-        .gql(
-            "mutation($id: ID!) { publishResource(id: $id) { status } }",
-            json!({ "id": post }),
-            Some(&author.access),
-        )
-        .await;
+    let post = publish(&server.http, &server.url, &author.access, "Talk", "PUBLIC").await;
     let add =
         "mutation($input: AddCommentInput!) { addComment(input: $input) { id body author { username } } }";
     let first = server

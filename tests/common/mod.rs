@@ -224,3 +224,72 @@ impl Drop for TestServer {
         }
     }
 }
+
+// Requests any Commons server answers, in-process or a child process.
+
+pub async fn post_gql(
+    http: &reqwest::Client,
+    url: &str,
+    query: &str,
+    variables: Value,
+    token: Option<&str>,
+) -> Value {
+    let mut request = http
+        .post(format!("{url}/graphql"))
+        .json(&json!({ "query": query, "variables": variables }));
+    if let Some(token) = token {
+        request = request.bearer_auth(token);
+    }
+    request
+        .send()
+        .await
+        .expect("the server answers")
+        .json()
+        .await
+        .expect("JSON")
+}
+
+/// Registers `name` and returns an access token.
+pub async fn sign_up(http: &reqwest::Client, url: &str, name: &str) -> String {
+    let reply = post_gql(
+        http,
+        url,
+        "mutation($e: String!, $u: String!) { register(input: { email: $e, username: $u, password: \"correct horse battery\" }) { accessToken } }",
+        json!({ "e": format!("{name}@example.org"), "u": name }),
+        None,
+    )
+    .await;
+    reply["data"]["register"]["accessToken"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{reply}"))
+        .to_owned()
+}
+
+/// Creates and publishes a blogpost; returns its id.
+pub async fn publish(http: &reqwest::Client, url: &str, token: &str, title: &str, visibility: &str) -> Value {
+    let created = post_gql(
+        http,
+        url,
+        &format!(
+            "mutation($t: String!) {{ createResource(input: {{ title: $t, visibility: {visibility}, kind: {{ blogpost: {{ body: \"x\" }} }} }}) {{ id }} }}"
+        ),
+        json!({ "t": title }),
+        Some(token),
+    )
+    .await;
+    let id = created["data"]["createResource"]["id"].clone();
+    assert!(id.is_string(), "{created}");
+    let published = post_gql(
+        http,
+        url,
+        "mutation($id: ID!) { publishResource(id: $id) { status } }",
+        json!({ "id": id }),
+        Some(token),
+    )
+    .await;
+    assert_eq!(
+        published["data"]["publishResource"]["status"], "PUBLISHED",
+        "{published}"
+    );
+    id
+}

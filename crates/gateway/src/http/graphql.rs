@@ -85,46 +85,22 @@ pub(super) fn caller_data(app: &App, caller: Caller) -> async_graphql::Data {
     let actor = &caller.actor;
     let delay = app.config.batch_delay;
     let mut data = async_graphql::Data::default();
-    data.insert(
-        DataLoader::new(
-            UserLoader {
-                services: services.clone(),
-                actor: actor.clone(),
-            },
-            tokio::spawn,
-        )
-        .delay(delay),
-    );
-    data.insert(
-        DataLoader::new(
-            OrgsLoader {
-                services: services.clone(),
-                actor: actor.clone(),
-            },
-            tokio::spawn,
-        )
-        .delay(delay),
-    );
-    data.insert(
-        DataLoader::new(
-            ResourcesLoader {
-                services: services.clone(),
-                actor: actor.clone(),
-            },
-            tokio::spawn,
-        )
-        .delay(delay),
-    );
-    data.insert(
-        DataLoader::new(
-            MessagingLoader {
-                services: services.clone(),
-                actor: actor.clone(),
-            },
-            tokio::spawn,
-        )
-        .delay(delay),
-    );
+    // Every loader acts as the caller and batches for the same delay.
+    macro_rules! acting_as_caller {
+        ($($loader:ident),+) => {$(
+            data.insert(
+                DataLoader::new(
+                    $loader {
+                        services: services.clone(),
+                        actor: actor.clone(),
+                    },
+                    tokio::spawn,
+                )
+                .delay(delay),
+            );
+        )+};
+    }
+    acting_as_caller!(UserLoader, OrgsLoader, ResourcesLoader, MessagingLoader);
     data.insert(caller);
     data
 }
