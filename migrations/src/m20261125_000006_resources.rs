@@ -5,7 +5,7 @@
 use sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::util::{fk, index, one_of};
+use crate::util::{drop_tables, fk, fk_set_null, index, one_of};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -102,11 +102,7 @@ impl MigrationTrait for Migration {
                     .col(text("body"))
                     .col(uuid_null("parent_id"))
                     .foreign_key(&mut fk("pages", "resource_id", "resources"))
-                    .foreign_key(
-                        &mut fk("pages", "parent_id", "resources")
-                            .on_delete(ForeignKeyAction::SetNull)
-                            .take(),
-                    )
+                    .foreign_key(&mut fk_set_null("pages", "parent_id", "resources"))
                     .take(),
             )
             .await?;
@@ -139,9 +135,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["pages", "blogposts", "resource_tags", "resources"] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
-        }
-        Ok(())
+        drop_tables(manager, &["pages", "blogposts", "resource_tags", "resources"]).await
     }
 }

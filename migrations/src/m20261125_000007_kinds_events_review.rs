@@ -5,7 +5,7 @@
 use sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::util::{fk, index, one_of};
+use crate::util::{drop_tables, fk, index, one_of};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -231,16 +231,17 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            "spots",
-            "products",
-            "photos",
-            "media",
-            "event_registrations",
-            "events",
-        ] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
-        }
-        Ok(())
+        drop_tables(
+            manager,
+            &[
+                "spots",
+                "products",
+                "photos",
+                "media",
+                "event_registrations",
+                "events",
+            ],
+        )
+        .await
     }
 }

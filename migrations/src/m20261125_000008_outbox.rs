@@ -3,7 +3,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::util::index;
+use crate::util::{drop_tables, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -47,9 +47,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["outbox_handled", "outbox_events"] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
-        }
-        Ok(())
+        drop_tables(manager, &["outbox_handled", "outbox_events"]).await
     }
 }

@@ -3,7 +3,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::util::{fk, index, one_of};
+use crate::util::{drop_tables, fk, index, one_of};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -46,9 +46,6 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["reaction_counts", "reactions"] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
-        }
-        Ok(())
+        drop_tables(manager, &["reaction_counts", "reactions"]).await
     }
 }

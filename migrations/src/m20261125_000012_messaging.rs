@@ -8,7 +8,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::util::{fk, index, one_of};
+use crate::util::{drop_tables, fk, fk_set_null, index, one_of};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -16,14 +16,6 @@ pub struct Migration;
 const KINDS: &[&str] = &["private", "group"];
 const ROLES: &[&str] = &["owner", "member"];
 const PLATFORMS: &[&str] = &["apns", "fcm", "web_push"];
-
-/// A foreign key that forgets its target instead of deleting the row: a group chat outlives
-/// its department, a message the file it carried.
-fn fk_set_null(table: &'static str, column: &'static str, target: &'static str) -> ForeignKeyCreateStatement {
-    let mut key = fk(table, column, target);
-    key.on_delete(ForeignKeyAction::SetNull);
-    key
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
@@ -210,16 +202,17 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in [
-            "push_tokens",
-            "notification_settings",
-            "notifications",
-            "messages",
-            "conversation_participants",
-            "conversations",
-        ] {
-            manager.drop_table(Table::drop().table(table).take()).await?;
-        }
-        Ok(())
+        drop_tables(
+            manager,
+            &[
+                "push_tokens",
+                "notification_settings",
+                "notifications",
+                "messages",
+                "conversation_participants",
+                "conversations",
+            ],
+        )
+        .await
     }
 }

@@ -17,6 +17,25 @@ pub fn fk(table: &'static str, column: &'static str, target: &'static str) -> Fo
         .take()
 }
 
+/// A foreign key from `table.column` to `target.id` that is cleared when the target goes.
+pub fn fk_set_null(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+) -> ForeignKeyCreateStatement {
+    let mut key = fk(table, column, target);
+    key.on_delete(ForeignKeyAction::SetNull);
+    key
+}
+
+/// Drops `tables`, in the order given (dependents first).
+pub async fn drop_tables(manager: &SchemaManager<'_>, tables: &[&'static str]) -> Result<(), DbErr> {
+    for table in tables {
+        manager.drop_table(Table::drop().table(*table).take()).await?;
+    }
+    Ok(())
+}
+
 /// An index on `table (columns…)`, named after them.
 pub fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatement {
     let mut index = Index::create();
