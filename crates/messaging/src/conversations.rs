@@ -69,27 +69,8 @@ impl From<conversation::Model> for Conversation {
     }
 }
 
-/// Someone in a conversation, with how far they have read.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Participant {
-    pub conversation_id: Uuid,
-    pub user_id: Uuid,
-    pub role: ParticipantRole,
-    pub joined_at: Timestamp,
-    pub last_read_message_id: Option<Uuid>,
-}
-
-impl From<participant::Model> for Participant {
-    fn from(m: participant::Model) -> Participant {
-        Participant {
-            conversation_id: m.conversation_id,
-            user_id: m.user_id,
-            role: m.role,
-            joined_at: m.joined_at,
-            last_read_message_id: m.last_read_message_id,
-        }
-    }
-}
+/// Someone in a conversation, with how far they have read: the row as stored.
+pub type Participant = participant::Model;
 
 impl Messaging {
     /// Starts a conversation with the actor in it. A private conversation that already exists
@@ -281,7 +262,7 @@ impl Messaging {
         tx.commit().await?;
         let mut found: HashMap<Uuid, Vec<Participant>> = HashMap::new();
         for row in rows {
-            found.entry(row.conversation_id).or_default().push(row.into());
+            found.entry(row.conversation_id).or_default().push(row);
         }
         Ok(found)
     }

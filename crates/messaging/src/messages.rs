@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use commons_core::db::Conn;
 use commons_core::outbox::{self, NewEvent, payload_uuid};
 use commons_core::page::{self, Keyset};
-use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant, text};
+use commons_core::{Actor, Cursor, Page, PageRequest, tenant, text};
 use commons_orgs::service::access::{active_writer, signed_in};
 use commons_resources::entity::media;
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Order, Query};
@@ -30,30 +30,8 @@ pub struct LiveMessage {
     pub recipients: HashSet<Uuid>,
 }
 
-/// One message in a conversation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message {
-    pub id: Uuid,
-    pub conversation_id: Uuid,
-    pub author_id: Uuid,
-    /// Empty only when there is an attachment.
-    pub body: String,
-    pub attachment_id: Option<Uuid>,
-    pub created_at: Timestamp,
-}
-
-impl From<message::Model> for Message {
-    fn from(m: message::Model) -> Message {
-        Message {
-            id: m.id,
-            conversation_id: m.conversation_id,
-            author_id: m.author_id,
-            body: m.body,
-            attachment_id: m.attachment_id,
-            created_at: m.created_at,
-        }
-    }
-}
+/// One message in a conversation: the row as stored, none of which participants may not see.
+pub type Message = message::Model;
 
 impl Messaging {
     /// Writes a message in a conversation the actor is in. The body may be empty only when a
@@ -117,7 +95,7 @@ impl Messaging {
         .about(conversation_id);
         outbox::append(&tx, actor, event, now).await?;
         tx.commit().await?;
-        Ok(saved.into())
+        Ok(saved)
     }
 
     /// A conversation's messages, newest first, for its participants.
@@ -140,7 +118,7 @@ impl Messaging {
         )
         .await?;
         tx.commit().await?;
-        Ok(found.map(Message::from))
+        Ok(found)
     }
 
     /// A `message.created` event as live subscribers receive it: the message and who may have
@@ -170,7 +148,7 @@ impl Messaging {
         let recipients = still_in(&tx, &Actor::System, &conversation, &people).await?;
         tx.commit().await?;
         Ok(Some(LiveMessage {
-            message: found.into(),
+            message: found,
             recipients,
         }))
     }
@@ -183,7 +161,7 @@ impl Messaging {
         let found = message::Entity::find_by_id(id).one(&tx).await?;
         let visible = match found {
             Some(m) => match joined(&tx, actor, m.conversation_id, me).await {
-                Ok(_) => Some(m.into()),
+                Ok(_) => Some(m),
                 Err(Error::ConversationNotFound) => None,
                 Err(e) => return Err(e),
             },
@@ -278,10 +256,7 @@ impl Messaging {
             .all(&tx)
             .await?;
         tx.commit().await?;
-        Ok(found
-            .into_iter()
-            .map(|m| (m.conversation_id, Message::from(m)))
-            .collect())
+        Ok(found.into_iter().map(|m| (m.conversation_id, m)).collect())
     }
 
     /// Unread counts (messages by others after the actor's marker) of many conversations in

@@ -222,10 +222,9 @@ impl Messaging {
             tx.rollback().await?;
             return Ok(None);
         }
-        let mut recipients = notify::recipients(&tx, event).await?;
-        if notify::NEED_SIGHT.contains(&event.topic.as_str())
-            && let Some(resource) = notify::resource_of(&tx, event).await?
-        {
+        let told = notify::recipients(&tx, event).await?;
+        let mut recipients = told.people;
+        if let Some(resource) = told.must_see {
             // Asked on `db`, outside this transaction, which acts as the system.
             let mut seeing = Vec::new();
             for r in recipients {

@@ -30,25 +30,32 @@ pub(crate) struct Recipient {
     pub summary: String,
 }
 
-/// The people `event` concerns, each once.
-pub(crate) async fn recipients(
-    tx: &impl ConnectionTrait,
-    event: &outbox::Model,
-) -> Result<Vec<Recipient>, Error> {
+/// Whom to tell of an event.
+pub(crate) struct Told {
+    /// The people it concerns, each once.
+    pub people: Vec<Recipient>,
+    /// For news about a resource that people besides its staff hear of: the resource (read
+    /// once), which each of them must still be able to see, or they would learn of what they
+    /// may no longer read.
+    pub must_see: Option<resource::Model>,
+}
+
+/// Whom `event` concerns.
+pub(crate) async fn recipients(tx: &impl ConnectionTrait, event: &outbox::Model) -> Result<Told, Error> {
     let p = &event.payload;
-    let found = match event.topic.as_str() {
+    let (found, must_see) = match event.topic.as_str() {
         "comment.created" => comment_created(tx, event).await?,
         "reaction.changed" if p.get("added").and_then(Value::as_bool) == Some(true) => {
             reaction_added(tx, event).await?
         }
-        "event.registered" => registered(tx, event).await?,
-        "event.seat_granted" => seat_granted(tx, event).await?,
-        "resource.approved" | "resource.rejected" => reviewed(tx, event).await?,
-        "invite.created" => invited(tx, event).await?,
-        "invite.accepted" => invite_accepted(tx, event).await?,
-        "member.role_changed" => role_changed(tx, event).await?,
-        "message.created" => message_created(tx, event).await?,
-        _ => Vec::new(),
+        "event.registered" => (registered(tx, event).await?, None),
+        "event.seat_granted" => (seat_granted(tx, event).await?, None),
+        "resource.approved" | "resource.rejected" => (reviewed(tx, event).await?, None),
+        "invite.created" => (invited(tx, event).await?, None),
+        "invite.accepted" => (invite_accepted(tx, event).await?, None),
+        "member.role_changed" => (role_changed(tx, event).await?, None),
+        "message.created" => (message_created(tx, event).await?, None),
+        _ => (Vec::new(), None),
     };
     // The doer hears nothing of their own action; registering is confirmed to the registrant.
     let doer = match event.topic.as_str() {
@@ -58,21 +65,21 @@ pub(crate) async fn recipients(
         _ => event.actor_id,
     };
     let mut seen = HashSet::new();
-    Ok(found
+    let people = found
         .into_iter()
         .filter(|r| Some(r.user_id) != doer && seen.insert(r.user_id))
-        .collect())
+        .collect();
+    Ok(Told { people, must_see })
 }
+
+/// Recipients of news about `resource`, who must still see it.
+type AboutResource = (Vec<Recipient>, Option<resource::Model>);
 
 fn tell(user_id: Uuid, summary: String) -> Recipient {
     Recipient { user_id, summary }
 }
 
-/// Topics about a resource that people other than its staff hear of: each recipient must
-/// still be able to see the resource, or they would learn of what they may no longer read.
-pub(crate) const NEED_SIGHT: &[&str] = &["comment.created", "reaction.changed"];
-
-pub(crate) async fn resource_of(
+async fn resource_of(
     tx: &impl ConnectionTrait,
     event: &outbox::Model,
 ) -> Result<Option<resource::Model>, Error> {
@@ -93,9 +100,9 @@ async fn organization_name(tx: &impl ConnectionTrait, org_id: Option<Uuid>) -> R
 }
 
 /// The resource's creator; and the author of the comment answered, told so in other words.
-async fn comment_created(tx: &impl ConnectionTrait, event: &outbox::Model) -> Result<Vec<Recipient>, Error> {
+async fn comment_created(tx: &impl ConnectionTrait, event: &outbox::Model) -> Result<AboutResource, Error> {
     let Some(target) = resource_of(tx, event).await? else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     // A comment deleted or hidden before it was handled (catching up) is news to nobody.
     let shown = match uuid_in(&event.payload, "comment") {
@@ -106,7 +113,7 @@ async fn comment_created(tx: &impl ConnectionTrait, event: &outbox::Model) -> Re
         None => false,
     };
     if !shown {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     }
     let who = name_of(tx, uuid_in(&event.payload, "author")).await?;
     let title = quoted(&target.title);
@@ -120,19 +127,19 @@ async fn comment_created(tx: &impl ConnectionTrait, event: &outbox::Model) -> Re
         ));
     }
     found.push(tell(target.creator_id, format!("{who} commented on {title}")));
-    Ok(found)
+    Ok((found, Some(target)))
 }
 
-async fn reaction_added(tx: &impl ConnectionTrait, event: &outbox::Model) -> Result<Vec<Recipient>, Error> {
+async fn reaction_added(tx: &impl ConnectionTrait, event: &outbox::Model) -> Result<AboutResource, Error> {
     let Some(target) = resource_of(tx, event).await? else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), None));
     };
     let who = name_of(tx, uuid_in(&event.payload, "user")).await?;
     let summary = match event.payload.get("kind").and_then(Value::as_str) {
         Some(kind) => format!("{who} reacted with {kind} to {}", quoted(&target.title)),
         None => format!("{who} reacted to {}", quoted(&target.title)),
     };
-    Ok(vec![tell(target.creator_id, summary)])
+    Ok((vec![tell(target.creator_id, summary)], Some(target)))
 }
 
 async fn registered(tx: &impl ConnectionTrait, event: &outbox::Model) -> Result<Vec<Recipient>, Error> {

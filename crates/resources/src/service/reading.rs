@@ -80,7 +80,7 @@ impl Resources {
         if resource.deleted_at.is_some() {
             return Ok(false);
         }
-        if resource.status == Status::Published && resource.visibility == Visibility::Public {
+        if for_everyone(resource) {
             return Ok(true);
         }
         let tx = tenant::read(db, actor).await?;
@@ -501,6 +501,11 @@ async fn tags_of(
     Ok(tags)
 }
 
+/// Published public resources are for everyone, signed in or not.
+fn for_everyone(r: &resource::Model) -> bool {
+    r.status == Status::Published && r.visibility == Visibility::Public
+}
+
 /// The visibility rule, for reading and (first of all) for writing: nobody edits what they
 /// may not see. Published public resources are for everyone. A person's other resources are
 /// theirs and their creator's. In an organization only members see anything else, and only
@@ -513,10 +518,10 @@ pub(crate) async fn may_see(
     actor: &Actor,
     r: &resource::Model,
 ) -> Result<bool, Error> {
-    let published = r.status == Status::Published;
-    if (published && r.visibility == Visibility::Public) || actor.is_admin() {
+    if for_everyone(r) || actor.is_admin() {
         return Ok(true);
     }
+    let published = r.status == Status::Published;
     let is_creator = actor.user_id() == Some(r.creator_id);
     let Scope::Organization {
         org_id,
