@@ -15,6 +15,7 @@ mod m20261125_000009_reactions;
 mod m20261125_000010_comments;
 mod m20261125_000011_ratings;
 mod m20261125_000012_messaging;
+mod m20261201_000013_outbox_position;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000010_comments::Migration),
             Box::new(m20261125_000011_ratings::Migration),
             Box::new(m20261125_000012_messaging::Migration),
+            Box::new(m20261201_000013_outbox_position::Migration),
         ]
     }
 }

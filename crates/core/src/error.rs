@@ -67,3 +67,119 @@ pub trait CodedError: std::error::Error {
         None
     }
 }
+
+/// Writes, once for every crate, what each crate's `Error` enum needs beside its variants:
+/// the [`CodedError`] impl (which code each variant is, which input field it names, and the
+/// wrapped errors of other crates, whose codes and fields pass through), `From<TextError>`,
+/// and `Error::invalid(field, message)`. The enum must have the variant
+/// `Invalid { field: &'static str, message: String }` (`BAD_USER_INPUT`).
+///
+/// ```ignore
+/// commons_core::coded_error! {
+///     Error {
+///         Unauthenticated: NotSignedIn;
+///         NotFound: CommentNotFound | ConversationNotFound;
+///         Internal: Db;
+///     }
+///     wraps Orgs | Page;
+///     fields SlugTaken => "slug";
+/// }
+/// ```
+/// A variant left out of every line does not compile, as with a handwritten `match`.
+#[macro_export]
+macro_rules! coded_error {
+    (
+        $error:ident {
+            $( $code:ident : $( $variant:ident )|+ ; )*
+        }
+        $( wraps $( $inner:ident )|+ ; )?
+        $( fields $( $named:ident => $field:literal ),+ ; )?
+    ) => {
+        impl $crate::CodedError for $error {
+            fn code(&self) -> $crate::ErrorCode {
+                match self {
+                    $error::Invalid { .. } => $crate::ErrorCode::BadUserInput,
+                    $( $( $error::$variant { .. } )|+ => $crate::ErrorCode::$code, )*
+                    $( $( $error::$inner(e) => $crate::CodedError::code(e), )+ )?
+                }
+            }
+
+            fn field(&self) -> Option<&str> {
+                match self {
+                    $error::Invalid { field, .. } => Some(field),
+                    $( $( $error::$named { .. } => Some($field), )+ )?
+                    $( $( $error::$inner(e) => $crate::CodedError::field(e), )+ )?
+                    #[allow(unreachable_patterns)]
+                    _ => None,
+                }
+            }
+        }
+
+        impl From<$crate::text::TextError> for $error {
+            fn from(e: $crate::text::TextError) -> $error {
+                $error::Invalid {
+                    field: e.field,
+                    message: e.message,
+                }
+            }
+        }
+
+        impl $error {
+            /// Bad input in `field` (as the API names it), told in `message`.
+            #[allow(dead_code)]
+            pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> $error {
+                $error::Invalid {
+                    field,
+                    message: message.into(),
+                }
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CodedError, ErrorCode};
+    use crate::PageError;
+
+    #[derive(Debug, thiserror::Error)]
+    enum Error {
+        #[error("sign in first")]
+        NotSignedIn,
+        #[error("{message}")]
+        Invalid { field: &'static str, message: String },
+        #[error("this name is taken")]
+        NameTaken(String),
+        #[error(transparent)]
+        Page(#[from] PageError),
+    }
+
+    crate::coded_error! {
+        Error {
+            Unauthenticated: NotSignedIn;
+            Conflict: NameTaken;
+        }
+        wraps Page;
+        fields NameTaken => "name";
+    }
+
+    #[test]
+    fn codes_and_fields_come_from_one_table() {
+        assert_eq!(Error::NotSignedIn.code(), ErrorCode::Unauthenticated);
+        assert_eq!(Error::NotSignedIn.field(), None);
+        let taken = Error::NameTaken("green".into());
+        assert_eq!((taken.code(), taken.field()), (ErrorCode::Conflict, Some("name")));
+        let bad = Error::invalid("title", "title must not be empty");
+        assert_eq!(
+            (bad.code(), bad.field()),
+            (ErrorCode::BadUserInput, Some("title"))
+        );
+        let text = Error::from(crate::text::required("body", " ", 10).expect_err("empty"));
+        assert_eq!(text.field(), Some("body"));
+        let page = Error::from(PageError::BadCursor);
+        assert_eq!(
+            (page.code(), page.field()),
+            (ErrorCode::BadUserInput, Some("after"))
+        );
+    }
+}

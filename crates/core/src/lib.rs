@@ -10,18 +10,24 @@
 //! - [`tenant`]: transactions that tell PostgreSQL's row level security who is acting.
 //! - [`audit`]: the append-only audit log.
 //! - [`export`]: tables written as CSV or XLSX for people's spreadsheets.
+//! - [`event`]: domain events as types, each owned by the crate that writes it.
 //! - [`outbox`]: domain events appended in the writing transaction, delivered after commit.
+//! - [`audience`]: who hears of an event and what live subscribers get, per owning crate.
+//! - [`media`]: the uploads table every domain may attach files from.
 //! - [`money`]: integer minor units and ISO 4217 currencies.
 //! - [`text`]: checking free-text input.
 
 pub mod actor;
 pub mod agent;
+pub mod audience;
 pub mod audit;
 pub mod clock;
 pub mod db;
 pub mod error;
+pub mod event;
 pub mod export;
 pub mod id;
+pub mod media;
 pub mod money;
 pub mod outbox;
 pub mod page;
@@ -33,6 +39,7 @@ pub use agent::AgentKind;
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use db::{Backend, Db};
 pub use error::{CodedError, ErrorCode};
+pub use event::Event;
 pub use page::{Cursor, Page, PageError, PageRequest};
 
 /// Timestamps are UTC everywhere.

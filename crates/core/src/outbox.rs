@@ -1,41 +1,49 @@
-//! The transactional outbox (DESIGN.md section 3). A service appends domain events in its own
-//! transaction, so an event exists exactly when the change it reports was committed. A
-//! [`Dispatcher`] in every gateway process reads new events after commit and hands them to
-//! in-process subscribers; handlers that must act once record the event id
-//! ([`handle_once`]), so a redelivery changes nothing.
+//! The transactional outbox (DESIGN.md section 3). A service appends domain events (typed,
+//! see [`crate::event`]) in its own transaction, so an event exists exactly when the change it
+//! reports was committed. A [`Dispatcher`] in every gateway process reads new events after
+//! commit and hands them to in-process subscribers; handlers that must act once record the
+//! event id ([`handle_once`]), so a redelivery changes nothing.
 //!
 //! Every process reads the one table, so an event written through one gateway reaches the
 //! subscribers of every other. On PostgreSQL the appending transaction also sends
 //! `NOTIFY commons_outbox` (delivered on commit), for listeners that want to wake at once.
+//!
+//! Readers find new events by a position the database orders, not by anyone's clock (see
+//! [`Reader`]).
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use sea_orm::entity::prelude::*;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, DatabaseBackend, QueryOrder, Statement};
+use sea_orm::{
+    ActiveValue::NotSet, ActiveValue::Set, ConnectionTrait, DatabaseBackend, FromQueryResult, QueryOrder,
+    QuerySelect, Statement,
+};
 use tokio::sync::broadcast;
 
+use crate::event::Event;
 use crate::{Actor, Timestamp};
 
 /// The PostgreSQL channel appends notify.
 pub const CHANNEL: &str = "commons_outbox";
 
-/// How far back in creation time each read looks. Longer than SQLite's busy timeout (10 s):
-/// a service stamps its events before it waits for the write lock, so an event can commit that
-/// much after its timestamp. Hosts' clocks must agree to well within it.
-const WINDOW: Duration = Duration::from_secs(15);
-
 /// How often a dispatcher woken by `LISTEN` still polls.
 const LISTENING_POLL: Duration = Duration::from_secs(5);
+
+/// How soon a dispatcher reads again when committed events wait behind a transaction still
+/// open (PostgreSQL; see [`Reader`]).
+const HELD_BACK_RETRY: Duration = Duration::from_millis(20);
+
+/// Events read per query; a full read is followed by another at once.
+const READ_BATCH: u64 = 1000;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox_events")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// Dotted, past tense: `comment.created`, `event.registered`.
+    /// Dotted, past tense: `comment.created`, `event.registered` ([`Event::TOPIC`]).
     pub topic: String,
     /// What the event is about (a resource, a conversation), for subscribers to filter on.
     pub subject_id: Option<Uuid>,
@@ -43,12 +51,34 @@ pub struct Model {
     pub actor_id: Option<Uuid>,
     pub payload: Json,
     pub created_at: Timestamp,
+    /// Assigned by the database at insert: SQLite's single writer makes it commit order; on
+    /// PostgreSQL it orders events within their transaction (`txid`, not in this model,
+    /// orders transactions).
+    pub position: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl Model {
+    /// The event as its type, when it has `E`'s topic. Only the crate that owns `E` calls
+    /// this. A payload that no longer parses (an event written by an older version, say) is
+    /// logged and read as `None`: it tells nobody, but not silently.
+    pub fn decode<E: Event>(&self) -> Option<E> {
+        if self.topic != E::TOPIC {
+            return None;
+        }
+        match serde_json::from_value(self.payload.clone()) {
+            Ok(event) => Some(event),
+            Err(e) => {
+                tracing::warn!(error = %e, event = %self.id, topic = %self.topic, "an outbox payload does not parse");
+                None
+            }
+        }
+    }
+}
 
 /// What a handler has already done: one row per handler and event.
 pub mod handled {
@@ -72,60 +102,50 @@ pub mod handled {
     impl ActiveModelBehavior for ActiveModel {}
 }
 
-/// An event to append.
-#[derive(Clone, Debug)]
-pub struct NewEvent {
-    pub topic: &'static str,
-    pub subject_id: Option<Uuid>,
-    pub org_id: Option<Uuid>,
-    pub payload: serde_json::Value,
-}
-
-impl NewEvent {
-    pub fn new(topic: &'static str, payload: serde_json::Value) -> NewEvent {
-        NewEvent {
-            topic,
-            subject_id: None,
-            org_id: None,
-            payload,
-        }
-    }
-
-    pub fn about(mut self, subject_id: Uuid) -> NewEvent {
-        self.subject_id = Some(subject_id);
-        self
-    }
-
-    pub fn in_org(mut self, org_id: Option<Uuid>) -> NewEvent {
-        self.org_id = org_id;
-        self
-    }
-}
-
-/// A UUID an event's payload holds under `key`; `None` when absent, null or not a UUID.
-pub fn payload_uuid(payload: &serde_json::Value, key: &str) -> Option<Uuid> {
-    payload.get(key)?.as_str()?.parse().ok()
-}
-
 /// Appends `event` inside the caller's transaction; it is delivered after that commits.
-pub async fn append(
+pub async fn append<E: Event>(
     tx: &impl ConnectionTrait,
     actor: &Actor,
-    event: NewEvent,
+    event: &E,
     now: Timestamp,
 ) -> Result<Uuid, DbErr> {
-    let id = crate::id::new();
-    Entity::insert(ActiveModel {
-        id: Set(id),
-        topic: Set(event.topic.to_owned()),
-        subject_id: Set(event.subject_id),
-        org_id: Set(event.org_id),
-        actor_id: Set(actor.user_id()),
-        payload: Set(event.payload),
-        created_at: Set(now),
-    })
-    .exec_without_returning(tx)
-    .await?;
+    let ids = append_all(tx, actor, std::slice::from_ref(event), now).await?;
+    Ok(ids.into_iter().next().unwrap_or_default())
+}
+
+/// Appends many events of one type in one statement (and one notification), in order.
+pub async fn append_all<E: Event>(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    events: &[E],
+    now: Timestamp,
+) -> Result<Vec<Uuid>, DbErr> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut ids = Vec::with_capacity(events.len());
+    let mut rows = Vec::with_capacity(events.len());
+    for event in events {
+        let payload = serde_json::to_value(event).map_err(|e| DbErr::Json(e.to_string()))?;
+        let id = crate::id::new();
+        ids.push(id);
+        rows.push(ActiveModel {
+            id: Set(id),
+            topic: Set(E::TOPIC.to_owned()),
+            subject_id: Set(event.subject()),
+            org_id: Set(event.org()),
+            actor_id: Set(actor.user_id()),
+            payload: Set(payload),
+            created_at: Set(now),
+            position: NotSet,
+        });
+    }
+    // In chunks: a large batch stays under the databases' parameter limits.
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<ActiveModel> = rows.by_ref().take(APPEND_CHUNK).collect();
+        Entity::insert_many(chunk).exec_without_returning(tx).await?;
+    }
     if tx.get_database_backend() == DatabaseBackend::Postgres {
         tx.execute_raw(Statement::from_string(
             DatabaseBackend::Postgres,
@@ -133,8 +153,11 @@ pub async fn append(
         ))
         .await?;
     }
-    Ok(id)
+    Ok(ids)
 }
+
+/// Events inserted per statement (7 parameters each).
+const APPEND_CHUNK: usize = 500;
 
 /// Records that `handler` has handled `event_id`; `false` when it already had, so the caller
 /// skips the work. Call it in the transaction that does the work.
@@ -179,16 +202,11 @@ pub async fn prune(db: &impl ConnectionTrait, cutoff: Timestamp) -> Result<u64, 
         .rows_affected)
 }
 
-/// Reads committed events and broadcasts them to this process's subscribers.
-///
-/// Ids are time-ordered, but transactions commit in any order: an event with an earlier id can
-/// appear after a later one was read. So each read looks back over `window` of creation time
-/// and skips the ids it has already sent; a transaction open longer than the window could be
-/// missed.
+/// Reads committed events and broadcasts them to this process's subscribers, each once and
+/// in the order of its [`Reader`].
 #[derive(Clone, Debug)]
 pub struct Dispatcher {
     sender: broadcast::Sender<Arc<Model>>,
-    window: Duration,
 }
 
 impl Dispatcher {
@@ -196,28 +214,28 @@ impl Dispatcher {
     /// told so by the channel).
     pub fn new(capacity: usize) -> Dispatcher {
         let (sender, _) = broadcast::channel(capacity.max(16));
-        Dispatcher {
-            sender,
-            window: WINDOW,
-        }
+        Dispatcher { sender }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Model>> {
         self.sender.subscribe()
     }
 
-    /// Reads the outbox until the process ends, starting from events created from now on.
-    /// On PostgreSQL it wakes as each appending transaction commits (`LISTEN`) and polls every
-    /// `every` only in case a notification is lost; elsewhere it polls every `every`.
-    pub fn spawn(
-        &self,
-        db: sea_orm::DatabaseConnection,
-        clock: crate::SharedClock,
-        every: Duration,
-    ) -> tokio::task::JoinHandle<()> {
+    /// Reads the outbox until the process ends, starting from the events committed from now
+    /// on. On PostgreSQL it wakes as each appending transaction commits (`LISTEN`) and polls
+    /// every `every` only in case a notification is lost; elsewhere it polls every `every`.
+    pub fn spawn(&self, db: sea_orm::DatabaseConnection, every: Duration) -> tokio::task::JoinHandle<()> {
         let dispatcher = self.clone();
         tokio::spawn(async move {
-            let mut reader = Reader::starting_at(clock.now());
+            let mut reader = loop {
+                match Reader::at_end(&db).await {
+                    Ok(reader) => break reader,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "finding the end of the outbox failed; retrying");
+                        tokio::time::sleep(every).await;
+                    }
+                }
+            };
             let mut wake = Wake::listen(&db).await;
             // Listening, the timer only covers a lost notification.
             let every = match wake {
@@ -226,60 +244,185 @@ impl Dispatcher {
             };
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            let mut soon = false;
             loop {
-                tokio::select! {
-                    _ = tick.tick() => {}
-                    () = wake.next() => {}
+                if soon {
+                    tokio::time::sleep(HELD_BACK_RETRY).await;
+                } else {
+                    tokio::select! {
+                        _ = tick.tick() => {}
+                        () = wake.next() => {}
+                    }
                 }
-                if let Err(e) = dispatcher.deliver(&db, &mut reader).await {
-                    tracing::warn!(error = %e, "reading the outbox failed; retrying");
-                }
+                soon = match dispatcher.deliver(&db, &mut reader).await {
+                    Ok(read) => read.more,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "reading the outbox failed; retrying");
+                        false
+                    }
+                };
             }
         })
     }
 
-    /// Sends what `reader` has not sent yet; returns how many.
-    pub async fn deliver(&self, db: &impl ConnectionTrait, reader: &mut Reader) -> Result<usize, DbErr> {
-        let since = reader.since - chrono::Duration::from_std(self.window).unwrap_or_default();
-        let found = Entity::find()
-            .filter(Column::CreatedAt.gte(since))
-            .order_by_asc(Column::CreatedAt)
-            .order_by_asc(Column::Id)
-            .all(db)
-            .await?;
-        let mut sent = 0;
-        for event in found {
-            if reader.sent.contains_key(&event.id) {
-                continue;
+    /// Sends, in order, the events `reader` has not read yet and that are safe to read.
+    pub async fn deliver(&self, db: &impl ConnectionTrait, reader: &mut Reader) -> Result<Read, DbErr> {
+        let mut read = Read::default();
+        loop {
+            let found = reader.next(db, READ_BATCH).await?;
+            for event in found.events {
+                // No subscriber is not an error: nobody is listening right now.
+                self.sender.send(Arc::new(event)).ok();
+                read.sent += 1;
             }
-            reader.sent.insert(event.id, event.created_at);
-            reader.since = reader.since.max(event.created_at);
-            // No subscriber is not an error: nobody is listening right now.
-            self.sender.send(Arc::new(event)).ok();
-            sent += 1;
+            if !found.full {
+                read.more = found.held_back;
+                return Ok(read);
+            }
         }
-        // Forget what is older than the window: it will not be read again.
-        let horizon = since;
-        reader.sent.retain(|_, at| *at >= horizon);
-        Ok(sent)
     }
 }
 
-/// Where one process's reading of the outbox stands.
-#[derive(Clone, Debug)]
+/// What one [`Dispatcher::deliver`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Read {
+    /// Events sent.
+    pub sent: usize,
+    /// Committed events wait behind a transaction still open: read again soon.
+    pub more: bool,
+}
+
+/// Where one process's reading of the outbox stands: after the last event it read, by a
+/// position the database orders, so no host's clock matters.
+///
+/// On SQLite one writer at a time appends, so the `position` it assigns (AUTOINCREMENT: never
+/// reused, even after pruning) is commit order: everything after the last position read is
+/// new. On PostgreSQL concurrent transactions commit in any order, so each event also records
+/// its transaction (`txid`, an `xid8`), and a reader takes events in (`txid`, `position`) order
+/// only below the horizon `pg_snapshot_xmin(pg_current_snapshot())`: every transaction below
+/// it has ended, so no event can appear there later. Events of transactions above it wait
+/// (reported as held back) until the older ones end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Reader {
-    since: Timestamp,
-    sent: HashMap<Uuid, Timestamp>,
+    /// The `txid` of the last event read (0 on SQLite).
+    txid: u64,
+    position: i64,
+}
+
+/// One read: events in order, and whether there is more to read.
+struct Found {
+    events: Vec<Model>,
+    /// The read was cut at the limit.
+    full: bool,
+    /// Events committed above the horizon wait.
+    held_back: bool,
 }
 
 impl Reader {
-    /// Events created from `since` on.
-    pub fn starting_at(since: Timestamp) -> Reader {
-        Reader {
-            since,
-            sent: HashMap::new(),
+    /// A reader that will see the events committed from now on.
+    pub async fn at_end(db: &impl ConnectionTrait) -> Result<Reader, DbErr> {
+        match db.get_database_backend() {
+            DatabaseBackend::Postgres => {
+                let row = db
+                    .query_one_raw(Statement::from_string(
+                        DatabaseBackend::Postgres,
+                        "SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS horizon",
+                    ))
+                    .await?;
+                let horizon = row.map(|r| r.try_get::<String>("", "horizon")).transpose()?;
+                Ok(Reader {
+                    txid: parse_txid(horizon.as_deref())?,
+                    position: 0,
+                })
+            }
+            _ => {
+                let last = Entity::find()
+                    .select_only()
+                    .column_as(Column::Position.max(), "last")
+                    .into_tuple::<Option<i64>>()
+                    .one(db)
+                    .await?
+                    .flatten();
+                Ok(Reader {
+                    txid: 0,
+                    position: last.unwrap_or(0),
+                })
+            }
         }
     }
+
+    /// A reader that will see every event still in the outbox.
+    pub fn from_start() -> Reader {
+        Reader { txid: 0, position: 0 }
+    }
+
+    /// Up to `limit` events after this reader's place, which moves past them.
+    async fn next(&mut self, db: &impl ConnectionTrait, limit: u64) -> Result<Found, DbErr> {
+        let found = match db.get_database_backend() {
+            DatabaseBackend::Postgres => self.next_settled(db, limit).await?,
+            _ => {
+                let events = Entity::find()
+                    .filter(Column::Position.gt(self.position))
+                    .order_by_asc(Column::Position)
+                    .limit(limit)
+                    .all(db)
+                    .await?;
+                Found {
+                    full: events.len() as u64 == limit,
+                    events,
+                    held_back: false,
+                }
+            }
+        };
+        if let Some(last) = found.events.last() {
+            self.position = last.position;
+        }
+        Ok(found)
+    }
+
+    /// PostgreSQL: the events below the horizon, in (`txid`, `position`) order.
+    async fn next_settled(&mut self, db: &impl ConnectionTrait, limit: u64) -> Result<Found, DbErr> {
+        let rows = db
+            .query_all_raw(Statement::from_sql_and_values(
+                DatabaseBackend::Postgres,
+                "SELECT id, topic, subject_id, org_id, actor_id, payload, created_at, position, \
+                        txid::text AS txid, txid < pg_snapshot_xmin(pg_current_snapshot()) AS settled \
+                 FROM outbox_events \
+                 WHERE (txid, position) > ($1::text::xid8, $2) \
+                 ORDER BY txid, position \
+                 LIMIT $3",
+                [
+                    self.txid.to_string().into(),
+                    self.position.into(),
+                    i64::try_from(limit).unwrap_or(i64::MAX).into(),
+                ],
+            ))
+            .await?;
+        let full = rows.len() as u64 == limit;
+        let mut events = Vec::with_capacity(rows.len());
+        for row in rows {
+            if !row.try_get::<bool>("", "settled")? {
+                return Ok(Found {
+                    events,
+                    full: false,
+                    held_back: true,
+                });
+            }
+            self.txid = parse_txid(Some(&row.try_get::<String>("", "txid")?))?;
+            events.push(Model::from_query_result(&row, "")?);
+        }
+        Ok(Found {
+            events,
+            full,
+            held_back: false,
+        })
+    }
+}
+
+fn parse_txid(text: Option<&str>) -> Result<u64, DbErr> {
+    let text = text.unwrap_or("0");
+    text.parse()
+        .map_err(|_| DbErr::Type(format!("not a transaction id: {text}")))
 }
 
 /// What wakes a dispatcher besides its timer.
@@ -326,20 +469,5 @@ impl Wake {
             }
             Wake::Poll => std::future::pending().await,
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::payload_uuid;
-
-    #[test]
-    fn payload_ids_are_read_leniently() {
-        let id = uuid::Uuid::now_v7();
-        let payload = serde_json::json!({ "user": id, "parent": null, "kind": 3 });
-        assert_eq!(payload_uuid(&payload, "user"), Some(id));
-        assert_eq!(payload_uuid(&payload, "parent"), None);
-        assert_eq!(payload_uuid(&payload, "kind"), None);
-        assert_eq!(payload_uuid(&payload, "missing"), None);
     }
 }

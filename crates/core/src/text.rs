@@ -72,3 +72,30 @@ pub fn optional_url(field: &'static str, value: Option<&str>) -> Result<Option<S
     }
     Ok(url)
 }
+
+/// Longest title [`quoted`] in full; longer ones are cut with an ellipsis.
+const MAX_QUOTED: usize = 80;
+
+/// `“Spring cleanup”`, cut short when long: a title as a sentence told to people quotes it.
+pub fn quoted(title: &str) -> String {
+    let title = title.trim();
+    if title.chars().count() > MAX_QUOTED {
+        let cut: String = title.chars().take(MAX_QUOTED - 1).collect();
+        format!("“{}…”", cut.trim_end())
+    } else {
+        format!("“{title}”")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quoted;
+
+    #[test]
+    fn titles_are_quoted_and_long_ones_cut() {
+        assert_eq!(quoted(" Spring cleanup "), "“Spring cleanup”");
+        let cut = quoted(&"a".repeat(200));
+        assert_eq!(cut.chars().count(), 80 + 2);
+        assert!(cut.ends_with("…”"));
+    }
+}

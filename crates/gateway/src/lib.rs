@@ -19,3 +19,13 @@ pub mod schema;
 pub use config::GatewayConfig;
 pub use http::{App, router};
 pub use schema::{CommonsSchema, sdl};
+
+/// Every domain crate's event rules: who hears of each event, and what live subscribers
+/// receive. A new domain crate adds its line here; a new topic in an existing crate adds none.
+pub fn rules() -> commons_core::audience::Registry {
+    commons_core::audience::Registry::new()
+        .with(commons_orgs::events::OrgRules)
+        .with(commons_resources::events::ResourceRules)
+        .with(commons_reactions::events::ReactionRules)
+        .with(commons_messaging::MessagingRules)
+}

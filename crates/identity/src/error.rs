@@ -1,6 +1,6 @@
 //! Everything identity can refuse, each a thing a person can be told.
 
-use commons_core::{CodedError, ErrorCode, PageError};
+use commons_core::PageError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -54,55 +54,15 @@ pub enum Error {
     Db(#[from] sea_orm::DbErr),
 }
 
-impl Error {
-    pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Error {
-        Error::Invalid {
-            field,
-            message: message.into(),
-        }
+commons_core::coded_error! {
+    Error {
+        Unauthenticated: InvalidCredentials | NotSignedIn | SessionEnded | InvalidRefreshToken
+            | WrongCurrentPassword | InvalidApiKey;
+        Forbidden: AccountBlocked | AccountNotActive | AdminOnly | CannotBlockSelf | ReadOnlyKey | NeedsSession;
+        Conflict: EmailTaken | UsernameTaken | WrongStatus;
+        NotFound: UserNotFound | ApiKeyNotFound | BotNotFound;
+        Internal: Hashing | Db;
     }
-}
-
-impl From<commons_core::text::TextError> for Error {
-    fn from(e: commons_core::text::TextError) -> Error {
-        Error::Invalid {
-            field: e.field,
-            message: e.message,
-        }
-    }
-}
-
-impl CodedError for Error {
-    fn code(&self) -> ErrorCode {
-        match self {
-            Error::InvalidCredentials
-            | Error::NotSignedIn
-            | Error::SessionEnded
-            | Error::InvalidRefreshToken
-            | Error::WrongCurrentPassword
-            | Error::InvalidApiKey => ErrorCode::Unauthenticated,
-            Error::AccountBlocked
-            | Error::AccountNotActive(_)
-            | Error::AdminOnly
-            | Error::CannotBlockSelf
-            | Error::ReadOnlyKey
-            | Error::NeedsSession => ErrorCode::Forbidden,
-            Error::Invalid { .. } => ErrorCode::BadUserInput,
-            Error::Page(e) => e.code(),
-            Error::EmailTaken | Error::UsernameTaken | Error::WrongStatus { .. } => ErrorCode::Conflict,
-            Error::UserNotFound | Error::ApiKeyNotFound | Error::BotNotFound => ErrorCode::NotFound,
-            Error::Hashing(_) | Error::Db(_) => ErrorCode::Internal,
-        }
-    }
-
-    fn field(&self) -> Option<&str> {
-        match self {
-            Error::Invalid { field, .. } => Some(field),
-            Error::EmailTaken => Some("email"),
-            Error::UsernameTaken => Some("username"),
-            Error::WrongCurrentPassword => Some("currentPassword"),
-            Error::Page(e) => e.field(),
-            _ => None,
-        }
-    }
+    wraps Page;
+    fields EmailTaken => "email", UsernameTaken => "username", WrongCurrentPassword => "currentPassword";
 }

@@ -6,25 +6,28 @@
 //! attachment of their own upload; a read marker per participant only moves forward, and
 //! unread counts are the others' messages after it.
 //!
-//! Notifications come from the transactional outbox: [`Messaging::notify`] is the handler,
-//! recording each event once (`outbox::handle_once`) in the transaction that writes the
-//! inbox, so a replay or a second process changes nothing; [`Messaging::notify_pending`]
-//! catches up on what no process handled. Per-topic settings turn the inbox and push off;
-//! push goes through a [`DeliveryProvider`] after commit.
+//! Notifications come from the transactional outbox. Messaging delivers; it does not decide:
+//! who hears of an event, in which words, is answered by the crate that owns the event (its
+//! `commons_core::audience::EventRules`, gathered in a `Registry` when the server starts).
+//! [`Messaging::notify_all`] is the handler, handling a batch of events in one transaction and
+//! recording each once (`outbox::handle_once`), so a replay or a second process changes
+//! nothing; [`Messaging::notify_pending`] catches up on what no process handled. Per-topic
+//! settings turn the inbox and push off; push goes through a [`DeliveryProvider`] after commit.
 
 pub mod conversations;
 pub mod delivery;
 pub mod devices;
 pub mod entity;
 pub mod error;
+pub mod events;
 pub mod messages;
 pub mod notifications;
-mod notify;
 pub mod settings;
 
 use std::sync::Arc;
 
-use commons_resources::Resources;
+use commons_core::audience::Registry;
+use commons_identity::Identity;
 
 pub use conversations::{Conversation, NewConversation, Participant};
 pub use delivery::{DeliveryError, DeliveryProvider, LogProvider};
@@ -33,36 +36,27 @@ pub use entity::conversation::ConversationKind;
 pub use entity::participant::ParticipantRole;
 pub use entity::push_token::PushPlatform;
 pub use error::Error;
+pub use events::{MessageCreated, MessagingRules, NotificationCreated};
 pub use messages::{LiveMessage, Message};
 pub use notifications::Notification;
 pub use settings::NotificationSetting;
 
-/// The topics people are notified of, each with its own setting.
-pub const TOPICS: &[&str] = &[
-    "comment.created",
-    "reaction.changed",
-    "event.registered",
-    "event.seat_granted",
-    "resource.approved",
-    "resource.rejected",
-    "invite.created",
-    "invite.accepted",
-    "member.role_changed",
-    "message.created",
-];
-
 /// The messaging services and what they share.
 #[derive(Clone, Debug)]
 pub struct Messaging {
-    pub(crate) resources: Resources,
+    pub(crate) identity: Identity,
+    /// Every crate's rules: who hears of which event, and which topics have settings.
+    pub(crate) rules: Arc<Registry>,
     pub(crate) provider: Arc<dyn DeliveryProvider>,
 }
 
 impl Messaging {
-    /// The services, pushing through the [`LogProvider`] until told otherwise.
-    pub fn new(resources: Resources) -> Messaging {
+    /// The services, telling people what `rules` decide and pushing through the
+    /// [`LogProvider`] until told otherwise.
+    pub fn new(identity: Identity, rules: Arc<Registry>) -> Messaging {
         Messaging {
-            resources,
+            identity,
+            rules,
             provider: Arc::new(LogProvider),
         }
     }
@@ -73,12 +67,12 @@ impl Messaging {
         self
     }
 
-    /// The resource services (and through them organizations and identity) these build on.
-    pub fn resources(&self) -> &Resources {
-        &self.resources
+    /// The rules these deliver for.
+    pub fn rules(&self) -> &Registry {
+        &self.rules
     }
 
     pub(crate) fn now(&self) -> commons_core::Timestamp {
-        self.resources.orgs().identity().now()
+        self.identity.now()
     }
 }

@@ -4,11 +4,11 @@
 use std::collections::{HashMap, HashSet};
 
 use commons_core::db::Conn;
-use commons_core::outbox::{self, NewEvent, payload_uuid};
+use commons_core::media;
+use commons_core::outbox;
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, tenant, text};
 use commons_orgs::service::access::{active_writer, signed_in};
-use commons_resources::entity::media;
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Order, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
@@ -20,6 +20,7 @@ use crate::Messaging;
 use crate::conversations::{joined, load, still_in};
 use crate::entity::{conversation, message, participant};
 use crate::error::Error;
+use crate::events::MessageCreated;
 
 const MAX_BODY: usize = 10_000;
 
@@ -88,12 +89,12 @@ impl Messaging {
             .filter(conversation::Column::ActivityAt.lte(now))
             .exec(&tx)
             .await?;
-        let event = NewEvent::new(
-            "message.created",
-            serde_json::json!({ "message": saved.id, "author": me, "conversation": conversation_id }),
-        )
-        .about(conversation_id);
-        outbox::append(&tx, actor, event, now).await?;
+        let event = MessageCreated {
+            conversation: conversation_id,
+            message: saved.id,
+            author: me,
+        };
+        outbox::append(&tx, actor, &event, now).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -119,38 +120,6 @@ impl Messaging {
         .await?;
         tx.commit().await?;
         Ok(found)
-    }
-
-    /// A `message.created` event as live subscribers receive it: the message and who may have
-    /// it, read once (as the system) for every subscriber of a process.
-    pub async fn prepare_live<C: Conn>(
-        &self,
-        db: &C,
-        event: &outbox::Model,
-    ) -> Result<Option<LiveMessage>, Error> {
-        let Some(id) = payload_uuid(&event.payload, "message").filter(|_| event.topic == "message.created")
-        else {
-            return Ok(None);
-        };
-        let tx = tenant::read(db, &Actor::System).await?;
-        let Some(found) = message::Entity::find_by_id(id).one(&tx).await? else {
-            tx.commit().await?;
-            return Ok(None);
-        };
-        let conversation = load(&tx, found.conversation_id).await?;
-        let people: Vec<Uuid> = participant::Entity::find()
-            .filter(participant::Column::ConversationId.eq(conversation.id))
-            .all(&tx)
-            .await?
-            .into_iter()
-            .map(|p| p.user_id)
-            .collect();
-        let recipients = still_in(&tx, &Actor::System, &conversation, &people).await?;
-        tx.commit().await?;
-        Ok(Some(LiveMessage {
-            message: found,
-            recipients,
-        }))
     }
 
     /// One message, if the actor is in its conversation now (live subscriptions ask this
@@ -309,4 +278,34 @@ impl Messaging {
         }
         Ok(counts)
     }
+}
+
+/// A `message.created` event as live subscribers receive it: the message and who may have it,
+/// read once (as the system) for every subscriber of a process.
+pub(crate) async fn prepare_live<C: Conn>(
+    db: &C,
+    event: &outbox::Model,
+) -> Result<Option<LiveMessage>, Error> {
+    let Some(created) = event.decode::<MessageCreated>() else {
+        return Ok(None);
+    };
+    let tx = tenant::read(db, &Actor::System).await?;
+    let Some(found) = message::Entity::find_by_id(created.message).one(&tx).await? else {
+        tx.commit().await?;
+        return Ok(None);
+    };
+    let conversation = load(&tx, found.conversation_id).await?;
+    let people: Vec<Uuid> = participant::Entity::find()
+        .filter(participant::Column::ConversationId.eq(conversation.id))
+        .all(&tx)
+        .await?
+        .into_iter()
+        .map(|p| p.user_id)
+        .collect();
+    let recipients = still_in(&tx, &Actor::System, &conversation, &people).await?;
+    tx.commit().await?;
+    Ok(Some(LiveMessage {
+        message: found,
+        recipients,
+    }))
 }

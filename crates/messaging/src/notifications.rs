@@ -1,30 +1,36 @@
 //! Notifications (MS2): the outbox handler that fills people's inboxes, the catch-up for
 //! events no process handled, and reading and marking the inbox.
 //!
-//! The handler records the event (`outbox::handle_once`) in the transaction that writes the
-//! notifications, so an event is handled exactly once however often and by however many
-//! processes it is delivered; a unique index on (event, recipient) backs that up. Push goes
-//! out after commit, so a slow or failing push service never holds or undoes the inbox.
+//! Whom an event concerns is the owning crate's rule (`commons_core::audience`); this module
+//! delivers: it drops the one who acted, those whose account is blocked or gone, and those who
+//! turned the topic off, then writes the inbox and pushes. The handler records each event
+//! (`outbox::handle_once`) in the transaction that writes its notifications, so an event is
+//! handled exactly once however often and by however many processes it is delivered; a unique
+//! index on (event, recipient) backs that up. Events are handled in batches, many to a
+//! transaction, so a burst of writes costs a few commits, not one each. Push goes out after
+//! commit, so a slow or failing push service never holds or undoes the inbox.
 
 use std::collections::{HashMap, HashSet};
 
+use commons_core::audience::Notice;
 use commons_core::db::Conn;
-use commons_core::outbox::{self, NewEvent, handled};
+use commons_core::outbox::{self, handled};
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
 use commons_identity::entity::user::{self, UserStatus};
 use commons_orgs::service::access::{active_writer, signed_in};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, TransactionSession,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionSession,
 };
 use uuid::Uuid;
 
 use crate::devices::PushToken;
 use crate::entity::{notification, push_token};
 use crate::error::Error;
-use crate::{Messaging, TOPICS, notify, settings};
+use crate::events::NotificationCreated;
+use crate::{Messaging, settings};
 
 /// The handler's name in `outbox_handled`.
 pub const HANDLER: &str = "notifications";
@@ -39,7 +45,7 @@ pub struct Notification {
     pub id: Uuid,
     /// The recipient.
     pub user_id: Uuid,
-    /// One of [`crate::TOPICS`].
+    /// One of the topics the registered rules notify of (`Messaging::rules`).
     pub topic: String,
     /// What it is about: a resource, a conversation, an invite, a person.
     pub subject_id: Option<Uuid>,
@@ -70,17 +76,36 @@ impl From<notification::Model> for Notification {
 }
 
 impl Messaging {
-    /// The outbox handler: tells the people `event` concerns, as their settings allow, and
-    /// pushes to their devices after commit. Handling the same event again (a redelivery, a
-    /// second process) changes nothing and returns no notifications.
-    pub async fn notify<C: Conn>(&self, db: &C, event: &outbox::Model) -> Result<Vec<Notification>, Error> {
-        Ok(self.handle(db, event).await?.unwrap_or_default())
+    /// The outbox handler for one event: tells the people it concerns, as their settings
+    /// allow, and pushes to their devices after commit. Handling the same event again (a
+    /// redelivery, a second process) changes nothing and returns no notifications.
+    pub async fn notify<C: Conn<Transaction = DatabaseTransaction>>(
+        &self,
+        db: &C,
+        event: &outbox::Model,
+    ) -> Result<Vec<Notification>, Error> {
+        Ok(self.handle(db, &[event]).await?.notifications)
+    }
+
+    /// The handler for a batch of events, in one transaction. Events no rule notifies of cost
+    /// nothing (no transaction when none is left). When the batch fails, each event is tried
+    /// alone (see [`Messaging::handle_or_each`]).
+    pub async fn notify_all<C: Conn<Transaction = DatabaseTransaction>>(
+        &self,
+        db: &C,
+        events: &[&outbox::Model],
+    ) -> Result<Vec<Notification>, Error> {
+        Ok(self.handle_or_each(db, events).await?.notifications)
     }
 
     /// Durable catch-up: up to `limit` (at most [`MAX_PENDING_BATCH`]) events this handler
-    /// has not handled, oldest first, each through [`Messaging::notify`]. Returns how many it
-    /// handled; a process that lost the race for an event does not count it.
-    pub async fn notify_pending<C: Conn>(&self, db: &C, limit: u64) -> Result<usize, Error> {
+    /// has not handled, oldest first, handled as a batch. Returns how many it handled; a
+    /// process that lost the race for an event does not count it.
+    pub async fn notify_pending<C: Conn<Transaction = DatabaseTransaction>>(
+        &self,
+        db: &C,
+        limit: u64,
+    ) -> Result<usize, Error> {
         let done = Query::select()
             .expr(Expr::val(1))
             .from(handled::Entity)
@@ -90,25 +115,22 @@ impl Messaging {
                     .equals((outbox::Entity, outbox::Column::Id)),
             )
             .to_owned();
+        let topics = self.rules.notified().iter().map(|t| t.topic);
         let tx = tenant::read(db, &Actor::System).await?;
         let pending = outbox::Entity::find()
-            .filter(outbox::Column::Topic.is_in(TOPICS.iter().copied()))
+            .filter(outbox::Column::Topic.is_in(topics))
             .filter(Expr::exists(done).not())
-            .order_by_asc(outbox::Column::CreatedAt)
-            .order_by_asc(outbox::Column::Id)
+            .order_by_asc(outbox::Column::Position)
             .limit(Ord::min(limit, MAX_PENDING_BATCH))
             .all(&tx)
             .await?;
         tx.commit().await?;
         let mut handled = 0;
-        for event in &pending {
-            // One event that keeps failing must not hold back the ones behind it.
-            match self.handle(db, event).await {
-                Ok(Some(_)) => handled += 1,
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::warn!(error = %e, event = %event.id, "notifying failed; retried at the next catch-up")
-                }
+        for batch in pending.chunks(HANDLED_PER_TRANSACTION) {
+            let batch: Vec<&outbox::Model> = batch.iter().collect();
+            match self.handle_or_each(db, &batch).await {
+                Ok(done) => handled += done.events,
+                Err(e) => tracing::warn!(error = %e, "notifying failed; retried at the next catch-up"),
             }
         }
         Ok(handled)
@@ -204,50 +226,114 @@ impl Messaging {
         Ok(i64::try_from(count).unwrap_or(i64::MAX))
     }
 
-    /// [`Messaging::notify`], saying whether this call handled the event (`None`: it had
-    /// been handled already).
-    async fn handle<C: Conn>(
+    /// [`Messaging::handle`], and when the batch fails, each event in a transaction of its
+    /// own, so one event that keeps failing does not hold back the others (it is logged, and
+    /// the catch-up tries again).
+    async fn handle_or_each<C: Conn<Transaction = DatabaseTransaction>>(
         &self,
         db: &C,
-        event: &outbox::Model,
-    ) -> Result<Option<Vec<Notification>>, Error> {
-        // Other topics concern nobody's inbox: no transaction, and the catch-up skips them.
-        if !TOPICS.contains(&event.topic.as_str()) {
-            return Ok(None);
-        }
-        let now = self.now();
-        // The handler reads across people and organizations: it acts as the platform.
-        let tx = tenant::write(db, &Actor::System).await?;
-        if !outbox::handle_once(&tx, HANDLER, event.id, now).await? {
-            tx.rollback().await?;
-            return Ok(None);
-        }
-        let told = notify::recipients(&tx, event).await?;
-        let mut recipients = told.people;
-        if let Some(resource) = told.must_see {
-            // Asked on `db`, outside this transaction, which acts as the system.
-            let mut seeing = Vec::new();
-            for r in recipients {
-                let person = Actor::User {
-                    id: r.user_id,
-                    platform_role: commons_core::PlatformRole::User,
-                    scopes: None,
-                    session: None,
-                };
-                if self.resources.may_see(db, &person, &resource).await? {
-                    seeing.push(r);
+        events: &[&outbox::Model],
+    ) -> Result<Handled, Error> {
+        let e = match self.handle(db, events).await {
+            Ok(done) => return Ok(done),
+            Err(e) if events.len() == 1 => return Err(e),
+            Err(e) => e,
+        };
+        tracing::warn!(error = %e, events = events.len(), "notifying a batch failed; trying each event alone");
+        let mut all = Handled::default();
+        for event in events {
+            match self.handle(db, &[event]).await {
+                Ok(done) => {
+                    all.events += done.events;
+                    all.notifications.extend(done.notifications);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, event = %event.id, "notifying failed; retried at the next catch-up")
                 }
             }
-            recipients = seeing;
         }
-        if event.topic == "reaction.changed" {
-            // Someone toggling a reaction on and off tells its creator once, until read.
-            let told = unread_alike(&tx, event, &recipients).await?;
+        Ok(all)
+    }
+
+    /// Handles `events` in one transaction: those no rule notifies of are skipped before it
+    /// opens, those another call handled already are skipped inside it.
+    async fn handle<C: Conn<Transaction = DatabaseTransaction>>(
+        &self,
+        db: &C,
+        events: &[&outbox::Model],
+    ) -> Result<Handled, Error> {
+        let events: Vec<&outbox::Model> = events
+            .iter()
+            .copied()
+            .filter(|e| self.rules.notifies(&e.topic))
+            .collect();
+        if events.is_empty() {
+            return Ok(Handled::default());
+        }
+        let now = self.now();
+        // The rules read across people and organizations: the handler acts as the platform.
+        let tx = tenant::write(db, &Actor::System).await?;
+        let mut handled = Handled::default();
+        let mut chosen_push = HashSet::new();
+        for event in events {
+            if !outbox::handle_once(&tx, HANDLER, event.id, now).await? {
+                continue;
+            }
+            handled.events += 1;
+            let (created, pushed) = self.tell(&tx, event, now).await?;
+            chosen_push.extend(pushed);
+            handled.notifications.extend(created);
+        }
+        let announced: Vec<NotificationCreated> = handled
+            .notifications
+            .iter()
+            .map(|n| NotificationCreated {
+                notification: n.id,
+                user: n.user_id,
+            })
+            .collect();
+        outbox::append_all(&tx, &Actor::System, &announced, now).await?;
+        let pushed: Vec<Uuid> = chosen_push.into_iter().collect();
+        let tokens = tokens_of(&tx, &pushed).await?;
+        tx.commit().await?;
+        let pushing: Vec<&Notification> = handled
+            .notifications
+            .iter()
+            .filter(|n| tokens.contains_key(&n.user_id))
+            .collect();
+        self.push(&tokens, &pushing).await;
+        Ok(handled)
+    }
+
+    /// Writes the notifications of one event, as its rule and people's settings decide.
+    /// Returns them, with the ids of the notifications to push.
+    async fn tell(
+        &self,
+        tx: &DatabaseTransaction,
+        event: &outbox::Model,
+        now: Timestamp,
+    ) -> Result<(Vec<Notification>, Vec<Uuid>), Error> {
+        let Some(topic) = self.rules.notified_topic(&event.topic) else {
+            return Ok((Vec::new(), Vec::new()));
+        };
+        let audience = self.rules.audience(tx, event).await.map_err(Error::Rule)?;
+        let mut seen = HashSet::new();
+        let mut recipients: Vec<Notice> = audience
+            .notices
+            .into_iter()
+            .filter(|n| audience.tells_actor || Some(n.user_id) != event.actor_id)
+            .filter(|n| seen.insert(n.user_id))
+            .collect();
+        if audience.once_until_read {
+            let told = unread_alike(tx, event, &recipients).await?;
             recipients.retain(|r| !told.contains(&r.user_id));
         }
+        if recipients.is_empty() {
+            return Ok((Vec::new(), Vec::new()));
+        }
         let ids: Vec<Uuid> = recipients.iter().map(|r| r.user_id).collect();
-        let reachable = reachable(&tx, &ids).await?;
-        let chosen = settings::for_topic(&tx, &event.topic, &ids).await?;
+        let reachable = reachable(tx, &ids).await?;
+        let chosen = settings::for_topic(tx, topic, &ids).await?;
         let created: Vec<notification::Model> = recipients
             .into_iter()
             .filter(|r| reachable.contains(&r.user_id))
@@ -268,40 +354,20 @@ impl Messaging {
         // In chunks: a large group's message stays under the databases' parameter limits.
         for chunk in created.chunks(INSERT_CHUNK) {
             notification::Entity::insert_many(chunk.iter().cloned().map(active))
-                .exec_without_returning(&tx)
+                .exec_without_returning(tx)
                 .await?;
         }
-        for n in &created {
-            let appended = outbox::append(
-                &tx,
-                &Actor::System,
-                NewEvent::new(
-                    "notification.created",
-                    serde_json::json!({ "notification": n.id }),
-                )
-                .about(n.user_id),
-                now,
-            )
-            .await?;
-            // Nothing for this handler to do about its own events; recording that keeps them
-            // out of the catch-up.
-            outbox::handle_once(&tx, HANDLER, appended, now).await?;
-        }
-        let pushed: Vec<Uuid> = created
+        let pushed = created
             .iter()
             .map(|n| n.user_id)
             .filter(|id| chosen.get(id).is_none_or(|s| s.push))
             .collect();
-        let tokens = tokens_of(&tx, &pushed).await?;
-        tx.commit().await?;
-        let created: Vec<Notification> = created.into_iter().map(Notification::from).collect();
-        self.push(&tokens, &created).await;
-        Ok(Some(created))
+        Ok((created.into_iter().map(Notification::from).collect(), pushed))
     }
 
     /// Pushes each notification to its recipient's devices. Failures are logged: the inbox
     /// has it either way.
-    async fn push(&self, tokens: &HashMap<Uuid, Vec<PushToken>>, created: &[Notification]) {
+    async fn push(&self, tokens: &HashMap<Uuid, Vec<PushToken>>, created: &[&Notification]) {
         for n in created {
             for token in tokens.get(&n.user_id).into_iter().flatten() {
                 if let Err(e) = self.provider.deliver(token, n).await {
@@ -321,7 +387,7 @@ impl Messaging {
 async fn unread_alike(
     tx: &impl ConnectionTrait,
     event: &outbox::Model,
-    recipients: &[notify::Recipient],
+    recipients: &[Notice],
 ) -> Result<HashSet<Uuid>, Error> {
     let (Some(subject), Some(actor)) = (event.subject_id, event.actor_id) else {
         return Ok(HashSet::new());
@@ -338,6 +404,17 @@ async fn unread_alike(
         .map(|n| n.user_id)
         .collect())
 }
+
+/// What one transaction of the handler did.
+#[derive(Debug, Default)]
+struct Handled {
+    /// Events handled here (not by another call before).
+    events: usize,
+    notifications: Vec<Notification>,
+}
+
+/// Events handled per catch-up transaction.
+const HANDLED_PER_TRANSACTION: usize = 100;
 
 /// Notifications inserted per statement.
 const INSERT_CHUNK: usize = 500;

@@ -1,9 +1,11 @@
 //! Notification settings (MS2): per person and topic, whether it reaches the inbox and
-//! whether it is pushed. Topics without a setting use the defaults: inbox on, push on except
-//! for reactions (many, and rarely urgent).
+//! whether it is pushed. The topics are those the registered rules notify of; without a
+//! setting, a topic uses its defaults: inbox on, push as its owning crate says (off for
+//! reactions: many, and rarely urgent).
 
 use std::collections::HashMap;
 
+use commons_core::audience::NotifiedTopic;
 use commons_core::db::Conn;
 use commons_core::{Actor, tenant};
 use commons_orgs::service::access::{active_writer, signed_in};
@@ -11,9 +13,9 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession};
 use uuid::Uuid;
 
+use crate::Messaging;
 use crate::entity::notification_setting;
 use crate::error::Error;
-use crate::{Messaging, TOPICS};
 
 /// The effective setting of one topic for one person.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -26,19 +28,19 @@ pub struct NotificationSetting {
 }
 
 impl NotificationSetting {
-    /// What a topic does for someone who never changed it.
-    pub fn default_for(topic: &str) -> NotificationSetting {
+    /// What `topic` does for someone who never changed it.
+    pub fn default_for(topic: &NotifiedTopic) -> NotificationSetting {
         NotificationSetting {
-            topic: topic.to_owned(),
+            topic: topic.topic.to_owned(),
             inbox: true,
-            push: topic != "reaction.changed",
+            push: topic.push_by_default,
         }
     }
 
-    fn from_row(row: Option<&notification_setting::Model>, topic: &str) -> NotificationSetting {
+    fn from_row(row: Option<&notification_setting::Model>, topic: &NotifiedTopic) -> NotificationSetting {
         match row {
             Some(row) => NotificationSetting {
-                topic: topic.to_owned(),
+                topic: topic.topic.to_owned(),
                 inbox: row.inbox,
                 push: row.push,
             },
@@ -48,7 +50,7 @@ impl NotificationSetting {
 }
 
 impl Messaging {
-    /// Every topic with the actor's effective setting, in [`TOPICS`] order.
+    /// Every topic with the actor's effective setting, in the order the rules were registered.
     pub async fn notification_settings<C: Conn>(
         &self,
         db: &C,
@@ -63,9 +65,11 @@ impl Messaging {
         tx.commit().await?;
         let rows: HashMap<&str, &notification_setting::Model> =
             rows.iter().map(|r| (r.topic.as_str(), r)).collect();
-        Ok(TOPICS
+        Ok(self
+            .rules
+            .notified()
             .iter()
-            .map(|topic| NotificationSetting::from_row(rows.get(topic).copied(), topic))
+            .map(|topic| NotificationSetting::from_row(rows.get(topic.topic).copied(), topic))
             .collect())
     }
 
@@ -79,10 +83,11 @@ impl Messaging {
         push: bool,
     ) -> Result<NotificationSetting, Error> {
         let topic = topic.trim();
-        if !TOPICS.contains(&topic) {
+        if self.rules.notified_topic(topic).is_none() {
+            let known: Vec<&str> = self.rules.notified().iter().map(|t| t.topic).collect();
             return Err(Error::invalid(
                 "topic",
-                format!("unknown topic; use one of {}", TOPICS.join(", ")),
+                format!("unknown topic; use one of {}", known.join(", ")),
             ));
         }
         let now = self.now();
@@ -121,11 +126,11 @@ impl Messaging {
 /// The effective settings of `topic` for many people, in one query.
 pub(crate) async fn for_topic(
     tx: &impl ConnectionTrait,
-    topic: &str,
+    topic: &NotifiedTopic,
     user_ids: &[Uuid],
 ) -> Result<HashMap<Uuid, NotificationSetting>, Error> {
     let rows = notification_setting::Entity::find()
-        .filter(notification_setting::Column::Topic.eq(topic))
+        .filter(notification_setting::Column::Topic.eq(topic.topic))
         .filter(notification_setting::Column::UserId.is_in(user_ids.iter().copied()))
         .all(tx)
         .await?;

@@ -5,14 +5,15 @@
 
 use std::sync::{Arc, Mutex};
 
+use commons_core::audience::Registry;
 use commons_core::outbox;
 use commons_core::{Actor, CodedError, ErrorCode, PageRequest, PlatformRole};
 use commons_identity::service::accounts::Register;
 use commons_identity::{Identity, Settings as IdentitySettings, TokenKeys};
 use commons_messaging::entity::{conversation, notification, push_token};
 use commons_messaging::{
-    ConversationKind, DeliveryError, DeliveryProvider, Messaging, NewConversation, Notification,
-    PushPlatform, PushToken, TOPICS,
+    ConversationKind, DeliveryError, DeliveryProvider, Messaging, MessagingRules, NewConversation,
+    Notification, NotificationCreated, PushPlatform, PushToken,
 };
 use commons_migrations::testing::TestDb;
 use commons_orgs::service::departments::{AddDepartmentMember, CreateDepartment};
@@ -27,6 +28,19 @@ use commons_resources::service::writing::{CreateResource, UpdateResource};
 use commons_resources::{KindInput, Resources, Visibility};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
+
+/// The rules of every crate whose events these tests notify of, as the server registers them.
+fn rules() -> Registry {
+    Registry::new()
+        .with(commons_orgs::events::OrgRules)
+        .with(commons_resources::events::ResourceRules)
+        .with(commons_reactions::events::ReactionRules)
+        .with(MessagingRules)
+}
+
+fn identity_of(resources: &Resources) -> Identity {
+    resources.orgs().identity().clone()
+}
 
 /// A push provider that remembers what it was asked to deliver: (token, recipient, summary).
 #[derive(Debug, Default)]
@@ -55,6 +69,7 @@ impl DeliveryProvider for Recorder {
 struct World {
     db: TestDb,
     messaging: Messaging,
+    resources: Resources,
     reactions: Reactions,
     pushed: Arc<Recorder>,
     _media: tempfile::TempDir,
@@ -72,15 +87,17 @@ impl World {
         let pushed = Arc::new(Recorder::default());
         World {
             db: TestDb::fresh().await,
-            messaging: Messaging::new(resources.clone()).with_provider(pushed.clone()),
-            reactions: Reactions::new(resources),
+            messaging: Messaging::new(identity_of(&resources), Arc::new(rules()))
+                .with_provider(pushed.clone()),
+            reactions: Reactions::new(resources.clone()),
+            resources,
             pushed,
             _media: media,
         }
     }
 
     fn orgs(&self) -> &Orgs {
-        self.messaging.resources().orgs()
+        self.resources.orgs()
     }
 
     /// `n` people named `{prefix}0`, `{prefix}1`…, with one password hash between them.
@@ -115,7 +132,7 @@ impl World {
     }
 
     async fn post(&self, author: &Actor, title: &str) -> Uuid {
-        let resources = self.messaging.resources();
+        let resources = &self.resources;
         let id = resources
             .create_resource(
                 &self.db.conn,
@@ -558,8 +575,8 @@ async fn attachments_are_the_senders_own_uploads() {
     let people = world.people("sender", 2).await;
     let [ann, bob] = <[Actor; 2]>::try_from(people).expect("two");
     let chat = world.private(&ann, &bob).await;
-    let upload = m
-        .resources()
+    let upload = world
+        .resources
         .upload_media(db, &ann, Some("map.png"), PNG_3X2.to_vec())
         .await
         .expect("upload");
@@ -617,8 +634,7 @@ async fn notifications_reach_only_those_who_still_see_the_resource() {
         .await
         .expect("reply");
     world
-        .messaging
-        .resources()
+        .resources
         .update_resource(
             db,
             &ann,
@@ -703,10 +719,12 @@ async fn a_comment_notifies_the_creator_once() {
     assert_eq!(announced.len(), 3);
     let stored = notification::Entity::find().all(db).await.expect("rows");
     for n in &stored {
-        assert!(
-            announced.iter().any(|e| e.subject_id == Some(n.user_id)
-                && e.payload == serde_json::json!({ "notification": n.id }))
-        );
+        assert!(announced.iter().any(|e| e.subject_id == Some(n.user_id)
+            && e.decode::<NotificationCreated>()
+                == Some(NotificationCreated {
+                    notification: n.id,
+                    user: n.user_id
+                })));
     }
 
     // Only the recipient reads and marks it.
@@ -819,7 +837,7 @@ async fn settings_decide_the_inbox_and_the_push() {
     let [ann, bob] = <[Actor; 2]>::try_from(people).expect("two");
 
     let defaults = m.notification_settings(db, &ann).await.expect("settings");
-    assert_eq!(defaults.len(), TOPICS.len());
+    assert_eq!(defaults.len(), rules().notified().len());
     assert!(defaults.iter().all(|s| s.inbox));
     let unpushed: Vec<&str> = defaults
         .iter()

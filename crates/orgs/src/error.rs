@@ -1,6 +1,6 @@
 //! Everything the organization services can refuse, each a thing a person can be told.
 
-use commons_core::{CodedError, ErrorCode, PageError};
+use commons_core::PageError;
 
 use crate::permission::{Permission, Role};
 use crate::plan::{Limit, Plan};
@@ -75,13 +75,6 @@ pub enum Error {
 }
 
 impl Error {
-    pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Error {
-        Error::Invalid {
-            field,
-            message: message.into(),
-        }
-    }
-
     pub(crate) fn out_ranked(actor: Role, action: &'static str, target: Role) -> Error {
         Error::OutRanked {
             actor: actor.with_article(),
@@ -91,58 +84,17 @@ impl Error {
     }
 }
 
-impl From<commons_core::text::TextError> for Error {
-    fn from(e: commons_core::text::TextError) -> Error {
-        Error::Invalid {
-            field: e.field,
-            message: e.message,
-        }
+commons_core::coded_error! {
+    Error {
+        Unauthenticated: NotSignedIn;
+        Forbidden: ReadOnlyKey | Forbidden | OwnerOnly | OutRanked | AdminOnly | NotMember | AdminOrOwnerOnly
+            | GrantBeyondOwn | InviteForAnotherEmail;
+        NotFound: OrganizationNotFound | MembershipNotFound | DepartmentNotFound | InviteNotFound;
+        Conflict: OrganizationNotActive | WrongStatus | SlugTaken | DepartmentNameTaken | AlreadyMember
+            | AlreadyInDepartment | OwnerCannotLeave | ChangedMeanwhile | InviteUnusable | InviteAlreadyAccepted;
+        LimitExceeded: LimitExceeded;
+        Internal: Db;
     }
-}
-
-impl CodedError for Error {
-    fn code(&self) -> ErrorCode {
-        match self {
-            Error::NotSignedIn => ErrorCode::Unauthenticated,
-            Error::ReadOnlyKey
-            | Error::Forbidden(_)
-            | Error::OwnerOnly(_)
-            | Error::OutRanked { .. }
-            | Error::AdminOnly
-            | Error::NotMember
-            | Error::AdminOrOwnerOnly
-            | Error::GrantBeyondOwn(_)
-            | Error::InviteForAnotherEmail => ErrorCode::Forbidden,
-            Error::OrganizationNotFound
-            | Error::MembershipNotFound
-            | Error::DepartmentNotFound
-            | Error::InviteNotFound => ErrorCode::NotFound,
-            Error::OrganizationNotActive(_)
-            | Error::WrongStatus { .. }
-            | Error::SlugTaken
-            | Error::DepartmentNameTaken
-            | Error::AlreadyMember(_)
-            | Error::AlreadyInDepartment
-            | Error::OwnerCannotLeave
-            | Error::ChangedMeanwhile
-            | Error::InviteUnusable(_)
-            | Error::InviteAlreadyAccepted => ErrorCode::Conflict,
-            Error::Invalid { .. } => ErrorCode::BadUserInput,
-            Error::LimitExceeded { .. } => ErrorCode::LimitExceeded,
-            Error::Identity(e) => e.code(),
-            Error::Page(e) => e.code(),
-            Error::Db(_) => ErrorCode::Internal,
-        }
-    }
-
-    fn field(&self) -> Option<&str> {
-        match self {
-            Error::Invalid { field, .. } => Some(field),
-            Error::SlugTaken => Some("slug"),
-            Error::DepartmentNameTaken => Some("name"),
-            Error::Identity(e) => e.field(),
-            Error::Page(e) => e.field(),
-            _ => None,
-        }
-    }
+    wraps Identity | Page;
+    fields SlugTaken => "slug", DepartmentNameTaken => "name";
 }

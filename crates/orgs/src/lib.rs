@@ -9,6 +9,7 @@
 
 pub mod entity;
 pub mod error;
+pub mod events;
 pub mod permission;
 pub mod plan;
 pub mod service;

@@ -4,7 +4,7 @@
 //! `comment_count` counts the shown ones and moves in the same transaction.
 
 use commons_core::db::Conn;
-use commons_core::outbox::{self, NewEvent};
+use commons_core::outbox;
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant, text};
 use commons_orgs::Permission;
@@ -20,6 +20,7 @@ use uuid::Uuid;
 use crate::Reactions;
 use crate::entity::comment;
 use crate::error::Error;
+use crate::events::CommentCreated;
 use crate::service::bump;
 
 const MAX_BODY: usize = 10_000;
@@ -108,13 +109,14 @@ impl Reactions {
         .insert(&tx)
         .await?;
         bump(&tx, actor, resource_id, resource::Column::CommentCount, 1).await?;
-        let event = NewEvent::new(
-            "comment.created",
-            serde_json::json!({ "comment": saved.id, "author": author, "parent": parent_id }),
-        )
-        .about(resource_id)
-        .in_org(target.org_id);
-        outbox::append(&tx, actor, event, now).await?;
+        let event = CommentCreated {
+            resource: resource_id,
+            comment: saved.id,
+            author,
+            parent: parent_id,
+            org: target.org_id,
+        };
+        outbox::append(&tx, actor, &event, now).await?;
         tx.commit().await?;
         Ok(Comment::seen(saved, false))
     }

@@ -7,6 +7,7 @@
 pub mod comments;
 pub mod entity;
 pub mod error;
+pub mod events;
 pub mod live;
 pub mod ratings;
 pub mod service;

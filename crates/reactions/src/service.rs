@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use commons_core::db::Conn;
-use commons_core::outbox::{self, NewEvent};
+use commons_core::outbox;
 use commons_core::{Actor, tenant};
 use commons_orgs::service::access::active_writer;
 use commons_resources::entity::resource;
@@ -18,6 +18,7 @@ use crate::Reactions;
 use crate::entity::reaction::{self, ReactionKind};
 use crate::entity::reaction_count;
 use crate::error::Error;
+use crate::events::ReactionChanged;
 
 /// A resource's reactions: how many of each kind, and which the viewer gave.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -77,13 +78,14 @@ impl Reactions {
         };
         if change != 0 {
             count(&tx, actor, resource_id, kind, change).await?;
-            let event = NewEvent::new(
-                "reaction.changed",
-                serde_json::json!({ "user": user_id, "kind": kind.to_value(), "added": added }),
-            )
-            .about(resource_id)
-            .in_org(target.org_id);
-            outbox::append(&tx, actor, event, now).await?;
+            let event = ReactionChanged {
+                resource: resource_id,
+                user: user_id,
+                kind: kind.to_value(),
+                added,
+                org: target.org_id,
+            };
+            outbox::append(&tx, actor, &event, now).await?;
         }
         let summary = summaries(&tx, actor, &[resource_id])
             .await?

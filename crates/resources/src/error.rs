@@ -1,6 +1,6 @@
 //! Everything the resource services can refuse, each a thing a person can be told.
 
-use commons_core::{CodedError, ErrorCode, PageError};
+use commons_core::PageError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -51,61 +51,21 @@ pub enum Error {
     Db(#[from] sea_orm::DbErr),
 }
 
-impl Error {
-    pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> Error {
-        Error::Invalid {
-            field,
-            message: message.into(),
-        }
-    }
-}
-
-impl From<commons_core::text::TextError> for Error {
-    fn from(e: commons_core::text::TextError) -> Error {
-        Error::Invalid {
-            field: e.field,
-            message: e.message,
-        }
-    }
-}
-
 impl From<commons_identity::Error> for Error {
     fn from(e: commons_identity::Error) -> Error {
         Error::Orgs(e.into())
     }
 }
 
-impl CodedError for Error {
-    fn code(&self) -> ErrorCode {
-        match self {
-            Error::NotSignedIn => ErrorCode::Unauthenticated,
-            Error::NotFound | Error::OwnerNotFound => ErrorCode::NotFound,
-            Error::NotOwner => ErrorCode::Forbidden,
-            Error::Invalid { .. } => ErrorCode::BadUserInput,
-            Error::RegistrationNotFound | Error::TicketNotFound => ErrorCode::NotFound,
-            Error::SlugTaken
-            | Error::WrongStatus { .. }
-            | Error::RegistrationClosed(_)
-            | Error::TicketNotValid(_)
-            | Error::AlreadyCheckedIn { .. }
-            | Error::Review(_) => ErrorCode::Conflict,
-            Error::ParticipantsHidden | Error::ApprovalRequired => ErrorCode::Forbidden,
-            Error::Orgs(e) => e.code(),
-            Error::Page(e) => e.code(),
-            Error::TooLarge { .. } => ErrorCode::PayloadTooLarge,
-            Error::Db(_) | Error::Export(_) | Error::Storage(_) => ErrorCode::Internal,
-        }
+commons_core::coded_error! {
+    Error {
+        Unauthenticated: NotSignedIn;
+        NotFound: NotFound | OwnerNotFound | RegistrationNotFound | TicketNotFound;
+        Forbidden: NotOwner | ParticipantsHidden | ApprovalRequired;
+        Conflict: SlugTaken | WrongStatus | RegistrationClosed | TicketNotValid | AlreadyCheckedIn | Review;
+        PayloadTooLarge: TooLarge;
+        Internal: Db | Export | Storage;
     }
-
-    fn field(&self) -> Option<&str> {
-        match self {
-            Error::Invalid { field, .. } => Some(field),
-            Error::SlugTaken => Some("slug"),
-            Error::TooLarge { .. } => Some("file"),
-            Error::OwnerNotFound => Some("ownerId"),
-            Error::Orgs(e) => e.field(),
-            Error::Page(e) => e.field(),
-            _ => None,
-        }
-    }
+    wraps Orgs | Page;
+    fields SlugTaken => "slug", TooLarge => "file", OwnerNotFound => "ownerId";
 }

@@ -11,6 +11,7 @@
 
 pub mod entity;
 pub mod error;
+pub mod events;
 pub mod geo;
 pub mod kind;
 pub mod media;

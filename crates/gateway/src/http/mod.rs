@@ -43,12 +43,15 @@ impl App {
     /// The server over `db`, with the resource services (and through them those of
     /// organizations and identity).
     pub fn new(db: DatabaseConnection, resources: Resources, config: GatewayConfig) -> App {
+        let identity = resources.orgs().identity().clone();
+        let rules = Arc::new(crate::rules());
         let services = Services {
             db,
-            identity: resources.orgs().identity().clone(),
             orgs: resources.orgs().clone(),
             reactions: commons_reactions::Reactions::new(resources.clone()),
-            messaging: commons_messaging::Messaging::new(resources.clone()),
+            messaging: commons_messaging::Messaging::new(identity.clone(), rules.clone()),
+            identity,
+            rules,
             live: crate::live::Live::new(),
             resources,
             auth_limiter: AuthRateLimiter::new(config.auth_attempts_per_minute),

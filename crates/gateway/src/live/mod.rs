@@ -1,14 +1,14 @@
 //! Live delivery (RE4): the outbox [`Dispatcher`] of this process, and the hub between it and
-//! the GraphQL subscriptions. The hub prepares each event once (one read for every subscriber
-//! in the process) and rebroadcasts it; each subscription then keeps what its subscriber may
-//! see, by asking the service that owns the rule.
+//! the GraphQL subscriptions. The hub has each event prepared once by the crate that owns it
+//! (its `EventRules::prepare_live`: one read for every subscriber in the process) and
+//! rebroadcasts it; each subscription then keeps what its subscriber may see, by asking the
+//! service that owns the rule.
 
 use std::sync::Arc;
 use std::time::Duration;
 
+use commons_core::audience::Prepared;
 use commons_core::outbox::{self, Dispatcher};
-use commons_messaging::LiveMessage;
-use commons_reactions::live::ResourceUpdate;
 use futures::Stream;
 use tokio::sync::broadcast::{self, error::RecvError};
 use tokio::task::JoinHandle;
@@ -18,15 +18,19 @@ use crate::schema::context::Services;
 /// How many events a slow subscriber may fall behind before it loses the oldest.
 const BACKLOG: usize = 4096;
 
-/// What the hub hands to subscriptions.
+/// What the hub hands to subscriptions: an event, prepared by its owning crate when that
+/// crate prepares its topic for live subscribers.
 #[derive(Debug)]
-pub enum Delivery {
-    /// A comment or reaction, with its resource, read once.
-    Resource(Box<ResourceUpdate>),
-    /// A message, with who may receive it, read once.
-    Message(Box<LiveMessage>),
-    /// Any other event, as appended; subscriptions read what they need.
-    Event(Arc<outbox::Model>),
+pub struct Delivery {
+    pub event: Arc<outbox::Model>,
+    prepared: Option<Prepared>,
+}
+
+impl Delivery {
+    /// The prepared payload, when it is a `T` (the owning crate's type for this topic).
+    pub fn prepared<T: 'static>(&self) -> Option<&T> {
+        self.prepared.as_ref()?.downcast_ref()
+    }
 }
 
 /// This process's live delivery; cheap to clone.
@@ -58,8 +62,7 @@ impl Live {
         poll: Duration,
         retention: Duration,
     ) -> Vec<JoinHandle<()>> {
-        let clock = services.identity.clock();
-        let reading = self.dispatcher.spawn(services.db.clone(), clock, poll);
+        let reading = self.dispatcher.spawn(services.db.clone(), poll);
         let hub = tokio::spawn(hub(
             self.dispatcher.subscribe(),
             self.deliveries.clone(),
@@ -89,16 +92,15 @@ impl Live {
 /// How often the notifier looks for events no process handled (it was down, or lagged).
 const CATCH_UP: Duration = Duration::from_secs(60);
 
-/// Turns events into notifications (MS2) as they arrive, and catches up on the ones missed at
-/// start and every [`CATCH_UP`], when it also forgets events older than `retention`. Every
-/// process runs one; each event is handled once between them (`Messaging::notify` records it
-/// in the same transaction).
+/// Turns events into notifications (MS2) as they arrive, a batch to a transaction, and catches
+/// up on the ones missed at start and every [`CATCH_UP`], when it also forgets events older
+/// than `retention`. Every process runs one; each event is handled once between them
+/// (`Messaging::notify_all` records it in the same transaction).
 async fn notifier(
     mut events: broadcast::Receiver<Arc<outbox::Model>>,
     services: Services,
     retention: Duration,
 ) {
-    let db = &services.db;
     let mut catch_up = tokio::time::interval(CATCH_UP);
     loop {
         tokio::select! {
@@ -107,10 +109,12 @@ async fn notifier(
                 catch_up_notifications(&services).await;
             }
             received = events.recv() => match received {
-                Ok(event) => {
-                    if let Err(e) = services.messaging.notify(db, &event).await {
-                        // The catch-up tries again.
-                        tracing::warn!(error = %e, event = %event.id, "notifying failed");
+                Ok(first) => {
+                    let batch = with_waiting(first, &mut events, &services);
+                    let batch: Vec<&outbox::Model> = batch.iter().map(|e| &**e).collect();
+                    // Failures are logged inside; the catch-up tries again.
+                    if let Err(e) = services.messaging.notify_all(&services.db, &batch).await {
+                        tracing::warn!(error = %e, "notifying failed");
                     }
                 }
                 // The catch-up finds what was skipped.
@@ -119,6 +123,29 @@ async fn notifier(
             },
         }
     }
+}
+
+/// Events handled per notifier transaction, at most.
+const NOTIFY_BATCH: usize = 200;
+
+/// `first`, and the events already waiting behind it that anyone is notified of (up to
+/// [`NOTIFY_BATCH`]): a burst of writes becomes a few transactions, not one each.
+fn with_waiting(
+    first: Arc<outbox::Model>,
+    events: &mut broadcast::Receiver<Arc<outbox::Model>>,
+    services: &Services,
+) -> Vec<Arc<outbox::Model>> {
+    let notifies = |e: &outbox::Model| services.rules.notifies(&e.topic);
+    let mut batch: Vec<Arc<outbox::Model>> = Some(first).filter(|e| notifies(e)).into_iter().collect();
+    while batch.len() < NOTIFY_BATCH {
+        match events.try_recv() {
+            Ok(event) if notifies(&event) => batch.push(event),
+            Ok(_) => {}
+            // Empty, lagged (the catch-up finds what was skipped) or closed: go with what there is.
+            Err(_) => break,
+        }
+    }
+    batch
 }
 
 /// Handles what no process did (it was down, or lagged), a batch at a time.
@@ -163,28 +190,20 @@ async fn hub(
             }
             Err(RecvError::Closed) => return,
         };
-        let delivery = if commons_reactions::live::TOPICS.contains(&event.topic.as_str()) {
-            match services.reactions.prepare_live(&services.db, &event).await {
-                Ok(Some(update)) => Delivery::Resource(Box::new(update)),
+        let prepared = if services.rules.is_live(&event.topic) {
+            match services.rules.prepare_live(&services.db, &event).await {
+                Ok(Some(prepared)) => Some(prepared),
+                // What it reported is gone.
                 Ok(None) => continue,
                 Err(e) => {
                     tracing::warn!(error = %e, event = %event.id, "preparing a live update failed");
                     continue;
                 }
             }
-        } else if event.topic == "message.created" {
-            match services.messaging.prepare_live(&services.db, &event).await {
-                Ok(Some(message)) => Delivery::Message(Box::new(message)),
-                Ok(None) => continue,
-                Err(e) => {
-                    tracing::warn!(error = %e, event = %event.id, "preparing a live message failed");
-                    continue;
-                }
-            }
         } else {
-            Delivery::Event(event)
+            None
         };
         // Nobody subscribed is not an error.
-        deliveries.send(Arc::new(delivery)).ok();
+        deliveries.send(Arc::new(Delivery { event, prepared })).ok();
     }
 }

@@ -1,7 +1,10 @@
 //! What resolvers find in the GraphQL context: the services (for the whole schema) and the
 //! request's caller.
 
+use std::sync::Arc;
+
 use async_graphql::Context;
+use commons_core::audience::Registry;
 use commons_core::{Actor, ErrorCode};
 use commons_identity::Identity;
 use commons_identity::service::ClientInfo;
@@ -21,6 +24,8 @@ pub struct Services {
     pub resources: Resources,
     pub reactions: commons_reactions::Reactions,
     pub messaging: commons_messaging::Messaging,
+    /// Every crate's event rules: who hears of what, what live subscribers receive.
+    pub rules: Arc<Registry>,
     /// This process's live delivery, for subscriptions.
     pub live: crate::live::Live,
     pub auth_limiter: AuthRateLimiter,

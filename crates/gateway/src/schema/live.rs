@@ -6,10 +6,10 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use async_graphql::{Context, ID, SimpleObject, Subscription};
-use commons_core::outbox::payload_uuid;
 use commons_core::{Actor, CodedError, ErrorCode};
 use commons_identity::token::API_KEY_PREFIX;
-use commons_reactions::live::Update;
+use commons_messaging::{LiveMessage, NotificationCreated};
+use commons_reactions::live::{ResourceUpdate, Update};
 use futures::{Stream, StreamExt};
 
 use crate::error::{GqlResult, coded};
@@ -45,14 +45,11 @@ impl Subscription {
     ) -> async_graphql::Result<impl Stream<Item = Comment> + use<>> {
         let updates = watch_resource(ctx, &resource_id).await?;
         Ok(updates.filter_map(|delivery| async move {
-            match &*delivery {
-                Delivery::Resource(u) => match &u.update {
-                    Update::CommentAdded { comment, author } => {
-                        Some(Comment::with_author(comment.clone(), author.as_deref().cloned()))
-                    }
-                    Update::ReactionChanged { .. } => None,
-                },
-                Delivery::Message(_) | Delivery::Event(_) => None,
+            match &delivery.prepared::<ResourceUpdate>()?.update {
+                Update::CommentAdded { comment, author } => {
+                    Some(Comment::with_author(comment.clone(), author.as_deref().cloned()))
+                }
+                Update::ReactionChanged { .. } => None,
             }
         }))
     }
@@ -65,9 +62,7 @@ impl Subscription {
     ) -> async_graphql::Result<impl Stream<Item = ReactionChange> + use<>> {
         let updates = watch_resource(ctx, &resource_id).await?;
         Ok(updates.filter_map(|delivery| async move {
-            let Delivery::Resource(u) = &*delivery else {
-                return None;
-            };
+            let u = delivery.prepared::<ResourceUpdate>()?;
             let Update::ReactionChanged { kind, added, summary } = &u.update else {
                 return None;
             };
@@ -116,9 +111,7 @@ impl Subscription {
         }
         let me = actor.user_id();
         Ok(deliveries.filter_map(move |delivery| async move {
-            let Delivery::Message(live) = &*delivery else {
-                return None;
-            };
+            let live = delivery.prepared::<LiveMessage>()?;
             let wanted = only.is_none_or(|id| live.message.conversation_id == id);
             let may = me.is_some_and(|me| live.recipients.contains(&me));
             (wanted && may).then(|| Message(live.message.clone()))
@@ -137,13 +130,15 @@ impl Subscription {
             let services = services.clone();
             let actor = actor.clone();
             async move {
-                let event = appended(&delivery, "notification.created")?;
+                let created = delivery.event.decode::<NotificationCreated>()?;
                 // Everyone else's are skipped without a query.
-                if event.subject_id != me {
+                if Some(created.user) != me {
                     return None;
                 }
-                let id = payload_uuid(&event.payload, "notification")?;
-                let found = services.messaging.notification(&services.db, &actor, id).await;
+                let found = services
+                    .messaging
+                    .notification(&services.db, &actor, created.notification)
+                    .await;
                 found
                     .unwrap_or_else(|e| {
                         tracing::warn!(error = %e, "reading a live notification failed");
@@ -162,14 +157,6 @@ fn signed_in(ctx: &Context<'_>) -> async_graphql::Result<Actor> {
         return Err(coded(ErrorCode::Unauthenticated, "sign in to subscribe to this"));
     }
     Ok(actor.clone())
-}
-
-/// The event behind `delivery` when it has `topic`.
-fn appended<'a>(delivery: &'a Delivery, topic: &str) -> Option<&'a commons_core::outbox::Model> {
-    match delivery {
-        Delivery::Event(event) if event.topic == topic => Some(event),
-        _ => None,
-    }
 }
 
 /// A WebSocket connection's sign-in, checked again as deliveries arrive (at most every
@@ -262,22 +249,18 @@ async fn watch_resource(
         let services = services.clone();
         let actor = actor.clone();
         async move {
-            let Delivery::Resource(update) = &*delivery else {
-                return None;
-            };
+            let update = delivery.prepared::<ResourceUpdate>()?;
             if update.resource.id != resource_id {
                 return None;
             }
-            receives(&services, &actor, update).await.then_some(delivery)
+            receives(&services, &actor, update)
+                .await
+                .then(|| delivery.clone())
         }
     }))
 }
 
-async fn receives(
-    services: &Services,
-    actor: &Actor,
-    update: &commons_reactions::live::ResourceUpdate,
-) -> bool {
+async fn receives(services: &Services, actor: &Actor, update: &ResourceUpdate) -> bool {
     match services.reactions.may_receive(&services.db, actor, update).await {
         Ok(may) => may,
         Err(e) => {

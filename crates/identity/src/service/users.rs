@@ -114,3 +114,22 @@ impl Identity {
 pub fn shown_to(actor: &Actor, user: user::Model) -> Option<user::Model> {
     (user.status != UserStatus::Blocked || actor.is_admin()).then_some(user)
 }
+
+/// How a person is called in what others are told (notifications): their display name, or
+/// their username; "Someone" when the platform acted or the account is gone.
+pub async fn name_of(db: &impl ConnectionTrait, user_id: Option<Uuid>) -> Result<String, Error> {
+    let Some(user_id) = user_id else {
+        return Ok(SOMEONE.into());
+    };
+    Ok(user::Entity::find_by_id(user_id)
+        .one(db)
+        .await?
+        .map(|u| {
+            u.display_name
+                .filter(|n| !n.trim().is_empty())
+                .unwrap_or(u.username)
+        })
+        .unwrap_or_else(|| SOMEONE.into()))
+}
+
+const SOMEONE: &str = "Someone";

@@ -7,7 +7,7 @@
 
 use commons_core::audit::{self, Entry};
 use commons_core::db::Conn;
-use commons_core::outbox::{self, NewEvent};
+use commons_core::outbox;
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
 use commons_identity::AuthSession;
@@ -26,6 +26,7 @@ use super::departments::{ensure_member, join_if_absent};
 use crate::Orgs;
 use crate::entity::{department, invite, invite_acceptance, invite_department, membership};
 use crate::error::Error;
+use crate::events::{InviteAccepted, InviteCreated};
 use crate::permission::{self, Permission, Role};
 use crate::text::new_code;
 
@@ -151,13 +152,13 @@ impl Orgs {
             .target("invite", invite.id)
             .in_org(invite.org_id);
         audit::record(&tx, actor, entry, now).await?;
-        let event = NewEvent::new(
-            "invite.created",
-            serde_json::json!({ "invite": invite.id, "email": invite.email, "role": invite.role.map(|r| r.name()) }),
-        )
-        .about(invite.id)
-        .in_org(invite.org_id);
-        outbox::append(&tx, actor, event, now).await?;
+        let event = InviteCreated {
+            invite: invite.id,
+            email: invite.email.clone(),
+            role: invite.role.map(|r| r.name().to_owned()),
+            org: invite.org_id,
+        };
+        outbox::append(&tx, actor, &event, now).await?;
         tx.commit().await?;
         Ok(invite)
     }
@@ -413,13 +414,13 @@ impl Orgs {
             .in_org(invite.org_id)
             .metadata(serde_json::json!({ "inviter": invite.inviter_id, "new_account": new_account }));
         audit::record(tx, actor, entry, now).await?;
-        let event = NewEvent::new(
-            "invite.accepted",
-            serde_json::json!({ "invite": invite.id, "inviter": invite.inviter_id, "user": actor.user_id() }),
-        )
-        .about(invite.inviter_id)
-        .in_org(invite.org_id);
-        outbox::append(tx, actor, event, now).await?;
+        let event = InviteAccepted {
+            invite: invite.id,
+            inviter: invite.inviter_id,
+            user: actor.user_id(),
+            org: invite.org_id,
+        };
+        outbox::append(tx, actor, &event, now).await?;
         let org_id = invite.org_id;
         Ok(Accepted { invite, org_id })
     }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use commons_core::audit::{self, Entry};
 use commons_core::db::Conn;
-use commons_core::outbox::{self, NewEvent};
+use commons_core::outbox;
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
 use sea_orm::sea_query::{Expr, ExprTrait};
@@ -20,6 +20,7 @@ use super::access::{self, active_writer, require_active, require_write, signed_i
 use crate::Orgs;
 use crate::entity::{department_member, membership, organization};
 use crate::error::Error;
+use crate::events::MemberRoleChanged;
 use crate::permission::{Permission, Role};
 use crate::plan::Limit;
 
@@ -162,13 +163,13 @@ impl Orgs {
             now,
         )
         .await?;
-        let event = NewEvent::new(
-            "member.role_changed",
-            serde_json::json!({ "user": target.user_id, "from": from.name(), "to": input.role.name() }),
-        )
-        .about(target.user_id)
-        .in_org(Some(target.org_id));
-        outbox::append(&tx, actor, event, now).await?;
+        let event = MemberRoleChanged {
+            user: target.user_id,
+            from: from.name().to_owned(),
+            to: input.role.name().to_owned(),
+            org: target.org_id,
+        };
+        outbox::append(&tx, actor, &event, now).await?;
         tx.commit().await?;
         Ok(updated)
     }

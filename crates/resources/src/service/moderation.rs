@@ -5,9 +5,9 @@
 
 use commons_core::audit::{self, Entry};
 use commons_core::db::Conn;
-use commons_core::outbox::{self, NewEvent};
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, tenant, text};
+use commons_core::{Event, outbox};
 use commons_orgs::Permission;
 use commons_orgs::entity::{department, department_member, organization};
 use commons_orgs::service::access;
@@ -23,6 +23,7 @@ use super::writing::{Full, edit_permission, live, scope_of};
 use crate::Resources;
 use crate::entity::resource::{self, Review, Status};
 use crate::error::Error;
+use crate::events::{ResourceApproved, ResourceRejected};
 
 impl Resources {
     /// Asks the moderators to publish a draft, where content is reviewed. Its creator may.
@@ -116,8 +117,8 @@ impl Resources {
         }
         let decided = model.update(&tx).await?;
         let action = match decision {
-            Review::Approved => "resource.approved",
-            _ => "resource.rejected",
+            Review::Approved => ResourceApproved::TOPIC,
+            _ => ResourceRejected::TOPIC,
         };
         let entry = Entry::new(action)
             .target("resource", id)
@@ -125,13 +126,22 @@ impl Resources {
             .metadata(serde_json::json!({ "reason": reason }));
         audit::record(&tx, actor, entry, now).await?;
         // The creator hears the decision.
-        let event = NewEvent::new(
-            action,
-            serde_json::json!({ "creator": decided.creator_id, "reason": reason }),
-        )
-        .about(id)
-        .in_org(decided.org_id);
-        outbox::append(&tx, actor, event, now).await?;
+        if decision == Review::Approved {
+            let event = ResourceApproved {
+                resource: id,
+                creator: decided.creator_id,
+                org: decided.org_id,
+            };
+            outbox::append(&tx, actor, &event, now).await?;
+        } else {
+            let event = ResourceRejected {
+                resource: id,
+                creator: decided.creator_id,
+                reason,
+                org: decided.org_id,
+            };
+            outbox::append(&tx, actor, &event, now).await?;
+        }
         tx.commit().await?;
         Ok(decided)
     }

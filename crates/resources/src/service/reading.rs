@@ -513,11 +513,11 @@ fn for_everyone(r: &resource::Model) -> bool {
 /// members and the organization's moderators and up; private for its admins and the creator.
 /// Drafts and archived resources are, within that, for their creator and whoever may publish
 /// there. Platform admins see everything.
-pub(crate) async fn may_see(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    r: &resource::Model,
-) -> Result<bool, Error> {
+///
+/// This is the rule on a connection or transaction the caller already has (a notifier's, as the
+/// system): it does not check deletion, and opens no transaction of its own. Others ask
+/// [`Resources::may_see`].
+pub async fn may_see(db: &impl ConnectionTrait, actor: &Actor, r: &resource::Model) -> Result<bool, Error> {
     if for_everyone(r) || actor.is_admin() {
         return Ok(true);
     }

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 
 use commons_core::audit::{self, Entry};
 use commons_core::db::Conn;
-use commons_core::outbox::{self, NewEvent};
+use commons_core::outbox;
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
 use commons_orgs::Permission;
@@ -29,6 +29,7 @@ use crate::Resources;
 use crate::entity::event_registration::{self as registration, RegistrationStatus};
 use crate::entity::{event, resource};
 use crate::error::Error;
+use crate::events::{EventRegistered, SeatGranted};
 use crate::kind;
 
 /// A registration as its viewer may see it: the ticket code only for its holder.
@@ -152,13 +153,14 @@ impl Resources {
             now,
         )
         .await?;
-        let event = NewEvent::new(
-            "event.registered",
-            serde_json::json!({ "registration": saved.id, "user": user_id, "status": status.to_value() }),
-        )
-        .about(event_id)
-        .in_org(found.org_id);
-        outbox::append(&tx, actor, event, now).await?;
+        let event = EventRegistered {
+            resource: event_id,
+            registration: saved.id,
+            user: user_id,
+            status: status.to_value(),
+            org: found.org_id,
+        };
+        outbox::append(&tx, actor, &event, now).await?;
         let mine = with_position(&tx, actor, saved).await?;
         tx.commit().await?;
         Ok(mine)
@@ -495,9 +497,10 @@ pub(crate) async fn fill_seats(
             .one(tx)
             .await?
             .and_then(|r| r.org_id);
-        let next: Vec<Uuid> = registration::Entity::find()
+        let next: Vec<(Uuid, Uuid)> = registration::Entity::find()
             .select_only()
             .column(registration::Column::Id)
+            .column(registration::Column::UserId)
             .filter(registration::Column::EventId.eq(event_id))
             .filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted))
             .order_by_asc(registration::Column::RequestedAt)
@@ -506,7 +509,7 @@ pub(crate) async fn fill_seats(
             .into_tuple()
             .all(tx)
             .await?;
-        for id in next {
+        for (id, user) in next {
             if !take_seat(tx, &event).await? {
                 break;
             }
@@ -519,10 +522,13 @@ pub(crate) async fn fill_seats(
                 .exec(tx)
                 .await?;
             // The person waiting hears they have a seat now.
-            let seat = NewEvent::new("event.seat_granted", serde_json::json!({ "registration": id }))
-                .about(event_id)
-                .in_org(org_id);
-            outbox::append(tx, actor, seat, now).await?;
+            let seat = SeatGranted {
+                resource: event_id,
+                registration: id,
+                user,
+                org: org_id,
+            };
+            outbox::append(tx, actor, &seat, now).await?;
             promoted.push(id);
         }
     }

@@ -1,4 +1,9 @@
-use commons_core::Timestamp;
+//! Uploaded files (RS7): what their bytes were found to be. The table belongs to the platform,
+//! not to one domain: resources make photos of uploads, messages attach them, and later
+//! domains (task reports, receipts) will too. Storing and serving the bytes is the resources
+//! crate's (`commons_resources::media`).
+
+use crate::Timestamp;
 use sea_orm::entity::prelude::*;
 
 /// An uploaded file (RS7): what its bytes were found to be. The bytes are in the media store
