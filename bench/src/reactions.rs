@@ -170,3 +170,32 @@ async fn as_each_client(
     })
     .await
 }
+
+/// Writes `count` comments as fast as the clients go, split between them, and returns how many
+/// the server accepted. Not timed: it leaves the server with the notifications and live
+/// deliveries of a burst still to handle, for the scenario that follows.
+pub(crate) async fn comment_burst(base: &str, sessions: &[Session], stage: &Stage, count: usize) -> usize {
+    let http = reqwest::Client::new();
+    let clients = sessions.len().max(1);
+    let each = count.div_ceil(clients);
+    let writers = (0..clients).map(|i| {
+        let (http, base, token, target) = (
+            http.clone(),
+            base.to_owned(),
+            sessions[i].token.clone(),
+            stage.target(i),
+        );
+        async move {
+            let mut accepted = 0;
+            for n in 0..each {
+                let body = json!({ "id": target, "b": format!("Burst comment {n} from client {i}.") });
+                let reply = gql_as(&http, &base, Some(&token), api::ADD_COMMENT, body).await;
+                if reply.is_ok_and(|r| r["data"]["addComment"]["id"].is_string()) {
+                    accepted += 1;
+                }
+            }
+            accepted
+        }
+    });
+    futures::future::join_all(writers).await.into_iter().sum()
+}
