@@ -219,19 +219,11 @@ async fn workspace_manager_member_limit_and_analysts() {
         .await
         .expect("past due");
     let refused = orgs
-        .create_department(
-            db,
-            &owner,
-            input::department(org.id, "Two"),
-        )
+        .create_department(db, &owner, input::department(org.id, "Two"))
         .await;
     assert!(refused.is_ok(), "the free plan still allows one department");
     let refused = orgs
-        .create_department(
-            db,
-            &owner,
-            input::department(org.id, "Three"),
-        )
+        .create_department(db, &owner, input::department(org.id, "Three"))
         .await
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::LimitExceeded);
@@ -251,7 +243,7 @@ async fn workspace_manager_member_limit_and_analysts() {
         &owner,
         AddDepartmentMember {
             department_id: workspace.id,
-            user_id: id(analyst),
+            user_id: user_id(analyst),
             preset: Preset::Analyst,
             permissions: vec![],
         },
