@@ -5,10 +5,7 @@ use commons_core::{Actor, CodedError, ErrorCode};
 use commons_resources::kind::photo::PhotoInput;
 use commons_resources::media::sniff::samples::PNG_3X2;
 use commons_resources::{KindData, KindInput, Visibility};
-
-mod common;
-
-use common::{MAX_UPLOAD, World};
+use commons_testkit::{MAX_UPLOAD, World};
 
 #[tokio::test]
 async fn uploads_are_checked_by_their_bytes_and_become_photos() {
@@ -56,17 +53,14 @@ async fn uploads_are_checked_by_their_bytes_and_become_photos() {
     assert_eq!(anonymous.code(), ErrorCode::Unauthenticated);
 
     let photo = world
-        .create(
-            &photographer,
-            None,
-            "Sunset",
-            Visibility::Public,
-            KindInput::Photo(PhotoInput {
-                url: None,
-                media_id: Some(upload.id),
-                caption: Some("Kok-Tobe".into()),
-            }),
-        )
+        .post(&photographer, "Sunset")
+        .visibility(Visibility::Public)
+        .kind(KindInput::Photo(PhotoInput {
+            url: None,
+            media_id: Some(upload.id),
+            caption: Some("Kok-Tobe".into()),
+        }))
+        .try_draft()
         .await
         .expect("photo");
     let Some(KindData::Photo(stored)) = photo.data else {
@@ -77,13 +71,10 @@ async fn uploads_are_checked_by_their_bytes_and_become_photos() {
     assert_eq!((stored.width, stored.height), (Some(3), Some(2)));
 
     let neither = world
-        .create(
-            &photographer,
-            None,
-            "Nothing",
-            Visibility::Public,
-            KindInput::Photo(PhotoInput::default()),
-        )
+        .post(&photographer, "Nothing")
+        .visibility(Visibility::Public)
+        .kind(KindInput::Photo(PhotoInput::default()))
+        .try_draft()
         .await
         .unwrap_err();
     assert_eq!(neither.code(), ErrorCode::BadUserInput);

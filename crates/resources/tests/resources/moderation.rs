@@ -4,19 +4,11 @@
 use commons_core::{CodedError, ErrorCode, PageRequest};
 use commons_orgs::service::organizations::UpdateOrganization;
 use commons_orgs::{Preset, Role};
-use commons_resources::kind::photo::PhotoInput;
 use commons_resources::{KindInput, Review, Status, Visibility};
-
-mod common;
-
-use common::World;
+use commons_testkit::{World, kind};
 
 fn photo(caption: &str) -> KindInput {
-    KindInput::Photo(PhotoInput {
-        url: Some("https://cdn.example.org/cleanup.jpg".into()),
-        media_id: None,
-        caption: Some(caption.into()),
-    })
+    kind::photo("https://cdn.example.org/cleanup.jpg", caption)
 }
 
 #[tokio::test]
@@ -24,11 +16,11 @@ async fn a_volunteers_photo_report_waits_for_a_moderator() {
     let world = World::new().await;
     let (db, resources) = (&world.db.conn, &world.resources);
     let owner = world.person("coordinator").await;
-    let org = world.organization(&owner, "BirQadam", "birqadam").await;
-    let cleanup = world.department(&owner, org.id, "Park cleanup", true).await;
-    let volunteer = world.join(&owner, org.id, Role::Member, "volunteer").await;
-    world.seat(&owner, cleanup.id, &volunteer, Preset::Creator).await;
-    let moderator = world.join(&owner, org.id, Role::Moderator, "reviewer").await;
+    let org = world.organization(&owner, "BirQadam").await;
+    let cleanup = world.reviewed_department(&org, "Park cleanup").await;
+    let volunteer = world.new_member(&org, "volunteer", Role::Member).await;
+    world.seat(&cleanup, &volunteer, Preset::Creator).await;
+    let moderator = world.new_member(&org, "reviewer", Role::Moderator).await;
     let passerby = world.person("passerby").await;
     let queue = |actor| {
         let (world, page) = (&world, PageRequest::new(None, None).expect("page"));
@@ -41,13 +33,11 @@ async fn a_volunteers_photo_report_waits_for_a_moderator() {
     };
 
     let report = world
-        .create(
-            &volunteer,
-            Some(cleanup.id),
-            "Park after cleanup",
-            Visibility::Public,
-            photo("before and after"),
-        )
+        .post(&volunteer, "Park after cleanup")
+        .owner(cleanup.id)
+        .visibility(Visibility::Public)
+        .kind(photo("before and after"))
+        .try_draft()
         .await
         .expect("draft")
         .resource;
@@ -133,19 +123,17 @@ async fn an_organization_can_review_everything_and_unreviewed_places_publish_dir
     let world = World::new().await;
     let (db, resources) = (&world.db.conn, &world.resources);
     let owner = world.person("owner").await;
-    let org = world.organization(&owner, "Workspace", "workspace").await;
-    let studio = world.department(&owner, org.id, "Studio", false).await;
-    let designer = world.join(&owner, org.id, Role::Member, "designer").await;
-    world.seat(&owner, studio.id, &designer, Preset::Creator).await;
+    let org = world.organization(&owner, "Workspace").await;
+    let studio = world.department(&org, "Studio").await;
+    let designer = world.new_member(&org, "designer", Role::Member).await;
+    world.seat(&studio, &designer, Preset::Creator).await;
 
     let first = world
-        .create(
-            &designer,
-            Some(studio.id),
-            "Logo",
-            Visibility::Members,
-            photo("v1"),
-        )
+        .post(&designer, "Logo")
+        .owner(studio.id)
+        .visibility(Visibility::Members)
+        .kind(photo("v1"))
+        .try_draft()
         .await
         .expect("draft")
         .resource;
@@ -176,13 +164,11 @@ async fn an_organization_can_review_everything_and_unreviewed_places_publish_dir
         .await
         .expect("review everything");
     let second = world
-        .create(
-            &designer,
-            Some(studio.id),
-            "Logo v2",
-            Visibility::Members,
-            photo("v2"),
-        )
+        .post(&designer, "Logo v2")
+        .owner(studio.id)
+        .visibility(Visibility::Members)
+        .kind(photo("v2"))
+        .try_draft()
         .await
         .expect("draft")
         .resource;
@@ -193,13 +179,11 @@ async fn an_organization_can_review_everything_and_unreviewed_places_publish_dir
     assert_eq!(direct.code(), ErrorCode::Forbidden);
     // The owner moderates, and publishes their own without a detour.
     let own = world
-        .create(
-            &owner,
-            Some(org.id),
-            "Announcement",
-            Visibility::Members,
-            photo("hi"),
-        )
+        .post(&owner, "Announcement")
+        .owner(org.id)
+        .visibility(Visibility::Members)
+        .kind(photo("hi"))
+        .try_draft()
         .await
         .expect("draft")
         .resource;

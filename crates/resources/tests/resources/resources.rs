@@ -2,20 +2,25 @@
 //! monthly allowance, and who sees what (AqStream's public and department-only posts).
 
 use commons_core::{Actor, CodedError, ErrorCode, PageRequest, tenant};
-use commons_orgs::service::departments::{AddDepartmentMember, CreateDepartment};
-use commons_orgs::service::invites::CreateInvite;
+use commons_orgs::service::departments::AddDepartmentMember;
 use commons_orgs::{Preset, Role};
 use commons_resources::entity::resource;
 use commons_resources::kind::blogpost::BlogpostInput;
 use commons_resources::service::reading::FeedFilter;
 use commons_resources::service::writing::CreateResource;
 use commons_resources::{KindData, KindInput, Status, Visibility};
+use commons_testkit::{PostBuilder, World, kind, user_id};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-mod common;
-
-use common::{World, id};
+/// A blogpost whose body is its title as a heading, tagged for the feed filters below (the
+/// tags repeated in other spellings, which the service folds into one).
+fn tagged_post<'w>(world: &'w World, author: &Actor, title: &str) -> PostBuilder<'w> {
+    world
+        .post(author, title)
+        .tags(["Running", "saratov", "running "])
+        .kind(kind::blogpost(&format!("# {title}")))
+}
 
 #[tokio::test]
 async fn a_person_writes_drafts_and_publishes_them() {
@@ -23,10 +28,10 @@ async fn a_person_writes_drafts_and_publishes_them() {
     let (db, resources) = (&world.db.conn, &world.resources);
     let ada = world.person("ada").await;
     let bob = world.person("bob").await;
-    let post = world
-        .post(&ada, None, "Hello, Saratov!", Visibility::Public)
-        .await
-        .expect("create");
+    let post = tagged_post(&world, &ada, "Hello, Saratov!")
+        .visibility(Visibility::Public)
+        .draft()
+        .await;
     let full = resources
         .resource(db, &ada, post)
         .await
@@ -49,14 +54,14 @@ async fn a_person_writes_drafts_and_publishes_them() {
 
     // The feed filters by kind, owner and tag; a second post with the same title gets its own
     // address; a title in another script gets one too.
-    let twin = world
-        .post(&ada, None, "Hello, Saratov!", Visibility::Public)
-        .await
-        .expect("twin");
-    let cyrillic = world
-        .post(&ada, None, "Привет, Саратов", Visibility::Public)
-        .await
-        .expect("cyrillic");
+    let twin = tagged_post(&world, &ada, "Hello, Saratov!")
+        .visibility(Visibility::Public)
+        .draft()
+        .await;
+    let cyrillic = tagged_post(&world, &ada, "Привет, Саратов")
+        .visibility(Visibility::Public)
+        .draft()
+        .await;
     for id in [twin, cyrillic] {
         resources.publish_resource(db, &ada, id).await.expect("publish");
     }
@@ -79,7 +84,7 @@ async fn a_person_writes_drafts_and_publishes_them() {
             &Actor::ANONYMOUS,
             FeedFilter {
                 tag: Some("SARATOV".into()),
-                owner_id: Some(id(&ada)),
+                owner_id: Some(user_id(&ada)),
                 kind: Some("blogpost".into()),
                 ..FeedFilter::default()
             },
@@ -136,7 +141,9 @@ async fn a_person_writes_drafts_and_publishes_them() {
 
     // Bad input names its field.
     let bad = world
-        .post(&ada, None, "   ", Visibility::Public)
+        .post(&ada, "   ")
+        .visibility(Visibility::Public)
+        .try_draft()
         .await
         .unwrap_err();
     assert_eq!(
@@ -144,7 +151,9 @@ async fn a_person_writes_drafts_and_publishes_them() {
         (ErrorCode::BadUserInput, Some("title"))
     );
     let bad = world
-        .post(&ada, None, "Mine", Visibility::Department)
+        .post(&ada, "Mine")
+        .visibility(Visibility::Department)
+        .try_draft()
         .await
         .unwrap_err();
     assert_eq!(bad.field(), Some("visibility"));
@@ -153,63 +162,48 @@ async fn a_person_writes_drafts_and_publishes_them() {
 #[tokio::test]
 async fn aqstream_public_and_department_only_posts() {
     let world = World::new().await;
-    let (db, orgs, resources) = (&world.db.conn, world.orgs(), &world.resources);
+    let (db, resources) = (&world.db.conn, &world.resources);
     let owner = world.person("founder").await;
-    let org = world.organization(&owner, "AqStream", "aqstream").await;
-    let team = orgs
-        .create_department(
-            db,
-            &owner,
-            CreateDepartment {
-                org_id: org.id,
-                name: "Saratov Team".into(),
-                description: None,
-                timezone: Some("Europe/Saratov".into()),
-                requires_approval: false,
-            },
-        )
-        .await
-        .expect("department");
-    let moderator = world.join(&owner, org.id, Role::Moderator, "moder").await;
-    let runner = world.join(&owner, org.id, Role::Member, "runner").await;
-    let analyst = world.join(&owner, org.id, Role::Member, "analyst").await;
-    let member = world.join(&owner, org.id, Role::Member, "member").await;
+    let org = world.organization(&owner, "AqStream").await;
+    let team = world.department(&org, "Saratov Team").await;
+    let moderator = world.new_member(&org, "moder", Role::Moderator).await;
+    let runner = world.new_member(&org, "runner", Role::Member).await;
+    let analyst = world.new_member(&org, "analyst", Role::Member).await;
+    let member = world.new_member(&org, "member", Role::Member).await;
     let outsider = world.person("outsider").await;
-    for (person, preset) in [(&runner, Preset::Creator), (&analyst, Preset::Analyst)] {
-        orgs.add_department_member(
-            db,
-            &owner,
-            AddDepartmentMember {
-                department_id: team.id,
-                user_id: id(person),
-                preset,
-                permissions: vec![],
-            },
-        )
-        .await
-        .expect("department seat");
-    }
+    world.seat(&team, &runner, Preset::Creator).await;
+    world.seat(&team, &analyst, Preset::Analyst).await;
 
     // Writing follows the matrix: members cannot write for the organization, an analyst
     // cannot write for the department, its creator can.
     let refused = world
-        .post(&member, Some(org.id), "Nope", Visibility::Public)
+        .post(&member, "Nope")
+        .owner(org.id)
+        .visibility(Visibility::Public)
+        .try_draft()
         .await
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::Forbidden);
     let refused = world
-        .post(&analyst, Some(team.id), "Nope", Visibility::Department)
+        .post(&analyst, "Nope")
+        .owner(team.id)
+        .visibility(Visibility::Department)
+        .try_draft()
         .await
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::Forbidden);
     let public = world
-        .post(&moderator, Some(org.id), "Open run", Visibility::Public)
-        .await
-        .expect("public");
+        .post(&moderator, "Open run")
+        .owner(org.id)
+        .visibility(Visibility::Public)
+        .draft()
+        .await;
     let private = world
-        .post(&runner, Some(team.id), "Team run", Visibility::Department)
-        .await
-        .expect("department-only");
+        .post(&runner, "Team run")
+        .owner(team.id)
+        .visibility(Visibility::Department)
+        .draft()
+        .await;
     resources
         .publish_resource(db, &moderator, public)
         .await
@@ -248,19 +242,24 @@ async fn aqstream_public_and_department_only_posts() {
 async fn an_organization_stops_at_its_monthly_allowance() {
     let world = World::new().await;
     let owner = world.person("owner").await;
-    let org = world.organization(&owner, "Busy", "busy").await;
+    let org = world.organization(&owner, "Busy").await;
     let allowance = commons_orgs::Plan::Free
         .limits()
         .resources_per_month
         .expect("limited");
     for i in 0..allowance {
         world
-            .post(&owner, Some(org.id), &format!("Post {i}"), Visibility::Members)
-            .await
-            .expect("within the allowance");
+            .post(&owner, &format!("Post {i}"))
+            .owner(org.id)
+            .visibility(Visibility::Members)
+            .draft()
+            .await;
     }
     let refused = world
-        .post(&owner, Some(org.id), "One more", Visibility::Members)
+        .post(&owner, "One more")
+        .owner(org.id)
+        .visibility(Visibility::Members)
+        .try_draft()
         .await
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::LimitExceeded);
@@ -272,9 +271,10 @@ async fn an_organization_stops_at_its_monthly_allowance() {
     );
     // Personal resources do not count against anyone's plan.
     world
-        .post(&owner, None, "Mine", Visibility::Private)
-        .await
-        .expect("personal");
+        .post(&owner, "Mine")
+        .visibility(Visibility::Private)
+        .draft()
+        .await;
 }
 
 #[tokio::test]
@@ -282,13 +282,14 @@ async fn edits_and_transfers_follow_the_same_rules() {
     use commons_resources::kind::page::PageInput;
     use commons_resources::service::writing::UpdateResource;
     let world = World::new().await;
-    let (db, orgs, resources) = (&world.db.conn, world.orgs(), &world.resources);
+    let (db, resources) = (&world.db.conn, &world.resources);
     let ada = world.person("ada").await;
     let bob = world.person("bob").await;
     let post = world
-        .post(&ada, None, "Draft title", Visibility::Public)
-        .await
-        .expect("post");
+        .post(&ada, "Draft title")
+        .visibility(Visibility::Public)
+        .draft()
+        .await;
 
     let refused = resources
         .update_resource(
@@ -346,30 +347,18 @@ async fn edits_and_transfers_follow_the_same_rules() {
 
     // Ada hands her post to an organization where she may create; Bob, a plain member there,
     // may not hand his.
-    let org = world.organization(&ada, "Runners", "runners").await;
-    let invite = orgs
-        .create_invite(
-            db,
-            &ada,
-            CreateInvite {
-                org_id: Some(org.id),
-                ..CreateInvite::default()
-            },
-        )
-        .await
-        .expect("invite");
-    orgs.accept_invite(db, &bob, &invite.code)
-        .await
-        .expect("bob joins");
+    let org = world.organization(&ada, "Runners").await;
+    world.member(&org, &bob, Role::Member).await;
     let moved = resources
         .transfer_resource(db, &ada, post, org.id)
         .await
         .expect("transfer");
     assert_eq!((moved.owner_id, moved.org_id), (org.id, Some(org.id)));
     let his = world
-        .post(&bob, None, "Bob's", Visibility::Public)
-        .await
-        .expect("post");
+        .post(&bob, "Bob's")
+        .visibility(Visibility::Public)
+        .draft()
+        .await;
     let refused = resources
         .transfer_resource(db, &bob, his, org.id)
         .await
@@ -445,12 +434,14 @@ async fn nobody_changes_what_they_may_not_see() {
     let world = World::new().await;
     let (db, orgs, resources) = (&world.db.conn, world.orgs(), &world.resources);
     let owner = world.person("owner").await;
-    let org = world.organization(&owner, "Walled", "walled").await;
-    let moderator = world.join(&owner, org.id, Role::Moderator, "moder").await;
+    let org = world.organization(&owner, "Walled").await;
+    let moderator = world.new_member(&org, "moder", Role::Moderator).await;
     let secret = world
-        .post(&owner, Some(org.id), "Board notes", Visibility::Private)
-        .await
-        .expect("private");
+        .post(&owner, "Board notes")
+        .owner(org.id)
+        .visibility(Visibility::Private)
+        .draft()
+        .await;
     resources
         .publish_resource(db, &owner, secret)
         .await
@@ -469,7 +460,7 @@ async fn nobody_changes_what_they_may_not_see() {
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::NotFound);
     let refused = resources
-        .transfer_resource(db, &moderator, secret, id(&moderator))
+        .transfer_resource(db, &moderator, secret, user_id(&moderator))
         .await
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::NotFound);
@@ -480,27 +471,14 @@ async fn nobody_changes_what_they_may_not_see() {
     assert_eq!(refused.code(), ErrorCode::NotFound);
 
     // A member who may create but not publish cannot open a published resource to the public.
-    let writer = world.join(&owner, org.id, Role::Member, "writer").await;
-    let team = orgs
-        .create_department(
-            db,
-            &owner,
-            CreateDepartment {
-                org_id: org.id,
-                name: "Writers".into(),
-                description: None,
-                timezone: None,
-                requires_approval: false,
-            },
-        )
-        .await
-        .expect("department");
+    let writer = world.new_member(&org, "writer", Role::Member).await;
+    let team = world.department(&org, "Writers").await;
     orgs.add_department_member(
         db,
         &owner,
         AddDepartmentMember {
             department_id: team.id,
-            user_id: id(&writer),
+            user_id: user_id(&writer),
             preset: Preset::Custom,
             permissions: vec!["create_resources".into()],
         },
@@ -508,9 +486,11 @@ async fn nobody_changes_what_they_may_not_see() {
     .await
     .expect("seat");
     let draft = world
-        .post(&writer, Some(team.id), "Team plan", Visibility::Department)
-        .await
-        .expect("draft");
+        .post(&writer, "Team plan")
+        .owner(team.id)
+        .visibility(Visibility::Department)
+        .draft()
+        .await;
     resources
         .publish_resource(db, &owner, draft)
         .await
@@ -536,11 +516,46 @@ async fn nobody_changes_what_they_may_not_see() {
         .await
         .expect("memberships")
         .into_iter()
-        .find(|m| m.user_id == id(&writer))
+        .find(|m| m.user_id == user_id(&writer))
         .expect("the writer's membership");
     drop(tx);
     orgs.remove_member(db, &owner, membership.id)
         .await
         .expect("remove");
     assert!(!world.sees(&writer, draft).await);
+}
+
+/// One of every kind, as the test world makes them: each publishes and reads back as its kind.
+#[tokio::test]
+async fn every_kind_is_published_and_read_back() {
+    use commons_resources::geo::Location;
+    let world = World::new().await;
+    let maker = world.person("maker").await;
+    let almaty = Location::new(43.2383, 76.9454).expect("on the globe");
+    let kinds = [
+        kind::blogpost("text"),
+        kind::event(Some(10)),
+        kind::page("about"),
+        kind::photo("https://cdn.example.org/a.jpg", "A view"),
+        kind::product(1500, "EUR"),
+        kind::spot(almaty),
+    ];
+    let mut read_back = Vec::new();
+    for (i, kind) in kinds.into_iter().enumerate() {
+        let id = world
+            .post(&maker, &format!("Thing {i}"))
+            .kind(kind)
+            .publish()
+            .await;
+        let full = world
+            .resources
+            .resource(&world.db.conn, &Actor::ANONYMOUS, id)
+            .await
+            .expect("read")
+            .expect("published and public");
+        assert_eq!(full.resource.status, Status::Published);
+        assert!(full.data.is_some(), "{} has its own fields", full.resource.kind);
+        read_back.push(full.resource.kind);
+    }
+    assert_eq!(read_back, commons_resources::kind::KINDS);
 }

@@ -8,44 +8,36 @@ use commons_resources::entity::event;
 use commons_resources::kind::event::EventInput;
 use commons_resources::service::registrations::Registration;
 use commons_resources::{KindInput, RegistrationStatus, Visibility};
+use commons_testkit::{World, kind, user_id};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-mod common;
-
-use common::{World, id};
-
 fn event(capacity: Option<i32>, participants_visible: bool) -> KindInput {
-    let starts_at = chrono::Utc::now() + Duration::days(7);
     KindInput::Event(EventInput {
-        starts_at,
-        ends_at: starts_at + Duration::hours(3),
-        timezone: Some("Europe/Saratov".into()),
-        place: Some("Volga embankment".into()),
-        online_url: None,
-        location: None,
         capacity,
-        registration_opens_at: None,
-        registration_closes_at: None,
         participants_visible,
+        ..kind::event_input()
     })
 }
 
-impl World {
-    async fn register(&self, actor: &Actor, event: Uuid) -> Result<Registration, commons_resources::Error> {
-        self.resources
-            .register_for_event(&self.db.conn, actor, event)
-            .await
-    }
+async fn register(
+    world: &World,
+    actor: &Actor,
+    event: Uuid,
+) -> Result<Registration, commons_resources::Error> {
+    world
+        .resources
+        .register_for_event(&world.db.conn, actor, event)
+        .await
+}
 
-    async fn seats_taken(&self, event_id: Uuid) -> i32 {
-        event::Entity::find_by_id(event_id)
-            .one(&self.db.conn)
-            .await
-            .expect("read")
-            .expect("event")
-            .registered_count
-    }
+async fn seats_taken(world: &World, event_id: Uuid) -> i32 {
+    event::Entity::find_by_id(event_id)
+        .one(&world.db.conn)
+        .await
+        .expect("read")
+        .expect("event")
+        .registered_count
 }
 
 #[tokio::test]
@@ -53,34 +45,32 @@ async fn seats_then_waitlist_then_promotion_and_check_in_once() {
     let world = World::new().await;
     let (db, resources) = (&world.db.conn, &world.resources);
     let owner = world.person("organizer").await;
-    let org = world.organization(&owner, "AqStream", "aqstream").await;
-    let volunteer = world.join(&owner, org.id, Role::Moderator, "volunteer").await;
-    let member = world.join(&owner, org.id, Role::Member, "member").await;
+    let org = world.organization(&owner, "AqStream").await;
+    let volunteer = world.new_member(&org, "volunteer", Role::Moderator).await;
+    let member = world.new_member(&org, "member", Role::Member).await;
     let run = world
-        .published(
-            &owner,
-            Some(org.id),
-            "Morning run",
-            Visibility::Public,
-            event(Some(2), false),
-        )
+        .post(&owner, "Morning run")
+        .owner(org.id)
+        .visibility(Visibility::Public)
+        .kind(event(Some(2), false))
+        .publish()
         .await;
-    let [ann, ben, cat] = <[Actor; 3]>::try_from(world.crowd("runner", 3).await).expect("three");
+    let [ann, ben, cat] = <[Actor; 3]>::try_from(world.people("runner", 3).await).expect("three");
 
-    let first = world.register(&ann, run).await.expect("ann registers");
+    let first = register(&world, &ann, run).await.expect("ann registers");
     assert_eq!(first.status, RegistrationStatus::Registered);
     let code = first.ticket_code.clone().expect("the holder sees the ticket");
     assert_eq!(code.len(), 26);
-    let again = world.register(&ann, run).await.expect("again");
+    let again = register(&world, &ann, run).await.expect("again");
     assert_eq!(again.id, first.id, "registering twice keeps one registration");
     assert_eq!(
-        world.register(&ben, run).await.expect("ben").status,
+        register(&world, &ben, run).await.expect("ben").status,
         RegistrationStatus::Registered
     );
-    let waiting = world.register(&cat, run).await.expect("cat");
+    let waiting = register(&world, &cat, run).await.expect("cat");
     assert_eq!(waiting.status, RegistrationStatus::Waitlisted);
     assert_eq!(waiting.waitlist_position, Some(1));
-    assert_eq!(world.seats_taken(run).await, 2);
+    assert_eq!(seats_taken(&world, run).await, 2);
 
     // The organizer sees everyone, without their ticket codes; others are told the list is
     // hidden, as the organizer set it.
@@ -97,7 +87,7 @@ async fn seats_then_waitlist_then_promotion_and_check_in_once() {
     assert_eq!(hidden.code(), ErrorCode::Forbidden);
 
     // Ben cancels: Cat, first on the waitlist, gets the seat.
-    let ben_reg = world.register(&ben, run).await.expect("ben's registration");
+    let ben_reg = register(&world, &ben, run).await.expect("ben's registration");
     let cancelled = resources
         .cancel_registration(db, &ben, ben_reg.id)
         .await
@@ -111,10 +101,10 @@ async fn seats_then_waitlist_then_promotion_and_check_in_once() {
         .expect("cat has one");
     assert_eq!(cat_now.status, RegistrationStatus::Registered);
     assert_eq!(cat_now.waitlist_position, None);
-    assert_eq!(world.seats_taken(run).await, 2);
+    assert_eq!(seats_taken(&world, run).await, 2);
     // Coming back after cancelling puts Ben at the end of the (now) full event.
     assert_eq!(
-        world.register(&ben, run).await.expect("back").status,
+        register(&world, &ben, run).await.expect("back").status,
         RegistrationStatus::Waitlisted
     );
 
@@ -153,8 +143,7 @@ async fn seats_then_waitlist_then_promotion_and_check_in_once() {
         .unwrap_err();
     assert_eq!(spent.code(), ErrorCode::Conflict);
     // A waitlisted ticket lets nobody in.
-    let ben_code = world
-        .register(&ben, run)
+    let ben_code = register(&world, &ben, run)
         .await
         .expect("ben")
         .ticket_code
@@ -168,29 +157,25 @@ async fn department_events_are_for_the_department_and_lists_as_the_organizer_set
     let world = World::new().await;
     let resources = &world.resources;
     let owner = world.person("founder").await;
-    let org = world.organization(&owner, "AqStream", "aqstream").await;
-    let team = world.department(&owner, org.id, "Saratov Team", false).await;
-    let saratov = world.join(&owner, org.id, Role::Member, "saratovite").await;
-    world.seat(&owner, team.id, &saratov, Preset::Analyst).await;
-    let member = world.join(&owner, org.id, Role::Member, "elsewhere").await;
+    let org = world.organization(&owner, "AqStream").await;
+    let team = world.department(&org, "Saratov Team").await;
+    let saratov = world.new_member(&org, "saratovite", Role::Member).await;
+    world.seat(&team, &saratov, Preset::Analyst).await;
+    let member = world.new_member(&org, "elsewhere", Role::Member).await;
     let outsider = world.person("outsider").await;
     let open = world
-        .published(
-            &owner,
-            Some(org.id),
-            "City run",
-            Visibility::Public,
-            event(None, true),
-        )
+        .post(&owner, "City run")
+        .owner(org.id)
+        .visibility(Visibility::Public)
+        .kind(event(None, true))
+        .publish()
         .await;
     let private = world
-        .published(
-            &owner,
-            Some(team.id),
-            "Team training",
-            Visibility::Department,
-            event(Some(10), true),
-        )
+        .post(&owner, "Team training")
+        .owner(team.id)
+        .visibility(Visibility::Department)
+        .kind(event(Some(10), true))
+        .publish()
         .await;
 
     // A non-member sees and registers for the public event only; the department's member both.
@@ -198,13 +183,12 @@ async fn department_events_are_for_the_department_and_lists_as_the_organizer_set
     assert!(!world.sees(&outsider, private).await);
     assert!(!world.sees(&member, private).await);
     assert!(world.sees(&saratov, private).await);
-    world.register(&outsider, open).await.expect("public event");
-    let refused = world.register(&outsider, private).await.unwrap_err();
+    register(&world, &outsider, open).await.expect("public event");
+    let refused = register(&world, &outsider, private).await.unwrap_err();
     assert_eq!(refused.code(), ErrorCode::NotFound);
-    let refused = world.register(&member, private).await.unwrap_err();
+    let refused = register(&world, &member, private).await.unwrap_err();
     assert_eq!(refused.code(), ErrorCode::NotFound);
-    world
-        .register(&saratov, private)
+    register(&world, &saratov, private)
         .await
         .expect("department member");
 
@@ -215,7 +199,7 @@ async fn department_events_are_for_the_department_and_lists_as_the_organizer_set
         .await
         .expect("visible list");
     assert_eq!(listed.edges.len(), 1);
-    assert_eq!(listed.edges[0].1.user_id, id(&outsider));
+    assert_eq!(listed.edges[0].1.user_id, user_id(&outsider));
     assert_eq!(listed.edges[0].1.ticket_code, None);
 }
 
@@ -238,10 +222,14 @@ async fn registration_follows_its_window_and_bigger_capacity_admits_the_waitlist
         participants_visible: false,
     });
     let webinar = world
-        .published(&host, Some(id(&host)), "Webinar", Visibility::Public, later)
+        .post(&host, "Webinar")
+        .owner(user_id(&host))
+        .visibility(Visibility::Public)
+        .kind(later)
+        .publish()
         .await;
     let guest = world.person("guest").await;
-    let early = world.register(&guest, webinar).await.unwrap_err();
+    let early = register(&world, &guest, webinar).await.unwrap_err();
     assert_eq!(early.code(), ErrorCode::Conflict);
     assert!(early.to_string().contains("registration opens at"), "{early}");
 
@@ -271,11 +259,11 @@ async fn registration_follows_its_window_and_bigger_capacity_admits_the_waitlist
         .expect("open registration");
     let second = world.person("second").await;
     assert_eq!(
-        world.register(&guest, webinar).await.expect("guest").status,
+        register(&world, &guest, webinar).await.expect("guest").status,
         RegistrationStatus::Registered
     );
     assert_eq!(
-        world.register(&second, webinar).await.expect("second").status,
+        register(&world, &second, webinar).await.expect("second").status,
         RegistrationStatus::Waitlisted
     );
     resources
@@ -289,7 +277,7 @@ async fn registration_follows_its_window_and_bigger_capacity_admits_the_waitlist
         .remove(&webinar)
         .expect("registered");
     assert_eq!(now_second.status, RegistrationStatus::Registered);
-    assert_eq!(world.seats_taken(webinar).await, 2);
+    assert_eq!(seats_taken(&world, webinar).await, 2);
 
     // A person's event is checked in by that person alone.
     let code = now_second.ticket_code.expect("own code");
@@ -306,17 +294,15 @@ async fn registration_follows_its_window_and_bigger_capacity_admits_the_waitlist
 async fn capacity_holds_under_concurrent_registrations() {
     let world = World::new().await;
     let host = world.person("host").await;
-    let org = world.organization(&host, "Big run", "big-run").await;
+    let org = world.organization(&host, "Big run").await;
     let race = world
-        .published(
-            &host,
-            Some(org.id),
-            "Race",
-            Visibility::Public,
-            event(Some(50), false),
-        )
+        .post(&host, "Race")
+        .owner(org.id)
+        .visibility(Visibility::Public)
+        .kind(event(Some(50), false))
+        .publish()
         .await;
-    let runners = world.crowd("racer", 200).await;
+    let runners = world.people("racer", 200).await;
     let tasks: Vec<_> = runners
         .into_iter()
         .map(|runner| {
@@ -338,7 +324,7 @@ async fn capacity_holds_under_concurrent_registrations() {
         }
     }
     assert_eq!((seated, waiting), (50, 150));
-    assert_eq!(world.seats_taken(race).await, 50);
+    assert_eq!(seats_taken(&world, race).await, 50);
 }
 
 #[tokio::test]
@@ -346,20 +332,18 @@ async fn registrations_follow_their_event_to_another_organization() {
     let world = World::new().await;
     let (db, resources) = (&world.db.conn, &world.resources);
     let founder = world.person("founder").await;
-    let first = world.organization(&founder, "Old club", "old-club").await;
-    let second = world.organization(&founder, "New club", "new-club").await;
-    let keeper = world.join(&founder, second.id, Role::Admin, "keeper").await;
+    let first = world.organization(&founder, "Old club").await;
+    let second = world.organization(&founder, "New club").await;
+    let keeper = world.new_member(&second, "keeper", Role::Admin).await;
     let run = world
-        .published(
-            &founder,
-            Some(first.id),
-            "Relay",
-            Visibility::Public,
-            event(Some(5), false),
-        )
+        .post(&founder, "Relay")
+        .owner(first.id)
+        .visibility(Visibility::Public)
+        .kind(event(Some(5), false))
+        .publish()
         .await;
     let runner = world.person("runner").await;
-    world.register(&runner, run).await.expect("registered");
+    register(&world, &runner, run).await.expect("registered");
 
     resources
         .transfer_resource(db, &founder, run, second.id)
@@ -379,5 +363,5 @@ async fn registrations_follow_their_event_to_another_organization() {
         .await
         .expect("the new organizer's list");
     assert_eq!(list.edges.len(), 1);
-    assert_eq!(list.edges[0].1.user_id, id(&runner));
+    assert_eq!(list.edges[0].1.user_id, user_id(&runner));
 }

@@ -6,17 +6,13 @@ use commons_core::{Actor, CodedError, ErrorCode, PageRequest};
 use commons_orgs::{Preset, Role};
 use commons_resources::entity::resource;
 use commons_resources::geo::Location;
-use commons_resources::kind::blogpost::BlogpostInput;
-use commons_resources::kind::spot::SpotInput;
 use commons_resources::service::reading::{FeedFilter, FeedOrder, Near};
 use commons_resources::service::writing::Full;
 use commons_resources::{KindInput, Status, Visibility};
+use commons_testkit::kind::{self, blogpost as post};
+use commons_testkit::{World, user_id};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-
-mod common;
-
-use common::{World, id};
 
 /// Almaty's Republic Square.
 const CENTER: Location = Location {
@@ -28,55 +24,51 @@ const KM: f64 = 1.0 / 111.195;
 
 fn spot(north_km: f64, east_km: f64) -> KindInput {
     let shrink = CENTER.latitude.to_radians().cos();
-    KindInput::Spot(SpotInput {
-        location: Location::new(
+    kind::spot(
+        Location::new(
             CENTER.latitude + north_km * KM,
             CENTER.longitude + east_km * KM / shrink,
         )
         .expect("on the globe"),
-        address: Some("Almaty".into()),
-        hours: Some("Mon–Sun 8:00–22:00".into()),
-    })
+    )
 }
 
-fn post(body: &str) -> KindInput {
-    KindInput::Blogpost(BlogpostInput {
-        body: body.into(),
-        cover_url: None,
-    })
+async fn list(
+    world: &World,
+    actor: &Actor,
+    filter: FeedFilter,
+    first: i32,
+    after: Option<&str>,
+) -> Vec<Full> {
+    world
+        .resources
+        .feed(
+            &world.db.conn,
+            actor,
+            filter,
+            &PageRequest::new(Some(first), after).expect("page"),
+        )
+        .await
+        .expect("list")
+        .edges
+        .into_iter()
+        .map(|(_, full)| full)
+        .collect()
 }
 
-impl World {
-    async fn list(&self, actor: &Actor, filter: FeedFilter, first: i32, after: Option<&str>) -> Vec<Full> {
-        self.resources
-            .feed(
-                &self.db.conn,
-                actor,
-                filter,
-                &PageRequest::new(Some(first), after).expect("page"),
-            )
-            .await
-            .expect("list")
-            .edges
-            .into_iter()
-            .map(|(_, full)| full)
-            .collect()
-    }
-
-    async fn titles(&self, actor: &Actor, filter: FeedFilter) -> Vec<String> {
-        self.list(actor, filter, 100, None)
-            .await
-            .into_iter()
-            .map(|f| f.resource.title)
-            .collect()
-    }
+async fn titles(world: &World, actor: &Actor, filter: FeedFilter) -> Vec<String> {
+    list(world, actor, filter, 100, None)
+        .await
+        .into_iter()
+        .map(|f| f.resource.title)
+        .collect()
 }
 
 #[tokio::test]
 async fn spots_near_a_point_come_nearest_first_with_their_distance() {
     let world = World::new().await;
     let guide = world.person("guide").await;
-    let me = Some(id(&guide));
+    let me = user_id(&guide);
     for (title, north, east) in [
         ("Eight km east", 0.0, 8.0),
         ("One km north", 1.0, 0.0),
@@ -85,11 +77,19 @@ async fn spots_near_a_point_come_nearest_first_with_their_distance() {
         ("Eleven km in the box's corner", 8.0, 8.0),
     ] {
         world
-            .published(&guide, me, title, Visibility::Public, spot(north, east))
+            .post(&guide, title)
+            .owner(me)
+            .visibility(Visibility::Public)
+            .kind(spot(north, east))
+            .publish()
             .await;
     }
     world
-        .published(&guide, me, "A post has no place", Visibility::Public, post("x"))
+        .post(&guide, "A post has no place")
+        .owner(me)
+        .visibility(Visibility::Public)
+        .kind(post("x"))
+        .publish()
         .await;
     let near = Near {
         center: CENTER,
@@ -100,9 +100,9 @@ async fn spots_near_a_point_come_nearest_first_with_their_distance() {
         order: FeedOrder::Nearest,
         ..FeedFilter::default()
     };
-    let found = world.list(&guide, filter(), 100, None).await;
-    let titles: Vec<&str> = found.iter().map(|f| f.resource.title.as_str()).collect();
-    assert_eq!(titles, ["One km north", "Three km southwest", "Eight km east"]);
+    let found = list(&world, &guide, filter(), 100, None).await;
+    let nearest: Vec<&str> = found.iter().map(|f| f.resource.title.as_str()).collect();
+    assert_eq!(nearest, ["One km north", "Three km southwest", "Eight km east"]);
     let distances: Vec<f64> = found.iter().map(|f| f.distance_km.expect("measured")).collect();
     for (got, want) in distances.iter().zip([1.0, 2.97, 8.0]) {
         assert!((got - want).abs() < 0.05, "{got} km, expected about {want}");
@@ -121,20 +121,20 @@ async fn spots_near_a_point_come_nearest_first_with_their_distance() {
         .expect("first page");
     assert!(page.has_next_page);
     let after = page.edges.last().expect("two").0.encode();
-    let rest = world.list(&guide, filter(), 2, Some(&after)).await;
+    let rest = list(&world, &guide, filter(), 2, Some(&after)).await;
     assert_eq!(rest.len(), 1);
     assert_eq!(rest[0].resource.title, "Eight km east");
 
     // Without the order, near still filters (newest first).
-    let newest = world
-        .titles(
-            &guide,
-            FeedFilter {
-                near: Some(near),
-                ..FeedFilter::default()
-            },
-        )
-        .await;
+    let newest = titles(
+        &world,
+        &guide,
+        FeedFilter {
+            near: Some(near),
+            ..FeedFilter::default()
+        },
+    )
+    .await;
     assert_eq!(newest, ["Three km southwest", "One km north", "Eight km east"]);
 
     for radius_km in [0.0, -1.0, 5000.0, f64::NAN] {
@@ -176,43 +176,55 @@ async fn spots_near_a_point_come_nearest_first_with_their_distance() {
 async fn members_see_their_organizations_resources_as_visibility_allows() {
     let world = World::new().await;
     let owner = world.person("owner").await;
-    let org = world.organization(&owner, "AqStream", "aqstream").await;
-    let team = world.department(&owner, org.id, "Saratov Team", false).await;
-    let writer = world.join(&owner, org.id, Role::Member, "writer").await;
-    world.seat(&owner, team.id, &writer, Preset::Creator).await;
-    let member = world.join(&owner, org.id, Role::Member, "member").await;
+    let org = world.organization(&owner, "AqStream").await;
+    let team = world.department(&org, "Saratov Team").await;
+    let writer = world.new_member(&org, "writer", Role::Member).await;
+    world.seat(&team, &writer, Preset::Creator).await;
+    let member = world.new_member(&org, "member", Role::Member).await;
     let outsider = world.person("outsider").await;
     let o = Some(org.id);
     world
-        .published(&owner, o, "Public news", Visibility::Public, post("a"))
+        .post(&owner, "Public news")
+        .owner(org.id)
+        .visibility(Visibility::Public)
+        .kind(post("a"))
+        .publish()
         .await;
     world
-        .published(&owner, o, "Members memo", Visibility::Members, post("b"))
+        .post(&owner, "Members memo")
+        .owner(org.id)
+        .visibility(Visibility::Members)
+        .kind(post("b"))
+        .publish()
         .await;
     world
-        .published(&owner, o, "Board minutes", Visibility::Private, post("c"))
+        .post(&owner, "Board minutes")
+        .owner(org.id)
+        .visibility(Visibility::Private)
+        .kind(post("c"))
+        .publish()
         .await;
     world
-        .published(
-            &writer,
-            Some(team.id),
-            "Team plan",
-            Visibility::Department,
-            post("d"),
-        )
+        .post(&writer, "Team plan")
+        .owner(team.id)
+        .visibility(Visibility::Department)
+        .kind(post("d"))
+        .publish()
         .await;
     world
-        .create(
-            &writer,
-            Some(team.id),
-            "Team draft",
-            Visibility::Department,
-            post("e"),
-        )
+        .post(&writer, "Team draft")
+        .owner(team.id)
+        .visibility(Visibility::Department)
+        .kind(post("e"))
+        .try_draft()
         .await
         .expect("draft");
     world
-        .create(&owner, o, "Owner's draft", Visibility::Members, post("f"))
+        .post(&owner, "Owner's draft")
+        .owner(org.id)
+        .visibility(Visibility::Members)
+        .kind(post("f"))
+        .try_draft()
         .await
         .expect("draft");
     let of_org = |status| FeedFilter {
@@ -221,43 +233,41 @@ async fn members_see_their_organizations_resources_as_visibility_allows() {
         ..FeedFilter::default()
     };
 
-    assert_eq!(world.titles(&outsider, of_org(None)).await, ["Public news"]);
+    assert_eq!(titles(&world, &outsider, of_org(None)).await, ["Public news"]);
     assert_eq!(
-        world.titles(&member, of_org(None)).await,
+        titles(&world, &member, of_org(None)).await,
         ["Members memo", "Public news"]
     );
     assert_eq!(
-        world.titles(&writer, of_org(None)).await,
+        titles(&world, &writer, of_org(None)).await,
         ["Team plan", "Members memo", "Public news"]
     );
     assert_eq!(
-        world.titles(&owner, of_org(None)).await,
+        titles(&world, &owner, of_org(None)).await,
         ["Team plan", "Board minutes", "Members memo", "Public news"]
     );
     // Drafts: their creators', and everything for those who publish there.
     assert!(
-        world
-            .titles(&member, of_org(Some(Status::Draft)))
+        titles(&world, &member, of_org(Some(Status::Draft)))
             .await
             .is_empty()
     );
     assert!(
-        world
-            .titles(&outsider, of_org(Some(Status::Draft)))
+        titles(&world, &outsider, of_org(Some(Status::Draft)))
             .await
             .is_empty()
     );
     assert_eq!(
-        world.titles(&writer, of_org(Some(Status::Draft))).await,
+        titles(&world, &writer, of_org(Some(Status::Draft))).await,
         ["Team draft"]
     );
     assert_eq!(
-        world.titles(&owner, of_org(Some(Status::Draft))).await,
+        titles(&world, &owner, of_org(Some(Status::Draft))).await,
         ["Owner's draft", "Team draft"]
     );
     // The list and the one-by-one rule agree.
     for person in [&outsider, &member, &writer, &owner] {
-        for full in world.list(person, of_org(None), 100, None).await {
+        for full in list(&world, person, of_org(None), 100, None).await {
             assert!(world.sees(person, full.resource.id).await);
         }
     }
@@ -267,11 +277,15 @@ async fn members_see_their_organizations_resources_as_visibility_allows() {
 async fn most_reacted_first_and_addresses_by_slug() {
     let world = World::new().await;
     let author = world.person("author").await;
-    let me = Some(id(&author));
+    let me = user_id(&author);
     let mut ids = Vec::new();
     for (title, reactions) in [("Quiet", 0), ("Loved", 40), ("Liked", 7), ("Also liked", 7)] {
         let id = world
-            .published(&author, me, title, Visibility::Public, post(title))
+            .post(&author, title)
+            .owner(me)
+            .visibility(Visibility::Public)
+            .kind(post(title))
+            .publish()
             .await;
         // The reactions crate keeps this total in the reacting transaction.
         resource::Entity::update_many()
@@ -287,7 +301,7 @@ async fn most_reacted_first_and_addresses_by_slug() {
         ..FeedFilter::default()
     };
     assert_eq!(
-        world.titles(&author, by_reactions()).await,
+        titles(&world, &author, by_reactions()).await,
         ["Loved", "Also liked", "Liked", "Quiet"]
     );
     let first_two = world
@@ -301,8 +315,7 @@ async fn most_reacted_first_and_addresses_by_slug() {
         .await
         .expect("page");
     let after = first_two.edges.last().expect("two").0.encode();
-    let rest: Vec<String> = world
-        .list(&author, by_reactions(), 10, Some(&after))
+    let rest: Vec<String> = list(&world, &author, by_reactions(), 10, Some(&after))
         .await
         .into_iter()
         .map(|f| f.resource.title)
@@ -311,7 +324,7 @@ async fn most_reacted_first_and_addresses_by_slug() {
 
     let found = world
         .resources
-        .resource_by_slug(&world.db.conn, &Actor::ANONYMOUS, id(&author), "ALSO-liked")
+        .resource_by_slug(&world.db.conn, &Actor::ANONYMOUS, user_id(&author), "ALSO-liked")
         .await
         .expect("read")
         .expect("found by slug");

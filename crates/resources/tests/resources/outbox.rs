@@ -5,28 +5,8 @@
 use chrono::Duration;
 use commons_core::outbox::{self, Dispatcher, NewEvent, Reader};
 use commons_core::{Actor, tenant};
-use commons_resources::kind::event::EventInput;
-use commons_resources::{KindInput, Visibility};
-
-mod common;
-
-use common::{World, id};
-
-fn event(capacity: i32) -> KindInput {
-    let starts_at = chrono::Utc::now() + Duration::days(3);
-    KindInput::Event(EventInput {
-        starts_at,
-        ends_at: starts_at + Duration::hours(2),
-        timezone: None,
-        place: Some("Park".into()),
-        online_url: None,
-        location: None,
-        capacity: Some(capacity),
-        registration_opens_at: None,
-        registration_closes_at: None,
-        participants_visible: false,
-    })
-}
+use commons_resources::Visibility;
+use commons_testkit::{World, kind, user_id};
 
 #[tokio::test]
 async fn registrations_reach_every_dispatcher_once_committed() {
@@ -34,7 +14,10 @@ async fn registrations_reach_every_dispatcher_once_committed() {
     let db = &world.db.conn;
     let host = world.person("host").await;
     let walk = world
-        .published(&host, None, "Walk", Visibility::Public, event(1))
+        .post(&host, "Walk")
+        .visibility(Visibility::Public)
+        .kind(kind::event(Some(1)))
+        .publish()
         .await;
     let start = chrono::Utc::now() - Duration::seconds(1);
     // Two processes, each with its own dispatcher over the one table.
@@ -61,7 +44,7 @@ async fn registrations_reach_every_dispatcher_once_committed() {
             (got.topic.as_str(), got.subject_id),
             ("event.registered", Some(walk))
         );
-        assert_eq!(got.payload["user"], serde_json::json!(id(&ann)));
+        assert_eq!(got.payload["user"], serde_json::json!(user_id(&ann)));
         assert_eq!(got.payload["status"], "registered");
         assert_eq!(heard.try_recv().expect("ben's").payload["status"], "waitlisted");
     }
