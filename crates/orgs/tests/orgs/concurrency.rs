@@ -2,29 +2,18 @@
 //! maximum uses, a plan's member limit and its monthly allowance of resources.
 
 use commons_core::{CodedError, ErrorCode};
+use commons_orgs::Plan;
 use commons_orgs::service::invites::CreateInvite;
-use commons_orgs::{BillingStatus, Plan};
 use commons_testkit::World;
 
-use crate::support::reload;
+use crate::support::{enterprise, reload};
 
 #[tokio::test]
 async fn max_uses_hold_under_concurrent_accepts() {
     let world = World::new().await;
     let owner = world.person("owner").await;
     let org = world.organization(&owner, "crowded").await;
-    let admin = world.person("platformadmin").platform_admin().await;
-    world
-        .orgs()
-        .set_plan(
-            &world.db.conn,
-            &admin,
-            org.id,
-            Plan::Enterprise,
-            BillingStatus::Active,
-        )
-        .await
-        .expect("plan");
+    enterprise(&world, &org).await;
     let invite = world
         .orgs()
         .create_invite(

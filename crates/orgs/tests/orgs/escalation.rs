@@ -5,7 +5,7 @@
 use commons_core::{Actor, CodedError, ErrorCode, PageRequest, tenant};
 use commons_identity::service::accounts::Register;
 use commons_identity::service::api_keys::{CreateApiKey, CreateBot};
-use commons_orgs::entity::{department, organization};
+use commons_orgs::entity::department;
 use commons_orgs::service::departments::AddDepartmentMember;
 use commons_orgs::service::invites::CreateInvite;
 use commons_orgs::service::memberships::ChangeRole;
@@ -15,7 +15,7 @@ use commons_testkit::{World, input, user_id};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
-use crate::support::{membership_of, reload};
+use crate::support::{enterprise, membership_of, reload};
 
 fn add(department: Uuid, user: &Actor, preset: Preset, permissions: &[&str]) -> AddDepartmentMember {
     AddDepartmentMember {
@@ -34,21 +34,6 @@ async fn department_count(world: &World, id: Uuid) -> i32 {
         .expect("query")
         .expect("the department")
         .member_count
-}
-
-async fn enterprise(world: &World, org: &organization::Model) {
-    let admin = world.person("platformadmin").platform_admin().await;
-    world
-        .orgs()
-        .set_plan(
-            &world.db.conn,
-            &admin,
-            org.id,
-            Plan::Enterprise,
-            BillingStatus::Active,
-        )
-        .await
-        .expect("plan");
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 
 use commons_core::{Actor, tenant};
 use commons_orgs::entity::{membership, organization};
+use commons_orgs::{BillingStatus, Plan};
 use commons_testkit::{World, user_id};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -25,4 +26,20 @@ pub async fn reload(world: &World, org_id: Uuid) -> organization::Model {
         .await
         .expect("query")
         .expect("the organization exists")
+}
+
+/// Moves `org` to the enterprise plan (no limits), as a platform admin does.
+pub async fn enterprise(world: &World, org: &organization::Model) {
+    let admin = world.person("platformadmin").platform_admin().await;
+    world
+        .orgs()
+        .set_plan(
+            &world.db.conn,
+            &admin,
+            org.id,
+            Plan::Enterprise,
+            BillingStatus::Active,
+        )
+        .await
+        .expect("plan");
 }

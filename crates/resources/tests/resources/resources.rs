@@ -7,7 +7,6 @@ use commons_orgs::{Preset, Role};
 use commons_resources::entity::resource;
 use commons_resources::kind::blogpost::BlogpostInput;
 use commons_resources::service::reading::FeedFilter;
-use commons_resources::service::writing::CreateResource;
 use commons_resources::{KindData, KindInput, Status, Visibility};
 use commons_testkit::{PostBuilder, World, kind, user_id};
 use sea_orm::EntityTrait;
@@ -384,45 +383,33 @@ async fn edits_and_transfers_follow_the_same_rules() {
 async fn pages_hang_under_their_owners_pages() {
     use commons_resources::kind::page::PageInput;
     let world = World::new().await;
-    let (db, resources) = (&world.db.conn, &world.resources);
     let ada = world.person("ada").await;
     let bob = world.person("bob").await;
-    let page = |title: &str, path: &str, parent_id: Option<Uuid>| CreateResource {
-        owner_id: None,
-        title: title.into(),
-        slug: None,
-        summary: None,
-        tags: vec![],
-        visibility: Visibility::Public,
-        kind: KindInput::Page(PageInput {
+    let page = |author: &Actor, title: &str, path: &str, parent_id: Option<Uuid>| {
+        world.post(author, title).kind(KindInput::Page(PageInput {
             path: path.into(),
             body: "text".into(),
             parent_id,
-        }),
+        }))
     };
-    let about = resources
-        .create_resource(db, &ada, page("About", "about", None))
-        .await
-        .expect("page")
-        .resource
-        .id;
-    let team = resources
-        .create_resource(db, &ada, page("Team", "/about/team/", Some(about)))
+    let about = page(&ada, "About", "about", None).draft().await;
+    let team = page(&ada, "Team", "/about/team/", Some(about))
+        .try_draft()
         .await
         .expect("a child page");
     assert!(
         matches!(team.data, Some(KindData::Page(ref p)) if p.path == "about/team" && p.parent_id == Some(about))
     );
-    let refused = resources
-        .create_resource(db, &bob, page("Mine", "mine", Some(about)))
+    let refused = page(&bob, "Mine", "mine", Some(about))
+        .try_draft()
         .await
         .unwrap_err();
     assert_eq!(
         (refused.code(), refused.field()),
         (ErrorCode::BadUserInput, Some("parentId"))
     );
-    let refused = resources
-        .create_resource(db, &ada, page("Bad path", "a//b", None))
+    let refused = page(&ada, "Bad path", "a//b", None)
+        .try_draft()
         .await
         .unwrap_err();
     assert_eq!(refused.field(), Some("path"));
