@@ -1,8 +1,6 @@
 //! Platform roles end to end: blocking, and accounts that wait for approval.
 
-mod common;
-
-use common::{PASSWORD, TestServer, session};
+use crate::common::{PASSWORD, TestServer, session};
 use serde_json::json;
 
 const DECIDE: &str =

@@ -1,8 +1,6 @@
 //! Signing up, signing in, sessions and tokens, end to end over HTTP.
 
-mod common;
-
-use common::{PASSWORD, TestServer, session};
+use crate::common::{PASSWORD, TestServer, session};
 use serde_json::json;
 
 #[tokio::test]
@@ -271,7 +269,7 @@ async fn bad_tokens_are_unauthenticated_and_never_crash() {
             chrono::Utc::now(),
             chrono::Duration::minutes(5),
         );
-    let expired = commons_identity::TokenKeys::from_secret(common::SECRET)
+    let expired = commons_identity::TokenKeys::from_secret(crate::common::SECRET)
         .expect("key")
         .issue(
             uuid::Uuid::now_v7(),

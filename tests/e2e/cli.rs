@@ -1,10 +1,8 @@
 //! The `commons` binary as an operator runs it: serve (the default), seed, schema.
 
-mod common;
-
 use std::process::Command;
 
-use common::process::{BIN, ServerProcess};
+use crate::common::process::{BIN, ServerProcess};
 
 use commons_identity::entity::user;
 use commons_migrations::testing::TestDb;

@@ -5,9 +5,7 @@
 //! - A BirQadam volunteer's photo report goes through moderation.
 //! - A spot search by distance returns the near spots, nearest first.
 
-mod common;
-
-use common::{Session, TestServer};
+use crate::common::{Session, TestServer};
 use serde_json::{Value, json};
 
 const CREATE: &str =
@@ -477,7 +475,12 @@ async fn spots_near_a_point_nearest_first() {
 }
 
 /// Sends `bytes` as a GraphQL multipart request to `uploadMedia`.
-async fn upload(server: &TestServer, token: Option<&str>, name: &str, bytes: Vec<u8>) -> common::Reply {
+async fn upload(
+    server: &TestServer,
+    token: Option<&str>,
+    name: &str,
+    bytes: Vec<u8>,
+) -> crate::common::Reply {
     let operations = json!({
         "query": "mutation($file: Upload!) { uploadMedia(file: $file) { id url contentType sizeBytes width height filename } }",
         "variables": { "file": null }
@@ -569,7 +572,7 @@ async fn uploaded_photos_are_checked_and_served_with_cache_headers() {
     .await;
     assert_eq!(script.code(), Some("BAD_USER_INPUT"), "{}", script.body);
     let mut huge = PNG_3X2.to_vec();
-    huge.resize(common::MAX_UPLOAD + 1, 0);
+    huge.resize(crate::common::MAX_UPLOAD + 1, 0);
     let too_big = upload(&server, Some(&volunteer.access), "big.png", huge).await;
     assert_eq!(too_big.code(), Some("PAYLOAD_TOO_LARGE"), "{}", too_big.body);
     let anonymous = upload(&server, None, "a.png", PNG_3X2.to_vec()).await;

@@ -2,9 +2,7 @@
 //! real server, and none may fail to parse or validate (running into rules is fine: the
 //! variables are placeholders).
 
-mod common;
-
-use common::TestServer;
+use crate::common::TestServer;
 use serde_json::{Map, Value, json};
 
 #[tokio::test]

@@ -1,10 +1,8 @@
 //! The HTTP surface: GraphQL over HTTP, limits, rate limits, health, readiness and metrics.
 
-mod common;
-
 use std::time::Duration;
 
-use common::{PASSWORD, TestServer};
+use crate::common::{PASSWORD, TestServer};
 use commons_gateway::GatewayConfig;
 use serde_json::json;
 
@@ -206,7 +204,7 @@ async fn visitors_are_recorded_and_linked_at_registration() {
     use sea_orm::EntityTrait;
     let id: uuid::Uuid = visitor.parse().expect("a uuid");
     let row = visitor::Entity::find_by_id(id)
-        .one(&server.db.conn)
+        .one(&server.world.db.conn)
         .await
         .expect("query")
         .expect("row");

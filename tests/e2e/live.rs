@@ -2,13 +2,11 @@
 //! `/graphql/ws`, fed by the outbox, across gateway processes, and only what the subscriber
 //! may see.
 
-mod common;
-
 use std::time::Duration;
 
-use common::process::ServerProcess;
-use common::ws::{Connected, LiveClient, drain, until_received};
-use common::{Session, TestServer, post_gql, publish, sign_up};
+use crate::common::process::ServerProcess;
+use crate::common::ws::{Connected, LiveClient, drain, until_received};
+use crate::common::{Session, TestServer, post_gql, publish, sign_up};
 use commons_gateway::GatewayConfig;
 use commons_migrations::testing::TestDb;
 use serde_json::{Value, json};
@@ -93,7 +91,7 @@ async fn subscribers_receive_only_what_they_may_see() {
     let post = publish(&http, &server.url, &ann.access, "Open day", "PUBLIC").await;
 
     // Subscribing to what you may not see is refused as reading it is.
-    let mut bob_live = connected(&server, Some(&bob)).await;
+    let mut bob_live = server.live(Some(&bob)).await;
     bob_live
         .subscribe("diary", COMMENT_ADDED, json!({ "id": diary }))
         .await;
@@ -104,7 +102,7 @@ async fn subscribers_receive_only_what_they_may_see() {
     );
 
     // Both follow the public post; the first comment reaches both.
-    let mut ann_live = connected(&server, Some(&ann)).await;
+    let mut ann_live = server.live(Some(&ann)).await;
     bob_live
         .subscribe("post", COMMENT_ADDED, json!({ "id": post }))
         .await;
@@ -158,7 +156,7 @@ async fn reaction_changes_arrive_with_the_new_counts() {
     let http = reqwest::Client::new();
     let post = publish(&http, &server.url, &ann.access, "Photo walk", "PUBLIC").await;
     // Signed out is enough to follow a public resource.
-    let mut watcher = connected(&server, None).await;
+    let mut watcher = server.live(None).await;
     watcher
         .subscribe(
             "r",
@@ -202,7 +200,7 @@ async fn signing_out_ends_subscriptions() {
     let bob = server.register("bob@example.org", "bob").await;
     let http = reqwest::Client::new();
     let post = publish(&http, &server.url, &ann.access, "Open day", "PUBLIC").await;
-    let mut bob_live = connected(&server, Some(&bob)).await;
+    let mut bob_live = server.live(Some(&bob)).await;
     bob_live
         .subscribe("post", COMMENT_ADDED, json!({ "id": post }))
         .await;
@@ -243,13 +241,6 @@ async fn comment(server: &TestServer, author: &Session, resource: &Value, body: 
         )
         .await;
     assert!(added.body["errors"].is_null(), "{}", added.body);
-}
-
-async fn connected(server: &TestServer, session: Option<&Session>) -> LiveClient {
-    match LiveClient::connect(&server.url, session.map(|s| s.access.as_str())).await {
-        Connected::Ready(client) => *client,
-        Connected::Refused(code, reason) => panic!("refused: {code} {reason}"),
-    }
 }
 
 async fn last_message(client: &mut LiveClient) -> Option<Value> {

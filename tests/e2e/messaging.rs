@@ -2,12 +2,10 @@
 //! counts and read markers; notifications written by the outbox handler, delivered live,
 //! read, and silenced by a setting.
 
-mod common;
-
 use std::time::Duration;
 
-use common::ws::{Connected, LiveClient, drain, until_received};
-use common::{Session, TestServer, publish};
+use crate::common::ws::{drain, until_received};
+use crate::common::{TestServer, publish};
 use serde_json::{Value, json};
 
 #[tokio::test]
@@ -46,8 +44,8 @@ async fn a_private_conversation_lives_and_counts_unread() {
         again.body
     );
 
-    let mut bob_live = connected(&server, &bob).await;
-    let mut eve_live = connected(&server, &eve).await;
+    let mut bob_live = server.live(Some(&bob)).await;
+    let mut eve_live = server.live(Some(&eve)).await;
     for live in [&mut bob_live, &mut eve_live] {
         live.subscribe(
             "m",
@@ -129,7 +127,7 @@ async fn comments_notify_the_author_live_until_silenced() {
     let bob = server.register("bob@example.org", "bob").await;
     let post = publish(&server.http, &server.url, &ann.access, "Spring cleanup", "PUBLIC").await;
 
-    let mut ann_live = connected(&server, &ann).await;
+    let mut ann_live = server.live(Some(&ann)).await;
     ann_live
         .subscribe(
             "n",
@@ -225,11 +223,4 @@ async fn comments_notify_the_author_live_until_silenced() {
         )
         .await;
     assert_eq!(unknown.code(), Some("BAD_USER_INPUT"), "{}", unknown.body);
-}
-
-async fn connected(server: &TestServer, session: &Session) -> LiveClient {
-    match LiveClient::connect(&server.url, Some(&session.access)).await {
-        Connected::Ready(client) => *client,
-        Connected::Refused(code, reason) => panic!("refused: {code} {reason}"),
-    }
 }

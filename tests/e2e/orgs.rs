@@ -3,9 +3,7 @@
 //! plan's member limit, an analyst who cannot create content) and the seed platform (an
 //! invite that turns a visitor into a member of an organization and a department).
 
-mod common;
-
-use common::{PASSWORD, Session, TestServer, session};
+use crate::common::{PASSWORD, Session, TestServer, session};
 use commons_gateway::GatewayConfig;
 use serde_json::{Value, json};
 
@@ -42,7 +40,7 @@ async fn invite(server: &TestServer, by: &Session, input: Value) -> String {
         .to_owned()
 }
 
-async fn register_with(server: &TestServer, name: &str, extra: Value) -> common::Reply {
+async fn register_with(server: &TestServer, name: &str, extra: Value) -> crate::common::Reply {
     let mut input = json!({ "email": format!("{name}@example.org"), "username": name, "password": PASSWORD });
     if let (Some(input), Some(extra)) = (input.as_object_mut(), extra.as_object()) {
         input.extend(extra.clone());

@@ -1,9 +1,7 @@
 //! Reactions end to end (RE1): toggling over HTTP, the summary on every resource, and the
 //! feed ordered by them.
 
-mod common;
-
-use common::{TestServer, publish};
+use crate::common::{TestServer, publish};
 use serde_json::json;
 
 const TOGGLE: &str =

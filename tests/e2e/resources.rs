@@ -1,9 +1,7 @@
 //! Resources end to end: an AqStream organization publishes a public post and one for its
 //! "Saratov Team" department; who sees which, over HTTP, with owners as a union.
 
-mod common;
-
-use common::{Session, TestServer};
+use crate::common::{Session, TestServer};
 use serde_json::{Value, json};
 
 const CREATE: &str = "mutation($input: CreateResourceInput!) { createResource(input: $input) {
@@ -12,7 +10,7 @@ const CREATE: &str = "mutation($input: CreateResourceInput!) { createResource(in
 const PUBLISH: &str = "mutation($id: ID!) { publishResource(id: $id) { status publishedAt } }";
 const READ: &str = "query($id: ID!) { resource(id: $id) { id title } }";
 
-async fn create(server: &TestServer, by: &Session, input: Value) -> common::Reply {
+async fn create(server: &TestServer, by: &Session, input: Value) -> crate::common::Reply {
     server
         .gql(CREATE, json!({ "input": input }), Some(&by.access))
         .await

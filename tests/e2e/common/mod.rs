@@ -1,6 +1,5 @@
-//! A real Commons server on 127.0.0.1:0 over a fresh database, driven over HTTP as a
-//! frontend would.
-#![allow(dead_code)]
+//! A real Commons server on 127.0.0.1:0 over the testkit's world (a fresh database and the
+//! services), driven over HTTP as a frontend would.
 
 pub mod process;
 pub mod ws;
@@ -11,26 +10,20 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use commons_core::Actor;
 use commons_gateway::{App, GatewayConfig};
-use commons_identity::{Identity, PlatformRole, Settings, TokenKeys};
-use commons_migrations::testing::TestDb;
+use commons_testkit::World;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-pub const PASSWORD: &str = "correct horse battery";
-pub const SECRET: &[u8] = b"an end-to-end test secret of at least 32 bytes";
-
-/// Uploads up to this size in the end-to-end tests.
-pub const MAX_UPLOAD: usize = 64 * 1024;
+pub use commons_testkit::input::PASSWORD;
+pub use commons_testkit::{MAX_UPLOAD, TOKEN_SECRET as SECRET};
 
 pub struct TestServer {
     pub url: String,
     pub http: reqwest::Client,
-    pub identity: Identity,
-    pub db: TestDb,
+    /// The database and services the server runs on.
+    pub world: World,
     /// SQL statements the server has run so far.
     pub statements: Arc<AtomicUsize>,
-    /// Uploaded files, removed with the server.
-    pub media: tempfile::TempDir,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -78,28 +71,15 @@ impl TestServer {
 
     /// A server whose platform has its own organization settings (approval, bonuses).
     pub async fn with_settings(config: GatewayConfig, orgs: commons_orgs::Settings) -> TestServer {
-        let db = TestDb::fresh().await;
-        let identity = Identity::new(
-            TokenKeys::from_secret(SECRET).expect("a long secret"),
-            Settings::default(),
-        );
+        let world = World::builder().orgs_settings(orgs).build().await;
         // Count every SQL statement the server runs, for the N+1 tests.
         let statements = Arc::new(AtomicUsize::new(0));
-        let mut conn = db.conn.clone();
+        let mut conn = world.db.conn.clone();
         let counter = statements.clone();
         conn.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
-        let media = tempfile::tempdir().expect("a media folder");
-        let mut uploads = commons_resources::media::MediaSettings::local(media.path());
-        uploads.max_bytes = MAX_UPLOAD;
-        let app = App::new(
-            conn,
-            commons_resources::Resources::new(commons_orgs::Orgs::new(identity.clone(), orgs))
-                .with_media(uploads),
-            config,
-        )
-        .with_background_db(db.conn.clone());
+        let app = App::new(conn, world.resources.clone(), config).with_background_db(world.db.conn.clone());
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
             .await
             .expect("a free port");
@@ -111,10 +91,8 @@ impl TestServer {
         TestServer {
             url,
             http: reqwest::Client::new(),
-            identity,
-            db,
+            world,
             statements,
-            media,
             stop: Some(stop),
         }
     }
@@ -177,15 +155,13 @@ impl TestServer {
     pub async fn admin(&self) -> Session {
         let admin = self.register("root@example.org", "platform_root").await;
         let user = self
-            .identity
-            .user_by_email(&self.db.conn, &Actor::System, "root@example.org")
+            .world
+            .identity()
+            .user_by_email(&self.world.db.conn, &Actor::System, "root@example.org")
             .await
             .expect("lookup")
             .expect("registered");
-        self.identity
-            .set_platform_role(&self.db.conn, &Actor::System, user.id, PlatformRole::Admin)
-            .await
-            .expect("promote");
+        self.world.grant_platform_admin(user.id).await;
         admin
     }
 
@@ -194,6 +170,14 @@ impl TestServer {
         let before = self.statements.load(Ordering::SeqCst);
         let reply = self.gql(query, variables, token).await;
         (reply, self.statements.load(Ordering::SeqCst) - before)
+    }
+
+    /// A WebSocket client connected to this server, signed in as `session` when given.
+    pub async fn live(&self, session: Option<&Session>) -> ws::LiveClient {
+        match ws::LiveClient::connect(&self.url, session.map(|s| s.access.as_str())).await {
+            ws::Connected::Ready(client) => *client,
+            ws::Connected::Refused(code, reason) => panic!("refused: {code} {reason}"),
+        }
     }
 
     pub async fn me(&self, token: &str) -> Reply {
