@@ -8,30 +8,22 @@ use chrono::Utc;
 use commons_core::{Actor, CodedError, ErrorCode, ManualClock};
 use commons_identity::entity::user;
 use commons_identity::service::accounts::Register;
-use commons_identity::{Error, Identity, Settings, TokenKeys};
-use commons_migrations::testing::TestDb;
+use commons_identity::{Error, Settings};
+use commons_testkit::{World, input};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
-fn identity() -> Identity {
-    Identity::new(
-        TokenKeys::from_secret(&[42u8; 32]).expect("key"),
-        Settings::default(),
-    )
-}
-
+/// `username` signing up with `email`, spelled as the test needs.
 fn register(email: &str, username: &str) -> Register {
     Register {
         email: email.into(),
-        username: username.into(),
-        password: "correct horse battery".into(),
-        ..Register::default()
+        ..input::registration(username)
     }
 }
 
 #[tokio::test]
 async fn one_account_per_email_under_concurrent_registrations() {
-    let db = TestDb::fresh().await;
-    let identity = identity();
+    let world = World::new().await;
+    let (db, identity) = (&world.db, world.identity().clone());
     let attempts: Vec<_> = (0..12)
         .map(|i| {
             let (db, identity) = (db.conn.clone(), identity.clone());
@@ -69,8 +61,8 @@ async fn one_account_per_email_under_concurrent_registrations() {
 
 #[tokio::test]
 async fn a_refresh_token_works_once_under_concurrent_use() {
-    let db = TestDb::fresh().await;
-    let identity = identity();
+    let world = World::new().await;
+    let (db, identity) = (&world.db, world.identity().clone());
     let session = identity
         .register(
             &db.conn,
@@ -109,9 +101,9 @@ async fn a_refresh_token_works_once_under_concurrent_use() {
 
 #[tokio::test]
 async fn tokens_expire_on_the_clock() {
-    let db = TestDb::fresh().await;
     let clock = Arc::new(ManualClock::new(Utc::now()));
-    let identity = identity().with_clock(clock.clone());
+    let world = World::builder().clock(clock.clone()).build().await;
+    let (db, identity) = (&world.db, world.identity());
     let settings = Settings::default();
     let session = identity
         .register(

@@ -2,118 +2,32 @@
 //! resource's total behind "most reacted first"), visibility, and counts equal to the rows
 //! after 100 people toggle at once.
 
-use commons_core::{Actor, CodedError, ErrorCode, PageRequest, PlatformRole};
-use commons_identity::service::accounts::Register;
-use commons_identity::{Identity, Settings as IdentitySettings, TokenKeys};
-use commons_migrations::testing::TestDb;
-use commons_orgs::service::organizations::CreateOrganization;
-use commons_orgs::{OrganizationKind, Orgs, Settings};
+use commons_core::{Actor, CodedError, ErrorCode, PageRequest};
 use commons_reactions::entity::{reaction, reaction_count};
 use commons_reactions::{ReactionKind, Reactions};
-use commons_resources::kind::blogpost::BlogpostInput;
 use commons_resources::service::reading::{FeedFilter, FeedOrder};
-use commons_resources::service::writing::CreateResource;
-use commons_resources::{KindInput, Resources, Visibility};
+use commons_testkit::{World, user_id};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
-struct World {
-    db: TestDb,
-    reactions: Reactions,
-}
-
-impl World {
-    async fn new() -> World {
-        let identity = Identity::new(
-            TokenKeys::from_secret(&[7u8; 32]).expect("key"),
-            IdentitySettings::default(),
-        );
-        let resources = Resources::new(Orgs::new(identity, Settings::default()));
-        World {
-            db: TestDb::fresh().await,
-            reactions: Reactions::new(resources),
-        }
-    }
-
-    /// `n` people, with one password hash between them.
-    async fn people(&self, prefix: &str, n: usize) -> Vec<Actor> {
-        let identity = self.reactions.resources().orgs().identity();
-        let template = identity
-            .prepare_registration(Register {
-                email: format!("{prefix}@example.org"),
-                username: prefix.into(),
-                password: "correct horse battery".into(),
-                ..Register::default()
-            })
-            .await
-            .expect("registration");
-        let mut people = Vec::new();
-        for i in 0..n {
-            let mut account = template.clone();
-            account.email = format!("{prefix}{i}@example.org");
-            account.username = format!("{prefix}{i}");
-            let session = identity
-                .create_account(&self.db.conn, account)
-                .await
-                .expect("account");
-            people.push(Actor::User {
-                id: session.user.id,
-                platform_role: PlatformRole::User,
-                scopes: None,
-                session: Some(Uuid::now_v7()),
-            });
-        }
-        people
-    }
-
-    async fn post(&self, author: &Actor, title: &str, publish: bool) -> Uuid {
-        self.post_for(author, None, title, publish).await
-    }
-
-    async fn post_for(&self, author: &Actor, owner: Option<Uuid>, title: &str, publish: bool) -> Uuid {
-        let resources = self.reactions.resources();
-        let id = resources
-            .create_resource(
-                &self.db.conn,
-                author,
-                CreateResource {
-                    owner_id: owner,
-                    title: title.into(),
-                    slug: None,
-                    summary: None,
-                    tags: vec![],
-                    visibility: Visibility::Public,
-                    kind: KindInput::Blogpost(BlogpostInput {
-                        body: "text".into(),
-                        cover_url: None,
-                    }),
-                },
-            )
-            .await
-            .expect("post")
-            .resource
-            .id;
-        if publish {
-            resources
-                .publish_resource(&self.db.conn, author, id)
-                .await
-                .expect("publish");
-        }
-        id
-    }
+/// A test world and the reaction services over it: the one place this binary builds them.
+async fn world_with_reactions() -> (World, Reactions) {
+    let world = World::new().await;
+    let reactions = Reactions::new(world.resources.clone());
+    (world, reactions)
 }
 
 #[tokio::test]
 async fn toggling_counts_and_orders_most_reacted_first() {
-    let world = World::new().await;
+    let (world, reactions) = world_with_reactions().await;
     let db = &world.db.conn;
     let people = world.people("reader", 3).await;
     let [author, ann, ben] = <[Actor; 3]>::try_from(people).expect("three");
-    let quiet = world.post(&author, "Quiet", true).await;
-    let loved = world.post(&author, "Loved", true).await;
-    let draft = world.post(&author, "Draft", false).await;
+    let quiet = world.post(&author, "Quiet").publish().await;
+    let loved = world.post(&author, "Loved").publish().await;
+    let draft = world.post(&author, "Draft").draft().await;
 
-    let r = &world.reactions;
+    let r = &reactions;
     let first = r
         .toggle_reaction(db, &ann, loved, ReactionKind::Love)
         .await
@@ -173,23 +87,8 @@ async fn toggling_counts_and_orders_most_reacted_first() {
 
     // An organization's public post: anyone who sees it reacts, and its total moves too
     // (on PostgreSQL past the row level security that keeps non-members from writing it).
-    let club = r
-        .resources()
-        .orgs()
-        .create_organization(
-            db,
-            &author,
-            CreateOrganization {
-                name: "Club".into(),
-                slug: "club".into(),
-                description: None,
-                logo_url: None,
-                kind: OrganizationKind::Virtual,
-            },
-        )
-        .await
-        .expect("organization");
-    let news = world.post_for(&author, Some(club.id), "Club news", true).await;
+    let club = world.organization(&author, "Club").await;
+    let news = world.post(&author, "Club news").owner(club.id).publish().await;
     r.toggle_reaction(db, &ben, news, ReactionKind::Wow)
         .await
         .expect("outsider reacts");
@@ -212,16 +111,16 @@ async fn toggling_counts_and_orders_most_reacted_first() {
 /// 100 people toggle at once, twice: the counter follows the rows both ways.
 #[tokio::test]
 async fn concurrent_toggles_leave_counts_equal_to_rows() {
-    let world = World::new().await;
+    let (world, reactions) = world_with_reactions().await;
     let db = &world.db.conn;
     let people = world.people("fan", 101).await;
-    let post = world.post(&people[0], "Popular", true).await;
+    let post = world.post(&people[0], "Popular").publish().await;
     for round in 0..2 {
         let tasks: Vec<_> = people[1..]
             .iter()
             .cloned()
             .map(|person| {
-                let (db, reactions) = (db.clone(), world.reactions.clone());
+                let (db, reactions) = (db.clone(), reactions.clone());
                 tokio::spawn(async move {
                     reactions
                         .toggle_reaction(&db, &person, post, ReactionKind::Like)
@@ -246,13 +145,13 @@ async fn concurrent_toggles_leave_counts_equal_to_rows() {
 /// RE2: a thread keeps its shape when its comments are deleted or hidden; the count follows.
 #[tokio::test]
 async fn comments_thread_edit_delete_and_hide() {
-    let world = World::new().await;
+    let (world, reactions) = world_with_reactions().await;
     let db = &world.db.conn;
     let people = world.people("talker", 3).await;
     let [author, ann, ben] = <[Actor; 3]>::try_from(people).expect("three");
-    let post = world.post(&author, "Discuss", true).await;
-    let draft = world.post(&author, "Not yet", false).await;
-    let r = &world.reactions;
+    let post = world.post(&author, "Discuss").publish().await;
+    let draft = world.post(&author, "Not yet").draft().await;
+    let r = &reactions;
     let count = |id| async move {
         r.resources()
             .resource(db, &Actor::System, id)
@@ -322,12 +221,12 @@ async fn comments_thread_edit_delete_and_hide() {
 #[tokio::test]
 async fn ratings_average_and_distribution() {
     use commons_reactions::ratings::Rate;
-    let world = World::new().await;
+    let (world, reactions) = world_with_reactions().await;
     let db = &world.db.conn;
     let people = world.people("rater", 4).await;
     let [guide, ann, ben, cat] = <[Actor; 4]>::try_from(people).expect("four");
-    let tour = world.post(&guide, "City tour", true).await;
-    let r = &world.reactions;
+    let tour = world.post(&guide, "City tour").publish().await;
+    let r = &reactions;
     let rate = |who: &Actor, target, score, quality| {
         let (who, r) = (who.clone(), r);
         async move {
@@ -361,9 +260,11 @@ async fn ratings_average_and_distribution() {
     assert_eq!(summary.punctuality, None);
 
     // People (the guide) are rated too.
-    rate(&ann, id_of(&guide), 5, None).await.expect("rate the guide");
+    rate(&ann, user_id(&guide), 5, None)
+        .await
+        .expect("rate the guide");
     assert_eq!(
-        r.rating_summary(db, &ben, id_of(&guide))
+        r.rating_summary(db, &ben, user_id(&guide))
             .await
             .expect("guide")
             .average,
@@ -372,14 +273,10 @@ async fn ratings_average_and_distribution() {
 
     let own = rate(&guide, tour, 5, None).await.unwrap_err();
     assert_eq!(own.code(), ErrorCode::Forbidden);
-    let myself = rate(&ann, id_of(&ann), 5, None).await.unwrap_err();
+    let myself = rate(&ann, user_id(&ann), 5, None).await.unwrap_err();
     assert_eq!(myself.code(), ErrorCode::Forbidden);
     let out_of_range = rate(&ann, tour, 6, None).await.unwrap_err();
     assert_eq!(out_of_range.code(), ErrorCode::BadUserInput);
     let nothing = rate(&ann, Uuid::now_v7(), 3, None).await.unwrap_err();
     assert_eq!(nothing.code(), ErrorCode::NotFound);
-}
-
-fn id_of(actor: &Actor) -> Uuid {
-    actor.user_id().expect("signed in")
 }

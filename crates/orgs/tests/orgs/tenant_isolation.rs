@@ -1,0 +1,93 @@
+//! OR7: non-public organization data is visible to members only. The services check it; on
+//! PostgreSQL row level security checks it again, so even a query that forgets the service's
+//! filter returns only what the actor may see.
+
+use commons_core::audit;
+use commons_core::{Actor, CodedError, ErrorCode, PageRequest, tenant};
+use commons_orgs::entity::membership;
+use commons_orgs::service::invites::CreateInvite;
+use commons_testkit::{World, user_id};
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+/// Every membership row the actor can read, with no filter at all.
+async fn visible_memberships(world: &World, actor: &Actor) -> Vec<membership::Model> {
+    let tx = tenant::read(&world.db.conn, actor).await.expect("begin");
+    membership::Entity::find().all(&tx).await.expect("query")
+}
+
+#[tokio::test]
+async fn members_see_their_organization_only() {
+    let world = World::new().await;
+    let (db, orgs) = (&world.db.conn, world.orgs());
+    let alice = world.person("alice").await;
+    let bob = world.person("bob").await;
+    let carol = world.person("carol").await;
+    let north = world.organization(&alice, "north").await;
+    let south = world.organization(&bob, "south").await;
+    let invite = orgs
+        .create_invite(
+            db,
+            &bob,
+            CreateInvite {
+                org_id: Some(south.id),
+                ..CreateInvite::default()
+            },
+        )
+        .await
+        .expect("invite");
+    orgs.accept_invite(db, &carol, &invite.code)
+        .await
+        .expect("carol joins south");
+
+    // Through the services: the member list is for members.
+    let page = PageRequest::new(None, None).expect("page");
+    let refused = orgs.members(db, &alice, south.id, &page).await.unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    let admin = world.person("platformadmin").platform_admin().await;
+    assert_eq!(
+        orgs.members(db, &admin, south.id, &page)
+            .await
+            .expect("admins see all")
+            .edges
+            .len(),
+        2
+    );
+
+    if !world.db.is_postgres() {
+        return;
+    }
+    // Past the services: an unfiltered SELECT as each person.
+    let seen = visible_memberships(&world, &alice).await;
+    assert!(
+        seen.iter().all(|m| m.org_id == north.id),
+        "alice sees only north: {seen:?}"
+    );
+    assert_eq!(seen.len(), 1);
+    let seen = visible_memberships(&world, &carol).await;
+    assert!(seen.iter().all(|m| m.org_id == south.id));
+    assert_eq!(seen.len(), 2, "carol sees south's two members");
+    assert!(visible_memberships(&world, &Actor::ANONYMOUS).await.is_empty());
+    assert_eq!(visible_memberships(&world, &admin).await.len(), 3);
+
+    // The audit log and invites are walled the same way.
+    let tx = tenant::read(db, &alice).await.expect("begin");
+    let alice_sees = audit::Entity::find().count(&tx).await.expect("count");
+    let tx = tenant::read(db, &admin).await.expect("begin");
+    let admin_sees = audit::Entity::find().count(&tx).await.expect("count");
+    assert!(alice_sees < admin_sees, "{alice_sees} < {admin_sees}");
+    let tx = tenant::read(db, &alice).await.expect("begin");
+    let invites = commons_orgs::entity::invite::Entity::find()
+        .count(&tx)
+        .await
+        .expect("count");
+    assert_eq!(invites, 0, "alice sees no invites of south");
+
+    // A subscriber sees their own membership row and nothing else of the organization.
+    orgs.subscribe(db, &alice, south.id).await.expect("subscribe");
+    let seen = visible_memberships(&world, &alice).await;
+    assert!(
+        seen.iter()
+            .any(|m| m.org_id == south.id && m.user_id == user_id(&alice))
+    );
+    assert!(!seen.iter().any(|m| m.user_id == user_id(&carol)));
+}

@@ -1,0 +1,83 @@
+//! One of each kind of resource, with plausible fields. Tests that care about a field set it:
+//! `KindInput::Event(EventInput { capacity: Some(2), ..kind::event_input() })`.
+
+use chrono::{Duration, Utc};
+use commons_resources::KindInput;
+use commons_resources::geo::Location;
+use commons_resources::kind::blogpost::BlogpostInput;
+use commons_resources::kind::event::EventInput;
+use commons_resources::kind::page::PageInput;
+use commons_resources::kind::photo::PhotoInput;
+use commons_resources::kind::product::ProductInput;
+use commons_resources::kind::spot::SpotInput;
+
+pub fn blogpost(body: &str) -> KindInput {
+    KindInput::Blogpost(BlogpostInput {
+        body: body.into(),
+        cover_url: None,
+    })
+}
+
+/// An event with `capacity` seats (unlimited when `None`), registration open now.
+pub fn event(capacity: Option<i32>) -> KindInput {
+    KindInput::Event(EventInput {
+        capacity,
+        ..event_input()
+    })
+}
+
+/// Three hours on the Volga embankment a week from now; seats unlimited, registration open,
+/// the participants' list for organizers only.
+pub fn event_input() -> EventInput {
+    let starts_at = Utc::now() + Duration::days(7);
+    EventInput {
+        starts_at,
+        ends_at: starts_at + Duration::hours(3),
+        timezone: Some("Europe/Saratov".into()),
+        place: Some("Volga embankment".into()),
+        online_url: None,
+        location: None,
+        capacity: None,
+        registration_opens_at: None,
+        registration_closes_at: None,
+        participants_visible: false,
+    }
+}
+
+/// A top-level page at `path`.
+pub fn page(path: &str) -> KindInput {
+    KindInput::Page(PageInput {
+        path: path.into(),
+        body: "text".into(),
+        parent_id: None,
+    })
+}
+
+/// A photo kept elsewhere, at `url`.
+pub fn photo(url: &str, caption: &str) -> KindInput {
+    KindInput::Photo(PhotoInput {
+        url: Some(url.into()),
+        media_id: None,
+        caption: Some(caption.into()),
+    })
+}
+
+/// A product on sale at `price_minor` (in minor units) of `currency`, stock not counted.
+pub fn product(price_minor: i64, currency: &str) -> KindInput {
+    KindInput::Product(ProductInput {
+        price_minor,
+        currency: currency.into(),
+        sku: None,
+        stock: None,
+        active: true,
+    })
+}
+
+/// A place at `location`.
+pub fn spot(location: Location) -> KindInput {
+    KindInput::Spot(SpotInput {
+        location,
+        address: None,
+        hours: None,
+    })
+}

@@ -1,0 +1,156 @@
+//! The `commons` binary as an operator runs it: serve (the default), seed, schema.
+
+use std::process::Command;
+
+use crate::common::process::{BIN, ServerProcess};
+
+use commons_identity::entity::user;
+use commons_migrations::testing::TestDb;
+use sea_orm::{EntityTrait, PaginatorTrait};
+
+#[tokio::test]
+async fn seed_is_idempotent() {
+    let db = TestDb::fresh().await;
+    for _ in 0..2 {
+        let out = Command::new(BIN)
+            .args(["--database-url", db.url(), "seed"])
+            .output()
+            .expect("commons seed runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stdout).contains("admin@commons.local"));
+    }
+    let users = user::Entity::find().count(&db.conn).await.expect("count");
+    assert_eq!(users, 4);
+    let demo = commons_orgs::entity::organization::Entity::find()
+        .all(&db.conn)
+        .await
+        .expect("organizations");
+    assert_eq!(demo.len(), 1, "one demo organization, however often seeded");
+    assert_eq!((demo[0].slug.as_str(), demo[0].member_count), ("commons-demo", 2));
+    // Public rows are readable here; on PostgreSQL the department-only post is behind row
+    // level security for this connection, which acts as no one.
+    let mut kinds: Vec<String> = commons_resources::entity::resource::Entity::find()
+        .all(&db.conn)
+        .await
+        .expect("resources")
+        .into_iter()
+        .filter(|r| r.visibility == commons_resources::Visibility::Public)
+        .map(|r| r.kind)
+        .collect();
+    kinds.sort();
+    kinds.dedup();
+    assert_eq!(
+        kinds,
+        commons_resources::kind::KINDS,
+        "a public resource of every kind"
+    );
+    let events = commons_resources::entity::event::Entity::find()
+        .all(&db.conn)
+        .await
+        .expect("events");
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].registered_count, 1, "bob registered");
+    let admin = user::Entity::find()
+        .all(&db.conn)
+        .await
+        .expect("users")
+        .into_iter()
+        .find(|u| u.email == "admin@commons.local")
+        .expect("the demo admin");
+    assert_eq!(admin.platform_role, commons_identity::PlatformRole::Admin);
+}
+
+#[test]
+fn schema_prints_the_sdl() {
+    let out = Command::new(BIN)
+        .arg("schema")
+        .output()
+        .expect("commons schema runs");
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), commons_gateway::sdl());
+}
+
+#[tokio::test]
+async fn serve_is_the_default_and_applies_migrations() {
+    // An empty SQLite database: `commons` with no subcommand migrates it and serves. With
+    // TEST_DATABASE_URL, a PostgreSQL database, where it then acts as `commons_app`.
+    let dir = tempfile_dir();
+    let postgres = match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) if !url.is_empty() => Some(TestDb::fresh().await),
+        _ => None,
+    };
+    let url = match &postgres {
+        Some(db) => db.url().to_owned(),
+        None => format!("sqlite:{}", dir.join("fresh.db").display()),
+    };
+    let server = ServerProcess::start(&url, &[]).await;
+    let address = server.address.clone();
+    let http = reqwest::Client::new();
+    let graphiql = http
+        .get(format!("http://{address}/"))
+        .send()
+        .await
+        .expect("GraphiQL answers");
+    assert_eq!(graphiql.status().as_u16(), 200);
+    let reply: serde_json::Value = http
+        .post(format!("http://{address}/graphql"))
+        .json(&serde_json::json!({ "query": "mutation { recordVisit(input: {}) { visitCount } }" }))
+        .send()
+        .await
+        .expect("GraphQL answers")
+        .json()
+        .await
+        .expect("JSON");
+    // The visitors table exists: migrations ran.
+    assert_eq!(reply["data"]["recordVisit"]["visitCount"], 1, "{reply}");
+    // Organization data goes through row level security on PostgreSQL: the owner sees it.
+    let gql = |query: &'static str, token: Option<String>| {
+        let mut request = http
+            .post(format!("http://{address}/graphql"))
+            .json(&serde_json::json!({ "query": query }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        async move {
+            request
+                .send()
+                .await
+                .expect("GraphQL answers")
+                .json::<serde_json::Value>()
+                .await
+                .expect("JSON")
+        }
+    };
+    let signed_up = gql(
+        r#"mutation { register(input: { email: "op@example.org", username: "operator", password: "correct horse battery" }) { accessToken } }"#,
+        None,
+    )
+    .await;
+    let token = signed_up["data"]["register"]["accessToken"]
+        .as_str()
+        .map(str::to_owned);
+    assert!(token.is_some(), "{signed_up}");
+    let created = gql(
+        r#"mutation { createOrganization(input: { name: "Ops", slug: "ops" }) { slug } }"#,
+        token.clone(),
+    )
+    .await;
+    assert_eq!(created["data"]["createOrganization"]["slug"], "ops", "{created}");
+    let mine = gql(
+        "{ myMemberships { edges { node { role organization { slug } } } } }",
+        token,
+    )
+    .await;
+    assert_eq!(
+        mine["data"]["myMemberships"]["edges"][0]["node"]["role"], "OWNER",
+        "{mine}"
+    );
+    drop(server);
+    std::fs::remove_dir_all(dir).ok();
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("commons-cli-{}", uuid::Uuid::now_v7().simple()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    dir
+}

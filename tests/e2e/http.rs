@@ -1,0 +1,255 @@
+//! The HTTP surface: GraphQL over HTTP, limits, rate limits, health, readiness and metrics.
+
+use std::time::Duration;
+
+use crate::common::{PASSWORD, TestServer};
+use commons_gateway::GatewayConfig;
+use serde_json::json;
+
+#[tokio::test]
+async fn graphql_over_http_status_codes_and_media_types() {
+    let server = TestServer::start().await;
+    // A query over GET.
+    let get = server
+        .http
+        .get(format!("{}/graphql", server.url))
+        .query(&[("query", "{ me { id } }")])
+        .header("accept", "application/graphql-response+json")
+        .send()
+        .await
+        .expect("answer");
+    let get = TestServer::reply(get).await;
+    assert_eq!(get.status, 200);
+    assert!(get.content_type.starts_with("application/graphql-response+json"));
+    assert_eq!(get.data()["me"], serde_json::Value::Null);
+
+    // A mutation over GET is not allowed.
+    let mutation = server
+        .http
+        .get(format!("{}/graphql", server.url))
+        .query(&[("query", "mutation { logout }")])
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(mutation.status().as_u16(), 405);
+    assert_eq!(
+        mutation.headers().get("allow").and_then(|v| v.to_str().ok()),
+        Some("POST")
+    );
+
+    // A query that does not validate: 400 with graphql-response+json, no `data` entry.
+    let invalid = server.gql("{ nope }", json!({}), None).await;
+    assert_eq!(invalid.status, 400);
+    assert_eq!(invalid.code(), Some("GRAPHQL_VALIDATION_FAILED"));
+    assert!(invalid.body.get("data").is_none());
+    assert!(invalid.body["errors"][0]["extensions"]["requestId"].is_string());
+
+    // Legacy clients asking for application/json get 200 and the same error.
+    let legacy = server
+        .http
+        .post(format!("{}/graphql", server.url))
+        .header("accept", "application/json")
+        .json(&json!({ "query": "{ nope }" }))
+        .send()
+        .await
+        .expect("answer");
+    let legacy = TestServer::reply(legacy).await;
+    assert_eq!(legacy.status, 200);
+    assert!(legacy.content_type.starts_with("application/json"));
+    assert_eq!(legacy.code(), Some("GRAPHQL_VALIDATION_FAILED"));
+
+    // Not JSON at all.
+    let garbage = server
+        .http
+        .post(format!("{}/graphql", server.url))
+        .header("content-type", "application/json")
+        .body("{ this is not json")
+        .send()
+        .await
+        .expect("answer");
+    let garbage = TestServer::reply(garbage).await;
+    assert_eq!(garbage.status, 400);
+    assert_eq!(garbage.code(), Some("GRAPHQL_PARSE_FAILED"));
+
+    // GraphiQL for people.
+    let page = server.http.get(&server.url).send().await.expect("answer");
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.unwrap_or_default().contains("graphiql"));
+}
+
+#[tokio::test]
+async fn limits_refuse_before_any_resolver_runs() {
+    let server = TestServer::start().await;
+
+    // Introspection nests as deep as a client likes.
+    let deep = format!(
+        "{{ __type(name: \"User\") {{ fields {{ type {{ {}name{} }} }} }} }}",
+        "ofType { ".repeat(12),
+        " }".repeat(12)
+    );
+    let reply = server.gql(&deep, json!({}), None).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.code(), Some("QUERY_TOO_DEEP"), "{}", reply.body);
+
+    let aliases: String = (0..6)
+        .map(|i| {
+            format!("a{i}: users(first: 100) {{ edges {{ node {{ id username displayName bio email }} }} }} ")
+        })
+        .collect();
+    let reply = server.gql(&format!("{{ {aliases} }}"), json!({}), None).await;
+    assert_eq!(reply.status, 400);
+    assert_eq!(reply.code(), Some("QUERY_TOO_COMPLEX"), "{}", reply.body);
+
+    // Two megabytes of body, with a declared length and streamed without one.
+    let huge = json!({ "query": format!("{{ me {{ id }} }} #{}", "x".repeat(2 * 1024 * 1024)) }).to_string();
+    let declared = server
+        .http
+        .post(format!("{}/graphql", server.url))
+        .header("content-type", "application/json")
+        .body(huge.clone())
+        .send()
+        .await
+        .expect("answer");
+    let declared = TestServer::reply(declared).await;
+    assert_eq!(declared.status, 413);
+    assert_eq!(declared.code(), Some("PAYLOAD_TOO_LARGE"));
+    let chunks: Vec<Result<String, std::io::Error>> = huge
+        .as_bytes()
+        .chunks(64 * 1024)
+        .map(|c| Ok(String::from_utf8_lossy(c).into_owned()))
+        .collect();
+    let streamed = server
+        .http
+        .post(format!("{}/graphql", server.url))
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
+        .send()
+        .await
+        .expect("answer");
+    let streamed = TestServer::reply(streamed).await;
+    assert_eq!(streamed.status, 413);
+    assert_eq!(streamed.code(), Some("PAYLOAD_TOO_LARGE"));
+
+    // No account was touched by any of it, and the server still answers.
+    assert_eq!(server.gql("{ me { id } }", json!({}), None).await.status, 200);
+}
+
+#[tokio::test]
+async fn slow_requests_time_out() {
+    // Hashing a password takes longer than a millisecond.
+    let config = GatewayConfig {
+        request_timeout: Duration::from_millis(1),
+        auth_attempts_per_minute: 0,
+        ..GatewayConfig::default()
+    };
+    let server = TestServer::with_config(config).await;
+    let reply = server.login("slow@example.org", PASSWORD).await;
+    assert_eq!(reply.status, 503);
+    assert_eq!(reply.code(), Some("TIMEOUT"));
+}
+
+#[tokio::test]
+async fn sign_in_attempts_are_rate_limited_per_ip() {
+    let config = GatewayConfig {
+        auth_attempts_per_minute: 3,
+        ..GatewayConfig::default()
+    };
+    let server = TestServer::with_config(config).await;
+    for _ in 0..3 {
+        let reply = server.login("guess@example.org", "guessing password").await;
+        assert_eq!(reply.code(), Some("UNAUTHENTICATED"));
+    }
+    let limited = server.login("guess@example.org", "guessing password").await;
+    assert_eq!(limited.code(), Some("RATE_LIMITED"), "{}", limited.body);
+    assert!(
+        limited.body["errors"][0]["extensions"]["retryAfterSeconds"]
+            .as_u64()
+            .is_some_and(|s| s >= 1)
+    );
+    // Other operations are not limited.
+    assert_eq!(server.gql("{ me { id } }", json!({}), None).await.status, 200);
+}
+
+#[tokio::test]
+async fn visitors_are_recorded_and_linked_at_registration() {
+    let server = TestServer::start().await;
+    let visit = "mutation($input: VisitInput!) { recordVisit(input: $input) { id visitCount } }";
+    let first = server
+        .gql(
+            visit,
+            json!({ "input": { "utmSource": "newsletter", "locale": "kk-KZ" } }),
+            None,
+        )
+        .await;
+    let visitor = first.data()["recordVisit"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(first.data()["recordVisit"]["visitCount"], 1);
+    let again = server
+        .gql(visit, json!({ "input": { "visitorId": visitor } }), None)
+        .await;
+    assert_eq!(again.data()["recordVisit"]["id"], visitor.as_str());
+    assert_eq!(again.data()["recordVisit"]["visitCount"], 2);
+
+    let registered = server
+        .gql(
+            "mutation($input: RegisterInput!) { register(input: $input) { user { username } } }",
+            json!({ "input": { "email": "v@example.org", "username": "visitor", "password": PASSWORD, "visitorId": visitor } }),
+            None,
+        )
+        .await;
+    assert_eq!(registered.data()["register"]["user"]["username"], "visitor");
+    use commons_identity::entity::visitor;
+    use sea_orm::EntityTrait;
+    let id: uuid::Uuid = visitor.parse().expect("a uuid");
+    let row = visitor::Entity::find_by_id(id)
+        .one(&server.world.db.conn)
+        .await
+        .expect("query")
+        .expect("row");
+    assert!(row.user_id.is_some());
+    assert_eq!(row.utm_source.as_deref(), Some("newsletter"));
+    assert_eq!(row.ip_prefix.as_deref(), Some("127.0.0.0/24"));
+
+    let bad = server
+        .gql(visit, json!({ "input": { "visitorId": "not-a-uuid" } }), None)
+        .await;
+    assert_eq!(bad.code(), Some("BAD_USER_INPUT"));
+}
+
+#[tokio::test]
+async fn health_readiness_and_metrics() {
+    let server = TestServer::start().await;
+    let health = server
+        .http
+        .get(format!("{}/health", server.url))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(health.status().as_u16(), 200);
+    let ready = server
+        .http
+        .get(format!("{}/ready", server.url))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(ready.status().as_u16(), 200);
+
+    server.gql("query WhoAmI { me { id } }", json!({}), None).await;
+    let metrics = server
+        .http
+        .get(format!("{}/metrics", server.url))
+        .send()
+        .await
+        .expect("answer");
+    let text = metrics.text().await.unwrap_or_default();
+    assert!(
+        text.contains("commons_graphql_requests_total{operation=\"WhoAmI\",outcome=\"ok\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains("commons_graphql_request_duration_seconds_bucket{operation=\"WhoAmI\""),
+        "{text}"
+    );
+}

@@ -1,0 +1,20 @@
+//! End-to-end tests: the real server on 127.0.0.1:0 (in-process, or the `commons` binary as a
+//! child process), driven over HTTP and WebSocket as a frontend or an operator would. One
+//! binary: each test binary links the whole dependency tree, so one keeps CI fast and its
+//! disk small.
+
+mod common;
+
+mod admin;
+mod auth;
+mod cli;
+mod docs;
+mod events;
+mod examples;
+mod http;
+mod live;
+mod messaging;
+mod orgs;
+mod reactions;
+mod resources;
+mod schema;
