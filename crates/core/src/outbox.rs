@@ -31,8 +31,9 @@ pub const CHANNEL: &str = "commons_outbox";
 /// How often a dispatcher woken by `LISTEN` still polls.
 const LISTENING_POLL: Duration = Duration::from_secs(5);
 
-/// How soon a dispatcher reads again when committed events wait behind a transaction still
-/// open (PostgreSQL; see [`Reader`]).
+/// How soon a dispatcher first reads again when committed events wait behind a transaction
+/// still open (PostgreSQL; see [`Reader`]); it waits twice as long each time after, up to its
+/// polling interval.
 const HELD_BACK_RETRY: Duration = Duration::from_millis(20);
 
 /// Events read per query; a full read is followed by another at once.
@@ -244,21 +245,28 @@ impl Dispatcher {
             };
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            let mut soon = false;
+            let mut held_back_for: Option<Duration> = None;
             loop {
-                if soon {
-                    tokio::time::sleep(HELD_BACK_RETRY).await;
-                } else {
-                    tokio::select! {
+                match held_back_for {
+                    // Committed events wait behind an older transaction, which may append
+                    // nothing and so notify nobody: look again soon, then less and less often.
+                    Some(wait) => tokio::select! {
+                        () = tokio::time::sleep(wait) => {}
+                        () = wake.next() => {}
+                    },
+                    None => tokio::select! {
                         _ = tick.tick() => {}
                         () = wake.next() => {}
-                    }
+                    },
                 }
-                soon = match dispatcher.deliver(&db, &mut reader).await {
-                    Ok(read) => read.more,
+                held_back_for = match dispatcher.deliver(&db, &mut reader).await {
+                    Ok(read) if read.more => {
+                        Some(held_back_for.map_or(HELD_BACK_RETRY, |wait| (wait * 2).min(every)))
+                    }
+                    Ok(_) => None,
                     Err(e) => {
                         tracing::warn!(error = %e, "reading the outbox failed; retrying");
-                        false
+                        None
                     }
                 };
             }

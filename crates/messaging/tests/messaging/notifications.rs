@@ -1,14 +1,19 @@
 //! MS2 at the service level: notifications handled exactly once, as the recipients' settings
 //! allow, pushed through the provider, and only to those who may still see what they are about.
 
+use std::sync::Arc;
+
+use commons_core::audience::{Audience, EventRules, NotifiedTopic, RuleError};
 use commons_core::outbox;
-use commons_core::{Actor, CodedError, ErrorCode};
+use commons_core::{Actor, CodedError, ErrorCode, Event, tenant};
+use commons_messaging::Messaging;
 use commons_messaging::entity::{notification, push_token};
 use commons_messaging::{NotificationCreated, PushPlatform};
 use commons_reactions::ReactionKind;
 use commons_resources::Visibility;
 use commons_resources::service::writing::UpdateResource;
 use commons_testkit::user_id;
+use sea_orm::DatabaseTransaction;
 use sea_orm::{EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
@@ -356,4 +361,93 @@ async fn a_push_token_belongs_to_the_last_to_register_it() {
     m.register_push_token(db, &ann, PushPlatform::WebPush, &"t".repeat(4096))
         .await
         .expect("a long token");
+}
+
+/// A rule that always fails, for a topic of its own.
+#[derive(Debug)]
+struct BrokenRules;
+
+#[async_trait::async_trait]
+impl EventRules for BrokenRules {
+    fn notified(&self) -> &'static [NotifiedTopic] {
+        const NOTIFIED: &[NotifiedTopic] = &[NotifiedTopic::quiet(Broken::TOPIC)];
+        NOTIFIED
+    }
+
+    async fn audience(
+        &self,
+        _tx: &DatabaseTransaction,
+        _event: &outbox::Model,
+    ) -> Result<Audience, RuleError> {
+        Err("this rule always fails".into())
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Broken {}
+
+impl Event for Broken {
+    const TOPIC: &'static str = "test.broken";
+    fn subject(&self) -> Option<Uuid> {
+        None
+    }
+}
+
+/// The notifier hands over whatever waits at once: the batch is handled in one call, each event
+/// once (even listed twice), and an event whose rule fails holds back none of the others; it
+/// stays pending for the catch-up.
+#[tokio::test]
+async fn a_batch_is_handled_once_and_a_failing_rule_holds_back_nothing() {
+    let scene = Scene::new().await;
+    let world = &scene.world;
+    let db = &world.db.conn;
+    let rules = commons_gateway::rules().with(BrokenRules);
+    let m = Messaging::new(world.identity().clone(), Arc::new(rules));
+    let people = world.people("batch", 2).await;
+    let [ann, bob] = <[Actor; 2]>::try_from(people).expect("two");
+    let post = world.post(&ann, "Allotment rota").publish().await;
+    scene
+        .reactions
+        .add_comment(db, &bob, post, None, "I can take Tuesdays")
+        .await
+        .expect("comment");
+    let tx = tenant::write(db, &Actor::System).await.expect("tx");
+    outbox::append(&tx, &Actor::System, &Broken {}, world.identity().now())
+        .await
+        .expect("append");
+    tx.commit().await.expect("commit");
+    let chat = scene.private(&ann, &bob).await;
+    m.send_message(db, &ann, chat, "Thank you!", None)
+        .await
+        .expect("message");
+    let comment = scene.events("comment.created").await.remove(0);
+    let broken = scene.events(Broken::TOPIC).await.remove(0);
+    let message = scene.events("message.created").await.remove(0);
+
+    let told = m
+        .notify_all(db, &[&comment, &broken, &comment, &message])
+        .await
+        .expect("the batch");
+    let mut recipients: Vec<Uuid> = told.iter().map(|n| n.user_id).collect();
+    recipients.sort();
+    let mut expected = vec![user_id(&ann), user_id(&bob)];
+    expected.sort();
+    assert_eq!(
+        recipients, expected,
+        "ann hears of the comment, bob of the message, once each"
+    );
+    assert_eq!(scene.inbox(&ann).await.len(), 1);
+    assert_eq!(scene.inbox(&bob).await.len(), 1);
+
+    // Delivered again, nothing changes; the broken event is still pending and still fails,
+    // alone, without undoing anyone's inbox.
+    assert!(
+        m.notify_all(db, &[&comment, &message])
+            .await
+            .expect("again")
+            .is_empty()
+    );
+    assert_eq!(m.notify_pending(db, 100).await.expect("catch up"), 0);
+    assert!(m.notify(db, &broken).await.is_err());
+    assert_eq!(scene.inbox(&ann).await.len(), 1);
 }
