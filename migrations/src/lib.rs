@@ -16,6 +16,7 @@ mod m20261125_000010_comments;
 mod m20261125_000011_ratings;
 mod m20261125_000012_messaging;
 mod m20261201_000013_outbox_position;
+mod m20261201_000014_sales;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000011_ratings::Migration),
             Box::new(m20261125_000012_messaging::Migration),
             Box::new(m20261201_000013_outbox_position::Migration),
+            Box::new(m20261201_000014_sales::Migration),
         ]
     }
 }

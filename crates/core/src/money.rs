@@ -40,6 +40,24 @@ pub fn minor_digits(currency: &str) -> u32 {
     }
 }
 
+/// `minor` units of `currency` as people read them: `1990 EUR` is `19.90 EUR`, `500 JPY` is
+/// `500 JPY`, `-5 KWD` is `-0.005 KWD`.
+pub fn format(minor: i64, currency: &str) -> String {
+    let digits = minor_digits(currency);
+    if digits == 0 {
+        return format!("{minor} {currency}");
+    }
+    let unit = 10u64.pow(digits);
+    let sign = if minor < 0 { "-" } else { "" };
+    let abs = minor.unsigned_abs();
+    format!(
+        "{sign}{}.{:0width$} {currency}",
+        abs / unit,
+        abs % unit,
+        width = digits as usize
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -53,5 +71,13 @@ mod tests {
         assert_eq!(minor_digits("JPY"), 0);
         assert_eq!(minor_digits("KWD"), 3);
         assert_eq!(minor_digits("KZT"), 2);
+    }
+
+    #[test]
+    fn formats_minor_units_as_people_read_them() {
+        assert_eq!(format(1990, "EUR"), "19.90 EUR");
+        assert_eq!(format(5, "EUR"), "0.05 EUR");
+        assert_eq!(format(500, "JPY"), "500 JPY");
+        assert_eq!(format(-5, "KWD"), "-0.005 KWD");
     }
 }

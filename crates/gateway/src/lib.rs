@@ -28,4 +28,5 @@ pub fn rules() -> commons_core::audience::Registry {
         .with(commons_resources::events::ResourceRules)
         .with(commons_reactions::events::ReactionRules)
         .with(commons_messaging::MessagingRules)
+        .with(commons_sales::events::SalesRules)
 }

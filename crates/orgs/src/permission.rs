@@ -113,10 +113,14 @@ pub enum Permission {
     ExportData,
     /// Check people in at events.
     CheckIn,
+    /// Sell: see the seller's orders and customers, confirm, fulfil, cancel and refund them.
+    ManageSales,
+    /// Order on the organization's behalf (it is the customer).
+    Purchase,
 }
 
 impl Permission {
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 13] = [
         Permission::ManageOrganization,
         Permission::ManageBilling,
         Permission::ManageMembers,
@@ -128,6 +132,8 @@ impl Permission {
         Permission::ViewAnalytics,
         Permission::ExportData,
         Permission::CheckIn,
+        Permission::ManageSales,
+        Permission::Purchase,
     ];
 
     /// The name used in the API and in custom department permission sets.
@@ -144,6 +150,8 @@ impl Permission {
             Permission::ViewAnalytics => "view_analytics",
             Permission::ExportData => "export_data",
             Permission::CheckIn => "check_in",
+            Permission::ManageSales => "manage_sales",
+            Permission::Purchase => "purchase",
         }
     }
 
@@ -164,7 +172,7 @@ const N: bool = false;
 /// The matrix. Columns: organization roles subscriber, member, moderator, admin, owner; then
 /// department presets manager, creator, analyst.
 #[rustfmt::skip]
-const MATRIX: [(Permission, [bool; 5], [bool; 3]); 11] = [
+const MATRIX: [(Permission, [bool; 5], [bool; 3]); 13] = [
     //                                 sub member mod admin owner   manager creator analyst
     (Permission::ManageOrganization, [N, N, N, Y, Y],              [N, N, N]),
     (Permission::ManageBilling,      [N, N, N, N, Y],              [N, N, N]),
@@ -177,6 +185,8 @@ const MATRIX: [(Permission, [bool; 5], [bool; 3]); 11] = [
     (Permission::ViewAnalytics,      [N, N, N, Y, Y],              [Y, N, Y]),
     (Permission::ExportData,         [N, N, N, Y, Y],              [Y, N, Y]),
     (Permission::CheckIn,            [N, N, Y, Y, Y],              [Y, N, N]),
+    (Permission::ManageSales,        [N, N, Y, Y, Y],              [Y, N, N]),
+    (Permission::Purchase,           [N, N, N, Y, Y],              [N, N, N]),
 ];
 
 fn row(permission: Permission) -> &'static (Permission, [bool; 5], [bool; 3]) {

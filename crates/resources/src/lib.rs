@@ -24,6 +24,7 @@ pub use entity::event_registration::RegistrationStatus;
 pub use entity::resource::{Review, Status, Visibility};
 pub use error::Error;
 pub use kind::{KindData, KindInput};
+pub use service::{Scope, holds_any};
 
 /// The resource services and what they share.
 #[derive(Clone, Debug)]

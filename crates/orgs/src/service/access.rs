@@ -241,3 +241,46 @@ pub(crate) async fn touch(
         Err(e) => Err(e.into()),
     }
 }
+
+/// The people who hold `permission` in `org_id` (and, with `department_id`, in that
+/// department through its presets), at most `limit` of them, oldest membership first: whom
+/// another crate tells of something its holders act on (a new order for a shop's staff). Read
+/// on a transaction that may see the memberships (the notifier's, as the system).
+pub async fn holders(
+    db: &impl ConnectionTrait,
+    org_id: Uuid,
+    department_id: Option<Uuid>,
+    permission: Permission,
+    limit: u64,
+) -> Result<Vec<Uuid>, Error> {
+    use sea_orm::{QueryOrder, QuerySelect};
+    let roles: Vec<Role> = Role::ALL
+        .into_iter()
+        .filter(|r| permission::role_allows(*r, permission))
+        .collect();
+    let mut people: Vec<Uuid> = membership::Entity::find()
+        .filter(membership::Column::OrgId.eq(org_id))
+        .filter(membership::Column::Role.is_in(roles))
+        .order_by_asc(membership::Column::Id)
+        .limit(limit)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| m.user_id)
+        .collect();
+    if let Some(department_id) = department_id {
+        let members = department_member::Entity::find()
+            .filter(department_member::Column::DepartmentId.eq(department_id))
+            .filter(department_member::Column::OrgId.eq(org_id))
+            .order_by_asc(department_member::Column::Id)
+            .all(db)
+            .await?;
+        for member in members {
+            if member.grant().allows(permission) && !people.contains(&member.user_id) {
+                people.push(member.user_id);
+            }
+        }
+        people.truncate(limit as usize);
+    }
+    Ok(people)
+}

@@ -8,7 +8,7 @@ use commons_testkit::{World, user_id};
 
 /// The promise, one line per permission. Columns: subscriber, member, moderator, admin, owner,
 /// then department manager, creator, analyst (each of them an organization member).
-const PROMISE: [(Permission, &str); 11] = [
+const PROMISE: [(Permission, &str); 13] = [
     (Permission::ManageOrganization, "---yy ---"),
     (Permission::ManageBilling, "----y ---"),
     (Permission::ManageMembers, "--yyy y--"),
@@ -20,6 +20,8 @@ const PROMISE: [(Permission, &str); 11] = [
     (Permission::ViewAnalytics, "---yy y-y"),
     (Permission::ExportData, "---yy y-y"),
     (Permission::CheckIn, "--yyy y--"),
+    (Permission::ManageSales, "--yyy y--"),
+    (Permission::Purchase, "---yy ---"),
 ];
 
 #[tokio::test]
@@ -88,7 +90,7 @@ async fn every_cell_of_the_matrix() {
                 .is_err()
         );
     }
-    assert_eq!(checked, 11 * 8);
+    assert_eq!(checked, PROMISE.len() * 8);
 
     // Platform admins may do everything; members see the member list, subscribers do not.
     let admin = world.person("platformadmin").platform_admin().await;

@@ -17,9 +17,9 @@ use uuid::Uuid;
 use crate::Resources;
 use crate::error::Error;
 
-/// Who owns a resource, and so whose rules apply to it.
+/// Who owns a resource (or sells, or buys), and so whose rules apply to it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Scope {
+pub enum Scope {
     /// A person's own resource: they alone (and platform admins) write it.
     Person(Uuid),
     /// An organization's, or one of its departments': its permission matrix decides.
@@ -31,11 +31,7 @@ pub(crate) enum Scope {
 
 impl Scope {
     /// The scope of `owner_id`, read inside the caller's transaction acting as `actor`.
-    pub(crate) async fn of_owner(
-        db: &impl ConnectionTrait,
-        actor: &Actor,
-        owner_id: Uuid,
-    ) -> Result<Scope, Error> {
+    pub async fn of_owner(db: &impl ConnectionTrait, actor: &Actor, owner_id: Uuid) -> Result<Scope, Error> {
         let kinds = agent::kinds(db, &[owner_id]).await?;
         match kinds.get(&owner_id) {
             Some(AgentKind::User) => Ok(Scope::Person(owner_id)),
@@ -59,14 +55,14 @@ impl Scope {
         }
     }
 
-    pub(crate) fn org_id(&self) -> Option<Uuid> {
+    pub fn org_id(&self) -> Option<Uuid> {
         match self {
             Scope::Person(_) => None,
             Scope::Organization { org_id, .. } => Some(*org_id),
         }
     }
 
-    pub(crate) fn department_id(&self) -> Option<Uuid> {
+    pub fn department_id(&self) -> Option<Uuid> {
         match self {
             Scope::Person(_) => None,
             Scope::Organization { department_id, .. } => *department_id,
@@ -76,7 +72,7 @@ impl Scope {
 
 /// Whether `actor` holds any of `permissions` where `scope` is, without refusing: a person's
 /// own resources are theirs in every respect, and platform admins hold everything.
-pub(crate) async fn holds_any(
+pub async fn holds_any(
     tx: &impl ConnectionTrait,
     actor: &Actor,
     scope: Scope,
@@ -128,9 +124,9 @@ impl Resources {
         .await
     }
 
-    /// May `actor` use `permission` on resources owned in `scope`? A person's resources are
+    /// May `actor` use `permission` on what is owned in `scope`? A person's things are
     /// theirs alone; an organization's follow its matrix (and its department's grants).
-    pub(crate) async fn authorize(
+    pub async fn authorize(
         &self,
         db: &impl ConnectionTrait,
         actor: &Actor,

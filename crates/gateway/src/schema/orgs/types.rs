@@ -92,6 +92,8 @@ pub enum Permission {
     ViewAnalytics,
     ExportData,
     CheckIn,
+    ManageSales,
+    Purchase,
 }
 
 /// Whoever can own things: a person, an organization or one of its departments.

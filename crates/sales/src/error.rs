@@ -1,0 +1,66 @@
+//! Everything the sales services can refuse.
+
+use crate::entity::order::OrderStatus;
+use crate::lifecycle::{self, Side};
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The order does not exist, or the actor is on neither side of it.
+    #[error("no such order")]
+    OrderNotFound,
+    #[error("{message}")]
+    Invalid { field: &'static str, message: String },
+    /// A move that does not follow from the order's status.
+    #[error(
+        "the order is {}; it can next be {}",
+        lifecycle::name(*from),
+        lifecycle::either(next)
+    )]
+    WrongTransition {
+        from: OrderStatus,
+        next: Vec<OrderStatus>,
+    },
+    /// A move that the actor's side does not make.
+    #[error("only {side} moves an order from {} to {}", lifecycle::name(*from), lifecycle::name(*to))]
+    NotYourMove {
+        from: OrderStatus,
+        to: OrderStatus,
+        side: Side,
+    },
+    #[error("{0}")]
+    NotAllowed(&'static str),
+    /// Placing would take more than is left.
+    #[error("{title} has only {left} left")]
+    OutOfStock {
+        product: uuid::Uuid,
+        title: String,
+        left: i32,
+    },
+    /// Two people moved the order at once, and the other was first.
+    #[error("the order was changed meanwhile; it is now {}", lifecycle::name(*now))]
+    Moved { now: OrderStatus },
+    #[error(transparent)]
+    Resources(#[from] commons_resources::Error),
+    #[error(transparent)]
+    Orgs(#[from] commons_orgs::Error),
+    #[error("database error: {0}")]
+    Db(#[from] sea_orm::DbErr),
+}
+
+impl From<commons_core::PageError> for Error {
+    fn from(e: commons_core::PageError) -> Error {
+        Error::Resources(e.into())
+    }
+}
+
+commons_core::coded_error! {
+    Error {
+        NotFound: OrderNotFound;
+        BadUserInput: WrongTransition;
+        Forbidden: NotYourMove | NotAllowed;
+        Conflict: OutOfStock | Moved;
+        Internal: Db;
+    }
+    wraps Resources | Orgs;
+    fields WrongTransition => "to", OutOfStock => "lines";
+}

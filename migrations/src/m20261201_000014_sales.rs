@@ -1,0 +1,137 @@
+//! SA1–SA3 orders: a seller (any agent) and a customer (a user or an organization), lines that
+//! snapshot each product's title and price, and the history of every status change. Stock is
+//! the products table's own `stock` (its CHECK keeps it at zero or above); placing an order
+//! takes from it with a conditional update in the placing transaction.
+//!
+//! On PostgreSQL an order is visible (row level security) to platform admins, the person
+//! selling or buying, whoever created it, and members of the selling or buying organization;
+//! its lines and history follow their order.
+
+use sea_orm::DatabaseBackend;
+use sea_orm_migration::{prelude::*, schema::*};
+
+use crate::util::{drop_tables, fk, index, one_of};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+const STATUSES: [&str; 7] = [
+    "draft",
+    "placed",
+    "confirmed",
+    "fulfilled",
+    "completed",
+    "cancelled",
+    "refunded",
+];
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("orders")
+                    .col(pk_uuid("id"))
+                    .col(uuid("seller_id"))
+                    // The selling organization (also for a department's sale), for isolation.
+                    .col(uuid_null("seller_org_id"))
+                    .col(uuid_null("seller_department_id"))
+                    .col(uuid("customer_id"))
+                    // Set when the customer is an organization.
+                    .col(uuid_null("customer_org_id"))
+                    .col(uuid("creator_id"))
+                    .col(string_len("status", 16).check(one_of("status", &STATUSES)))
+                    .col(string_len("currency", 3))
+                    .col(big_integer("total_minor").check(Expr::col("total_minor").gte(0)))
+                    .col(text_null("note"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .col(timestamp_with_time_zone_null("placed_at"))
+                    .foreign_key(&mut fk("orders", "seller_id", "agents"))
+                    .foreign_key(&mut fk("orders", "customer_id", "agents"))
+                    .foreign_key(&mut fk("orders", "creator_id", "users"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(index("orders", &["seller_id", "id"]))
+            .await?;
+        manager
+            .create_index(index("orders", &["customer_id", "id"]))
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("order_lines")
+                    .col(pk_uuid("id"))
+                    .col(uuid("order_id"))
+                    .col(uuid("product_id"))
+                    .col(text("title"))
+                    .col(integer("quantity").check(Expr::col("quantity").gt(0)))
+                    .col(big_integer("unit_price_minor").check(Expr::col("unit_price_minor").gte(0)))
+                    .col(big_integer("total_minor").check(Expr::col("total_minor").gte(0)))
+                    .foreign_key(&mut fk("order_lines", "order_id", "orders"))
+                    .foreign_key(&mut fk("order_lines", "product_id", "resources"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(index("order_lines", &["order_id", "product_id"]).unique().take())
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("order_changes")
+                    .col(pk_uuid("id"))
+                    .col(uuid("order_id"))
+                    .col(uuid("actor_id"))
+                    .col(string_len_null("from_status", 16))
+                    .col(string_len("to_status", 16).check(one_of("to_status", &STATUSES)))
+                    .col(text_null("note"))
+                    .col(timestamp_with_time_zone("at"))
+                    .foreign_key(&mut fk("order_changes", "order_id", "orders"))
+                    .foreign_key(&mut fk("order_changes", "actor_id", "users"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(index("order_changes", &["order_id", "id"]))
+            .await?;
+        if manager.get_database_backend() == DatabaseBackend::Postgres {
+            isolate(manager.get_connection()).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        drop_tables(manager, &["order_changes", "order_lines", "orders"]).await
+    }
+}
+
+/// Row level security: an order for its two sides and its creator; lines and history for
+/// whoever sees their order (the subquery is itself filtered by the orders policy).
+async fn isolate(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
+    let order_seen = "(SELECT commons_is_admin()) \
+        OR seller_id = (SELECT commons_actor()) OR customer_id = (SELECT commons_actor()) \
+        OR creator_id = (SELECT commons_actor()) \
+        OR seller_org_id = ANY((SELECT commons_actor_orgs())::uuid[]) \
+        OR customer_org_id = ANY((SELECT commons_actor_orgs())::uuid[])";
+    let through_order = "EXISTS (SELECT 1 FROM orders o WHERE o.id = order_id)";
+    for (table, seen) in [
+        ("orders", order_seen),
+        ("order_lines", through_order),
+        ("order_changes", through_order),
+    ] {
+        db.execute_unprepared(&format!(
+            "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY; \
+             ALTER TABLE {table} FORCE ROW LEVEL SECURITY; \
+             CREATE POLICY tenant_read ON {table} FOR SELECT USING ({seen}); \
+             CREATE POLICY tenant_insert ON {table} FOR INSERT WITH CHECK (true); \
+             CREATE POLICY tenant_update ON {table} FOR UPDATE USING ({seen}); \
+             CREATE POLICY tenant_delete ON {table} FOR DELETE USING ({seen});"
+        ))
+        .await?;
+    }
+    Ok(())
+}
