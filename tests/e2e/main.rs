@@ -17,4 +17,5 @@ mod messaging;
 mod orgs;
 mod reactions;
 mod resources;
+mod sales;
 mod schema;

@@ -21,6 +21,7 @@ use crate::schema::identity::UserLoader;
 use crate::schema::messaging::MessagingLoader;
 use crate::schema::orgs::OrgsLoader;
 use crate::schema::resources::ResourcesLoader;
+use crate::schema::sales::SalesLoader;
 
 pub async fn handle(
     State(app): State<App>,
@@ -100,7 +101,13 @@ pub(super) fn caller_data(app: &App, caller: Caller) -> async_graphql::Data {
             );
         )+};
     }
-    acting_as_caller!(UserLoader, OrgsLoader, ResourcesLoader, MessagingLoader);
+    acting_as_caller!(
+        UserLoader,
+        OrgsLoader,
+        ResourcesLoader,
+        MessagingLoader,
+        SalesLoader
+    );
     data.insert(caller);
     data
 }

@@ -49,6 +49,7 @@ impl App {
             db,
             orgs: resources.orgs().clone(),
             reactions: commons_reactions::Reactions::new(resources.clone()),
+            sales: commons_sales::Sales::new(resources.clone()),
             messaging: commons_messaging::Messaging::new(identity.clone(), rules.clone()),
             identity,
             rules,

@@ -24,6 +24,7 @@ pub struct Services {
     pub resources: Resources,
     pub reactions: commons_reactions::Reactions,
     pub messaging: commons_messaging::Messaging,
+    pub sales: commons_sales::Sales,
     /// Every crate's event rules: who hears of what, what live subscribers receive.
     pub rules: Arc<Registry>,
     /// This process's live delivery, for subscriptions.

@@ -10,6 +10,7 @@ pub mod node;
 pub mod orgs;
 pub mod reactions;
 pub mod resources;
+pub mod sales;
 
 use async_graphql::{MergedObject, Schema, SchemaBuilder};
 
@@ -24,6 +25,7 @@ pub struct Query(
     resources::RegistrationsQuery,
     reactions::ReactionsQuery,
     messaging::MessagingQuery,
+    sales::SalesQuery,
     node::NodeQuery,
 );
 
@@ -37,6 +39,7 @@ pub struct Mutation(
     resources::MediaMutation,
     reactions::ReactionsMutation,
     messaging::MessagingMutation,
+    sales::SalesMutation,
 );
 
 pub type CommonsSchema = Schema<Query, Mutation, live::Subscription>;

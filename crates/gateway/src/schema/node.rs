@@ -9,6 +9,7 @@ use uuid::Uuid;
 use super::identity::User;
 use super::orgs::{Department, Organization, Owner, load_owners};
 use super::resources::{Blogpost, Event, Page, Photo, Product, Resource, Spot, load_resources};
+use super::sales::{Order, load_orders};
 use crate::error::coded;
 
 /// A global id: base64url of `Type:uuid`. Clients treat it as opaque.
@@ -63,6 +64,7 @@ pub enum Node {
     Photo(Photo),
     Product(Product),
     Spot(Spot),
+    Order(Order),
 }
 
 #[derive(Default)]
@@ -110,10 +112,20 @@ async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<
         .map(|(_, id)| *id)
         .collect();
     let mut resources = load_resources(ctx, resource_ids).await?;
+    let order_ids: Vec<Uuid> = parsed
+        .iter()
+        .flatten()
+        .filter(|(t, _)| t == "Order")
+        .map(|(_, id)| *id)
+        .collect();
+    let mut orders = load_orders(ctx, order_ids).await?;
     Ok(parsed
         .into_iter()
         .map(|p| {
             let (type_name, id) = p?;
+            if type_name == "Order" {
+                return orders.remove(&id).map(Node::Order);
+            }
             if RESOURCE_TYPES.contains(&type_name.as_str()) {
                 // The kind named in the id must be the resource's kind.
                 return match resources.remove(&id)? {

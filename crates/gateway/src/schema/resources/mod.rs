@@ -24,7 +24,7 @@ use crate::schema::node::{expect_id, parse_global_id};
 /// The UUID of any global id: resources and owners are named by ids of several types, and the
 /// services check what the id must be. Not a global id at all is `BAD_USER_INPUT` on `field`,
 /// naming `expected` as what it should have been.
-fn any_id(id: &ID, expected: &str, field: &str) -> async_graphql::Result<uuid::Uuid> {
+pub fn any_id(id: &ID, expected: &str, field: &str) -> async_graphql::Result<uuid::Uuid> {
     match parse_global_id(id) {
         Some((_, uuid)) => Ok(uuid),
         None => expect_id(id, expected, field),
