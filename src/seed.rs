@@ -19,6 +19,7 @@ use commons_resources::kind::product::ProductInput;
 use commons_resources::kind::spot::SpotInput;
 use commons_resources::service::writing::CreateResource;
 use commons_resources::{KindData, KindInput, Resources, Visibility};
+use commons_sales::{CreateOrder, LineInput, OrderStatus, Sales};
 use sea_orm::DatabaseConnection;
 
 /// Every demo account shares this password.
@@ -187,7 +188,7 @@ async fn seed_organization(db: &DatabaseConnection, orgs: &Orgs) -> anyhow::Resu
 }
 
 /// A resource of every kind for the demo organization (and a department-only post), with
-/// bob registered for the event.
+/// bob registered for the event and an order of his placed with the shop.
 async fn seed_resources(
     db: &DatabaseConnection,
     orgs: &Orgs,
@@ -277,6 +278,18 @@ async fn seed_resources(
         ),
         (
             org_id,
+            "Reusable water bottle",
+            Visibility::Public,
+            KindInput::Product(ProductInput {
+                price_minor: 250_000,
+                currency: "KZT".into(),
+                sku: Some("BOTTLE-750".into()),
+                stock: None,
+                active: true,
+            }),
+        ),
+        (
+            org_id,
             "Tool shed",
             Visibility::Public,
             KindInput::Spot(SpotInput {
@@ -286,6 +299,7 @@ async fn seed_resources(
             }),
         ),
     ];
+    let mut products = Vec::new();
     for (owner, title, visibility, kind) in demo {
         let created = resources
             .create_resource(
@@ -303,10 +317,37 @@ async fn seed_resources(
             )
             .await?;
         resources.publish_resource(db, alice, created.resource.id).await?;
-        if matches!(created.data, Some(KindData::Event(_))) {
-            resources.register_for_event(db, bob, created.resource.id).await?;
+        match created.data {
+            Some(KindData::Event(_)) => {
+                resources.register_for_event(db, bob, created.resource.id).await?;
+            }
+            Some(KindData::Product(_)) => products.push(created.resource.id),
+            _ => {}
         }
     }
+    // Bob buys a T-shirt and two bottles: an order the shop (alice) can confirm.
+    let sales = Sales::new(resources);
+    let order = sales
+        .create_order(
+            db,
+            bob,
+            CreateOrder {
+                lines: products
+                    .iter()
+                    .zip([1, 2])
+                    .map(|(product_id, quantity)| LineInput {
+                        product_id: *product_id,
+                        quantity,
+                    })
+                    .collect(),
+                note: Some("Size M, please".into()),
+                ..CreateOrder::default()
+            },
+        )
+        .await?;
+    sales
+        .transition_order(db, bob, order.id, OrderStatus::Placed, None)
+        .await?;
     Ok(())
 }
 

@@ -50,6 +50,24 @@ async fn seed_is_idempotent() {
         .expect("events");
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].registered_count, 1, "bob registered");
+    // Bob's order is placed once, and took one T-shirt from the stock of 40.
+    let system = commons_core::tenant::read(&db.conn, &commons_core::Actor::System)
+        .await
+        .expect("begin");
+    let orders = commons_sales::entity::order::Entity::find()
+        .all(&system)
+        .await
+        .expect("orders");
+    assert_eq!(orders.len(), 1, "one demo order, however often seeded");
+    assert_eq!(orders[0].status, commons_sales::OrderStatus::Placed);
+    let stocks: Vec<Option<i32>> = commons_resources::entity::product::Entity::find()
+        .all(&system)
+        .await
+        .expect("products")
+        .into_iter()
+        .map(|p| p.stock)
+        .collect();
+    assert!(stocks.contains(&Some(39)), "{stocks:?}");
     let admin = user::Entity::find()
         .all(&db.conn)
         .await
