@@ -17,6 +17,7 @@ mod m20261125_000011_ratings;
 mod m20261125_000012_messaging;
 mod m20261201_000013_outbox_position;
 mod m20261201_000014_sales;
+mod m20261201_000015_idempotency;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000012_messaging::Migration),
             Box::new(m20261201_000013_outbox_position::Migration),
             Box::new(m20261201_000014_sales::Migration),
+            Box::new(m20261201_000015_idempotency::Migration),
         ]
     }
 }

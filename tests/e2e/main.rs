@@ -16,6 +16,7 @@ mod live;
 mod messaging;
 mod orgs;
 mod reactions;
+mod replay;
 mod resources;
 mod sales;
 mod schema;

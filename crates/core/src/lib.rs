@@ -13,6 +13,7 @@
 //! - [`event`]: domain events as types, each owned by the crate that writes it.
 //! - [`outbox`]: domain events appended in the writing transaction, delivered after commit.
 //! - [`audience`]: who hears of an event and what live subscribers get, per owning crate.
+//! - [`idempotency`]: keys that make a creating request safe to replay.
 //! - [`media`]: the uploads table every domain may attach files from.
 //! - [`money`]: integer minor units and ISO 4217 currencies.
 //! - [`text`]: checking free-text input.
@@ -27,6 +28,7 @@ pub mod error;
 pub mod event;
 pub mod export;
 pub mod id;
+pub mod idempotency;
 pub mod media;
 pub mod money;
 pub mod outbox;

@@ -239,6 +239,20 @@ impl Reactions {
         Ok(found.map(|c| Comment::seen(c, moderator)))
     }
 
+    /// One comment, as [`Reactions::comments`] shows it; `None` when it or its resource is
+    /// gone or hidden from the actor.
+    pub async fn comment<C: Conn>(&self, db: &C, actor: &Actor, id: Uuid) -> Result<Option<Comment>, Error> {
+        let tx = tenant::read(db, actor).await?;
+        let (found, target) = match self.visible_comment(&tx, actor, id).await {
+            Ok(found) => found,
+            Err(Error::CommentNotFound) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let moderator = self.resources.moderates(&tx, actor, &target).await?;
+        tx.commit().await?;
+        Ok(Some(Comment::seen(found, moderator)))
+    }
+
     /// A comment on a resource the actor may see, with that resource.
     async fn visible_comment(
         &self,

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use commons_core::audience::Prepared;
+use commons_core::idempotency;
 use commons_core::outbox::{self, Dispatcher};
 use futures::Stream;
 use tokio::sync::broadcast::{self, error::RecvError};
@@ -162,15 +163,31 @@ async fn catch_up_notifications(services: &Services) {
     }
 }
 
-/// Forgets outbox events older than `retention`.
+/// Forgets outbox events older than `retention`, and expired idempotency keys.
 async fn prune(services: &Services, retention: Duration) {
-    let cutoff =
-        services.identity.now() - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
+    let now = services.identity.now();
+    let cutoff = now - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::MAX);
     match outbox::prune(&services.db, cutoff).await {
         Ok(0) => {}
         Ok(pruned) => tracing::info!(pruned, "forgot old outbox events"),
         Err(e) => tracing::warn!(error = %e, "pruning the outbox failed"),
     }
+    match prune_keys(&services.db, now - idempotency::retention()).await {
+        Ok(0) => {}
+        Ok(pruned) => tracing::info!(pruned, "forgot expired idempotency keys"),
+        Err(e) => tracing::warn!(error = %e, "pruning idempotency keys failed"),
+    }
+}
+
+/// Keys are each person's own (row level security): the system deletes them.
+async fn prune_keys(
+    db: &sea_orm::DatabaseConnection,
+    cutoff: commons_core::Timestamp,
+) -> Result<u64, sea_orm::DbErr> {
+    let tx = commons_core::tenant::write(db, &commons_core::Actor::System).await?;
+    let pruned = idempotency::prune(&tx, cutoff).await?;
+    tx.commit().await?;
+    Ok(pruned)
 }
 
 /// Events per catch-up query.

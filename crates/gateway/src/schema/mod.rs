@@ -3,6 +3,7 @@
 pub mod connection;
 pub mod context;
 pub mod extension;
+pub mod idempotency;
 pub mod identity;
 pub mod live;
 pub mod messaging;

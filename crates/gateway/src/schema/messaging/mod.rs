@@ -15,6 +15,7 @@ use commons_messaging::NewConversation;
 use crate::error::GqlResult;
 use crate::schema::connection::connection;
 use crate::schema::context::ContextExt;
+use crate::schema::idempotency::{self, Begun};
 use crate::schema::node::expect_id;
 use types::{ConversationKind, NotificationSetting, PushPlatform, PushToken};
 
@@ -122,6 +123,10 @@ impl MessagingMutation {
         &self,
         ctx: &Context<'_>,
         input: StartConversationInput,
+        #[graphql(
+            desc = "Makes the request safe to replay: the same key from you again returns what the first request created."
+        )]
+        idempotency_key: Option<String>,
     ) -> async_graphql::Result<Conversation> {
         let s = ctx.services();
         let member_ids = input
@@ -134,10 +139,17 @@ impl MessagingMutation {
             .as_ref()
             .map(|id| expect_id(id, "Department", "departmentId"))
             .transpose()?;
+        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
+            Begun::Replay(id) => {
+                let found = s.messaging.conversation(&s.db, ctx.actor()?, id).await.gql()?;
+                return found.map(Conversation).ok_or_else(idempotency::gone);
+            }
+            Begun::Fresh(fresh) => fresh,
+        };
         let started = s
             .messaging
             .start_conversation(
-                &s.db,
+                &fresh.db(),
                 ctx.actor()?,
                 NewConversation {
                     kind: input.kind.into(),
@@ -148,6 +160,7 @@ impl MessagingMutation {
             )
             .await
             .gql()?;
+        fresh.finish(started.id).await?;
         Ok(Conversation(started))
     }
 
@@ -190,6 +203,10 @@ impl MessagingMutation {
         &self,
         ctx: &Context<'_>,
         input: SendMessageInput,
+        #[graphql(
+            desc = "Makes the request safe to replay: the same key from you again returns what the first request created."
+        )]
+        idempotency_key: Option<String>,
     ) -> async_graphql::Result<Message> {
         let s = ctx.services();
         let conversation = expect_id(&input.conversation_id, "Conversation", "conversationId")?;
@@ -198,11 +215,19 @@ impl MessagingMutation {
             .as_ref()
             .map(|id| expect_id(id, "Media", "attachmentId"))
             .transpose()?;
+        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
+            Begun::Replay(id) => {
+                let found = s.messaging.message(&s.db, ctx.actor()?, id).await.gql()?;
+                return found.map(Message).ok_or_else(idempotency::gone);
+            }
+            Begun::Fresh(fresh) => fresh,
+        };
         let sent = s
             .messaging
-            .send_message(&s.db, ctx.actor()?, conversation, &input.body, attachment)
+            .send_message(&fresh.db(), ctx.actor()?, conversation, &input.body, attachment)
             .await
             .gql()?;
+        fresh.finish(sent.id).await?;
         Ok(Message(sent))
     }
 

@@ -11,7 +11,9 @@ use super::types::{
 };
 use crate::error::GqlResult;
 use crate::schema::context::ContextExt;
+use crate::schema::idempotency::{self, Begun};
 use crate::schema::node::expect_id;
+use crate::schema::orgs::{Owner, load_owners};
 
 #[derive(Default)]
 pub struct OrgsMutation;
@@ -123,6 +125,10 @@ impl OrgsMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateOrganizationInput,
+        #[graphql(
+            desc = "Makes the request safe to replay: the same key from you again returns what the first request created."
+        )]
+        idempotency_key: Option<String>,
     ) -> async_graphql::Result<Organization> {
         let s = ctx.services();
         let create = CreateOrganization {
@@ -132,12 +138,22 @@ impl OrgsMutation {
             logo_url: input.logo_url,
             kind: input.kind.into(),
         };
-        Ok(Organization(
-            s.orgs
-                .create_organization(&s.db, ctx.actor()?, create)
-                .await
-                .gql()?,
-        ))
+        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
+            Begun::Replay(id) => {
+                return match load_owners(ctx, vec![id]).await?.pop().flatten() {
+                    Some(Owner::Organization(org)) => Ok(org),
+                    _ => Err(idempotency::gone()),
+                };
+            }
+            Begun::Fresh(fresh) => fresh,
+        };
+        let created = s
+            .orgs
+            .create_organization(&fresh.db(), ctx.actor()?, create)
+            .await
+            .gql()?;
+        fresh.finish(created.id).await?;
+        Ok(Organization(created))
     }
 
     async fn update_organization(
@@ -285,6 +301,10 @@ impl OrgsMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateDepartmentInput,
+        #[graphql(
+            desc = "Makes the request safe to replay: the same key from you again returns what the first request created."
+        )]
+        idempotency_key: Option<String>,
     ) -> async_graphql::Result<Department> {
         let s = ctx.services();
         let create = CreateDepartment {
@@ -294,12 +314,22 @@ impl OrgsMutation {
             timezone: input.timezone,
             requires_approval: input.requires_approval,
         };
-        Ok(Department(
-            s.orgs
-                .create_department(&s.db, ctx.actor()?, create)
-                .await
-                .gql()?,
-        ))
+        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
+            Begun::Replay(id) => {
+                return match load_owners(ctx, vec![id]).await?.pop().flatten() {
+                    Some(Owner::Department(department)) => Ok(department),
+                    _ => Err(idempotency::gone()),
+                };
+            }
+            Begun::Fresh(fresh) => fresh,
+        };
+        let created = s
+            .orgs
+            .create_department(&fresh.db(), ctx.actor()?, create)
+            .await
+            .gql()?;
+        fresh.finish(created.id).await?;
+        Ok(Department(created))
     }
 
     async fn update_department(

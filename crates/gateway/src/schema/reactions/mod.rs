@@ -13,6 +13,7 @@ use crate::schema::node::{expect_id, global_id};
 
 use crate::error::GqlResult;
 use crate::schema::context::ContextExt;
+use crate::schema::idempotency::{self, Begun};
 use crate::schema::resources::any_resource_id;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -294,18 +295,34 @@ impl ReactionsMutation {
     }
 
     /// Comments on a resource you can see, or answers a comment of it.
-    async fn add_comment(&self, ctx: &Context<'_>, input: AddCommentInput) -> async_graphql::Result<Comment> {
+    async fn add_comment(
+        &self,
+        ctx: &Context<'_>,
+        input: AddCommentInput,
+        #[graphql(
+            desc = "Makes the request safe to replay: the same key from you again returns what the first request created."
+        )]
+        idempotency_key: Option<String>,
+    ) -> async_graphql::Result<Comment> {
         let s = ctx.services();
         let resource = any_resource_id(&input.resource_id, "resourceId")?;
         let parent = input
             .parent_id
             .map(|id| expect_id(&id, "Comment", "parentId"))
             .transpose()?;
+        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
+            Begun::Replay(id) => {
+                let found = s.reactions.comment(&s.db, ctx.actor()?, id).await.gql()?;
+                return found.map(Comment::from).ok_or_else(idempotency::gone);
+            }
+            Begun::Fresh(fresh) => fresh,
+        };
         let added = s
             .reactions
-            .add_comment(&s.db, ctx.actor()?, resource, parent, &input.body)
+            .add_comment(&fresh.db(), ctx.actor()?, resource, parent, &input.body)
             .await
             .gql()?;
+        fresh.finish(added.id).await?;
         Ok(Comment::from(added))
     }
 

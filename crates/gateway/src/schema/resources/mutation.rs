@@ -14,6 +14,7 @@ use super::types::{Resource, Visibility};
 use super::{any_id, visible};
 use crate::error::{GqlResult, coded};
 use crate::schema::context::ContextExt;
+use crate::schema::idempotency::{self, Begun};
 use crate::schema::node::expect_id;
 
 #[derive(Default)]
@@ -198,6 +199,10 @@ impl ResourcesMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateResourceInput,
+        #[graphql(
+            desc = "Makes the request safe to replay: the same key from you again returns what the first request created."
+        )]
+        idempotency_key: Option<String>,
     ) -> async_graphql::Result<Resource> {
         let s = ctx.services();
         let kind = input.kind.into_domain()?;
@@ -213,11 +218,16 @@ impl ResourcesMutation {
             visibility: input.visibility.into(),
             kind,
         };
+        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
+            Begun::Replay(id) => return super::visible(ctx, id).await?.ok_or_else(idempotency::gone),
+            Begun::Fresh(fresh) => fresh,
+        };
         let full = s
             .resources
-            .create_resource(&s.db, ctx.actor()?, create)
+            .create_resource(&fresh.db(), ctx.actor()?, create)
             .await
             .gql()?;
+        fresh.finish(full.resource.id).await?;
         Resource::from_full(full).ok_or_else(|| coded(ErrorCode::Internal, "internal error"))
     }
 

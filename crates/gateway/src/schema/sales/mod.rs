@@ -15,6 +15,7 @@ use commons_sales::{CreateOrder, LineInput, Side};
 use crate::error::{GqlResult, SharedResult, coded};
 use crate::schema::connection::connection;
 use crate::schema::context::ContextExt;
+use crate::schema::idempotency::{self, Begun};
 use crate::schema::node::expect_id;
 use crate::schema::resources::{any_id, any_resource_id};
 
@@ -119,7 +120,15 @@ pub struct SalesMutation;
 impl SalesMutation {
     /// Starts an order as a draft: lines keep each product's title and price as they are
     /// now, and the total is computed here.
-    async fn create_order(&self, ctx: &Context<'_>, input: CreateOrderInput) -> async_graphql::Result<Order> {
+    async fn create_order(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateOrderInput,
+        #[graphql(
+            desc = "Makes the request safe to replay: the same key from you again returns what the first request created."
+        )]
+        idempotency_key: Option<String>,
+    ) -> async_graphql::Result<Order> {
         let s = ctx.services();
         let customer_id = input
             .customer_id
@@ -135,10 +144,19 @@ impl SalesMutation {
                 })
             })
             .collect::<async_graphql::Result<Vec<_>>>()?;
+        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
+            Begun::Replay(id) => {
+                return load_orders(ctx, vec![id])
+                    .await?
+                    .remove(&id)
+                    .ok_or_else(idempotency::gone);
+            }
+            Begun::Fresh(fresh) => fresh,
+        };
         let created = s
             .sales
             .create_order(
-                &s.db,
+                &fresh.db(),
                 ctx.actor()?,
                 CreateOrder {
                     customer_id,
@@ -148,6 +166,7 @@ impl SalesMutation {
             )
             .await
             .gql()?;
+        fresh.finish(created.id).await?;
         Ok(Order(created))
     }
 

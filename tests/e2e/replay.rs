@@ -1,0 +1,180 @@
+//! GW7: creating mutations are safe to replay. An offline client sends its queue again after
+//! a lost connection and nothing is created twice; a key reused for another request is
+//! refused; replays racing each other create one object.
+
+use std::time::Duration;
+
+use crate::common::TestServer;
+use commons_resources::entity::resource;
+use futures::future::join_all;
+use sea_orm::{EntityTrait, PaginatorTrait};
+use serde_json::{Value, json};
+
+/// Twenty posts in one request, each with its own key, as an offline client's queue.
+fn batch() -> String {
+    let fields: Vec<String> = (0..20)
+        .map(|n| {
+            format!(
+                "p{n}: createResource(idempotencyKey: \"sync-2026-12-01-{n}\", input: {{ title: \"Report {n}\",
+                    kind: {{ blogpost: {{ body: \"Counted 12 bags of litter\" }} }} }}) {{ id title }}"
+            )
+        })
+        .collect();
+    format!("mutation {{ {} }}", fields.join("\n"))
+}
+
+fn ids(reply: &Value) -> Vec<String> {
+    (0..20)
+        .map(|n| {
+            reply["data"][format!("p{n}")]["id"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_batch_sent_again_after_a_lost_connection_creates_each_post_once() {
+    let server = TestServer::start().await;
+    let ann = server.register("ann@example.org", "ann").await;
+    let count = || async {
+        resource::Entity::find()
+            .count(&server.world.db.conn)
+            .await
+            .expect("count")
+    };
+
+    // The first try is cut short: the client gives up before the answer comes.
+    let cut = server
+        .http
+        .post(format!("{}/graphql", server.url))
+        .bearer_auth(&ann.access)
+        .json(&json!({ "query": batch() }))
+        .timeout(Duration::from_millis(30))
+        .send()
+        .await;
+    assert!(cut.is_err(), "the first try should have been cut short");
+    let before_resend = count().await;
+    assert!(before_resend <= 20, "{before_resend}");
+    eprintln!("{before_resend} of 20 posts were made before the connection was cut");
+
+    let resent = server.gql(&batch(), json!({}), Some(&ann.access)).await;
+    assert!(resent.body["errors"].is_null(), "{}", resent.body);
+    let first_ids = ids(&resent.body);
+    assert!(first_ids.iter().all(|id| !id.is_empty()), "{}", resent.body);
+    assert_eq!(
+        count().await,
+        20,
+        "twenty posts, however much of the first try went through"
+    );
+
+    let again = server.gql(&batch(), json!({}), Some(&ann.access)).await;
+    assert_eq!(
+        ids(&again.body),
+        first_ids,
+        "a replay answers with the same posts"
+    );
+    assert_eq!(count().await, 20);
+}
+
+#[tokio::test]
+async fn a_key_reused_for_another_request_is_refused_and_keys_are_per_person() {
+    let server = TestServer::start().await;
+    let ann = server.register("ann@example.org", "ann").await;
+    let ben = server.register("ben@example.org", "ben").await;
+    let create = "mutation($key: String, $title: String!) { createResource(idempotencyKey: $key,
+        input: { title: $title, kind: { blogpost: { body: \"text\" } } }) { id title } }";
+
+    let first = server
+        .gql(
+            create,
+            json!({ "key": "k-1", "title": "Cleanup" }),
+            Some(&ann.access),
+        )
+        .await;
+    let id = first.data()["createResource"]["id"].clone();
+    assert!(id.is_string(), "{}", first.body);
+    let other = server
+        .gql(
+            create,
+            json!({ "key": "k-1", "title": "Another" }),
+            Some(&ann.access),
+        )
+        .await;
+    assert_eq!(other.code(), Some("CONFLICT"), "{}", other.body);
+    assert_eq!(other.body["errors"][0]["extensions"]["field"], "idempotencyKey");
+    // Ben's key of the same name is his own.
+    let bens = server
+        .gql(
+            create,
+            json!({ "key": "k-1", "title": "Another" }),
+            Some(&ben.access),
+        )
+        .await;
+    assert_ne!(bens.data()["createResource"]["id"], id, "{}", bens.body);
+    let empty = server
+        .gql(create, json!({ "key": "", "title": "Blank" }), Some(&ann.access))
+        .await;
+    assert_eq!(empty.code(), Some("BAD_USER_INPUT"), "{}", empty.body);
+    // Without a key, the same request twice is two posts.
+    for _ in 0..2 {
+        server
+            .gql(
+                create,
+                json!({ "key": null, "title": "Twice" }),
+                Some(&ann.access),
+            )
+            .await;
+    }
+    let all = resource::Entity::find()
+        .count(&server.world.db.conn)
+        .await
+        .expect("count");
+    assert_eq!(all, 4, "Cleanup, Ben's, and two without a key");
+}
+
+#[tokio::test]
+async fn ten_replays_at_once_create_one_order() {
+    let server = TestServer::start().await;
+    let owner = server.register("owner@example.org", "owner").await;
+    let ann = server.register("ann@example.org", "ann").await;
+    let product = server
+        .gql(
+            "mutation { createResource(input: { title: \"Tea\", kind: { product: { priceMinor: 900, currency: \"EUR\" } } }) { id } }",
+            json!({}),
+            Some(&owner.access),
+        )
+        .await
+        .data()["createResource"]["id"]
+        .clone();
+    server
+        .gql(
+            "mutation($id: ID!) { publishResource(id: $id) { id } }",
+            json!({ "id": product }),
+            Some(&owner.access),
+        )
+        .await;
+    let order = "mutation($p: ID!) { createOrder(idempotencyKey: \"cart-7\", input: { lines: [{ productId: $p, quantity: 3 }] }) { id totalMinor } }";
+    let replies =
+        join_all((0..10).map(|_| server.gql(order, json!({ "p": product }), Some(&ann.access)))).await;
+    let created: Vec<&Value> = replies.iter().map(|r| &r.data()["createOrder"]["id"]).collect();
+    assert!(
+        created.iter().all(|id| id.is_string() && *id == created[0]),
+        "{:?}",
+        replies.iter().map(|r| &r.body).collect::<Vec<_>>()
+    );
+    let mine = server
+        .gql(
+            "{ orders { edges { node { id totalMinor } } } }",
+            json!({}),
+            Some(&ann.access),
+        )
+        .await;
+    assert_eq!(
+        mine.data()["orders"]["edges"],
+        json!([{ "node": { "id": created[0], "totalMinor": 2700 } }]),
+        "{}",
+        mine.body
+    );
+}
