@@ -3,6 +3,10 @@
 //! the products table's own `stock` (its CHECK keeps it at zero or above); placing an order
 //! takes from it with a conditional update in the placing transaction.
 //!
+//! `seller_customers` keeps, per seller, customer and currency, the orders placed, the amount
+//! spent (net of cancellations and refunds) and the last order, moved by the transaction that
+//! moves the order: SA5's list reads it without counting orders.
+//!
 //! On PostgreSQL an order is visible (row level security) to platform admins, the person
 //! selling or buying, whoever created it, and members of the selling or buying organization;
 //! its lines and history follow their order.
@@ -98,6 +102,36 @@ impl MigrationTrait for Migration {
         manager
             .create_index(index("order_changes", &["order_id", "id"]))
             .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("seller_customers")
+                    .col(pk_uuid("id"))
+                    .col(uuid("seller_id"))
+                    .col(uuid_null("seller_org_id"))
+                    .col(uuid("customer_id"))
+                    .col(string_len("currency", 3))
+                    .col(integer("order_count").check(Expr::col("order_count").gte(0)))
+                    .col(big_integer("spent_minor").check(Expr::col("spent_minor").gte(0)))
+                    .col(timestamp_with_time_zone("last_order_at"))
+                    .foreign_key(&mut fk("seller_customers", "seller_id", "agents"))
+                    .foreign_key(&mut fk("seller_customers", "customer_id", "agents"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(
+                index("seller_customers", &["seller_id", "customer_id", "currency"])
+                    .unique()
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(index("seller_customers", &["seller_id", "spent_minor", "id"]))
+            .await?;
+        manager
+            .create_index(index("seller_customers", &["seller_id", "last_order_at", "id"]))
+            .await?;
         if manager.get_database_backend() == DatabaseBackend::Postgres {
             isolate(manager.get_connection()).await?;
         }
@@ -105,7 +139,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        drop_tables(manager, &["order_changes", "order_lines", "orders"]).await
+        drop_tables(
+            manager,
+            &["seller_customers", "order_changes", "order_lines", "orders"],
+        )
+        .await
     }
 }
 
@@ -118,8 +156,11 @@ async fn isolate(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
         OR seller_org_id = ANY((SELECT commons_actor_orgs())::uuid[]) \
         OR customer_org_id = ANY((SELECT commons_actor_orgs())::uuid[])";
     let through_order = "EXISTS (SELECT 1 FROM orders o WHERE o.id = order_id)";
+    let sellers_own = "(SELECT commons_is_admin()) OR seller_id = (SELECT commons_actor()) \
+        OR seller_org_id = ANY((SELECT commons_actor_orgs())::uuid[])";
     for (table, seen) in [
         ("orders", order_seen),
+        ("seller_customers", sellers_own),
         ("order_lines", through_order),
         ("order_changes", through_order),
     ] {

@@ -10,7 +10,8 @@ use serde_json::{Value, json};
 const MOVE: &str = "mutation($id: ID!, $to: OrderStatus!, $note: String) {
     transitionOrder(orderId: $id, to: $to, note: $note) { status nextStatuses } }";
 
-async fn shop_with_product(server: &TestServer, owner: &Session) -> (Value, Value) {
+/// The Corner Shop and its honey, `stock` jars of it.
+async fn shop_with_product(server: &TestServer, owner: &Session, stock: i32) -> (Value, Value) {
     let shop = server
         .gql(
             r#"mutation { createOrganization(input: { name: "Corner Shop", slug: "corner-shop" }) { id } }"#,
@@ -21,9 +22,9 @@ async fn shop_with_product(server: &TestServer, owner: &Session) -> (Value, Valu
     let shop_id = shop.data()["createOrganization"]["id"].clone();
     let created = server
         .gql(
-            "mutation($owner: ID!) { createResource(input: { ownerId: $owner, title: \"Honey jar\",
-                kind: { product: { priceMinor: 2450, currency: \"KZT\", stock: 10 } } }) { id } }",
-            json!({ "owner": shop_id }),
+            "mutation($owner: ID!, $stock: Int!) { createResource(input: { ownerId: $owner, title: \"Honey jar\",
+                kind: { product: { priceMinor: 2450, currency: \"KZT\", stock: $stock } } }) { id } }",
+            json!({ "owner": shop_id, "stock": stock }),
             Some(&owner.access),
         )
         .await;
@@ -50,7 +51,7 @@ async fn a_shop_sells_two_jars_and_both_sides_follow_the_order() {
     let owner = server.register("owner@example.org", "shopkeeper").await;
     let ann = server.register("ann@example.org", "ann").await;
     let stranger = server.register("eve@example.org", "eve").await;
-    let (shop_id, product) = shop_with_product(&server, &owner).await;
+    let (shop_id, product) = shop_with_product(&server, &owner, 10).await;
 
     let created = server
         .gql(
@@ -163,6 +164,20 @@ async fn a_shop_sells_two_jars_and_both_sides_follow_the_order() {
         sold.body
     );
 
+    let customers = server
+        .gql(
+            "query($shop: ID!) { customers(sellerId: $shop) { edges { node { customer { ... on User { username } } orderCount totalSpentMinor currency } } } }",
+            json!({ "shop": shop_id }),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(
+        customers.data()["customers"]["edges"],
+        json!([{ "node": { "customer": { "username": "ann" }, "orderCount": 1, "totalSpentMinor": 4900, "currency": "KZT" } }]),
+        "{}",
+        customers.body
+    );
+
     // Nobody else finds it, by id or as a node, nor lists the shop's orders.
     for query in [
         "query($id: ID!) { order(id: $id) { id } }",
@@ -223,10 +238,10 @@ async fn heard(server: &TestServer, who: &Session, words: &str) -> bool {
 }
 
 #[tokio::test]
-async fn a_page_of_orders_costs_the_same_statements_for_two_or_twenty() {
+async fn pages_of_orders_and_customers_cost_the_same_statements_for_two_or_twenty() {
     let server = TestServer::start().await;
     let owner = server.register("owner@example.org", "shopkeeper").await;
-    let (shop_id, product) = shop_with_product(&server, &owner).await;
+    let (shop_id, product) = shop_with_product(&server, &owner, 100).await;
     for n in 0..20 {
         let buyer = server
             .register(&format!("buyer{n}@example.org"), &format!("buyer{n}"))
@@ -238,7 +253,14 @@ async fn a_page_of_orders_costs_the_same_statements_for_two_or_twenty() {
                 Some(&buyer.access),
             )
             .await;
-        assert!(created.code().is_none(), "{}", created.body);
+        let placed = server
+            .gql(
+                "mutation($id: ID!) { placeOrder(orderId: $id) { status } }",
+                json!({ "id": created.data()["createOrder"]["id"] }),
+                Some(&buyer.access),
+            )
+            .await;
+        assert!(placed.code().is_none(), "{}", placed.body);
     }
     let query = "query($shop: ID!, $n: Int) { orders(first: $n, filter: { sellerId: $shop }) { edges { node {
         status totalMinor creator { username } customer { ... on User { username } }
@@ -269,12 +291,44 @@ async fn a_page_of_orders_costs_the_same_statements_for_two_or_twenty() {
     assert!(
         edges
             .iter()
-            .all(|e| e["node"]["lines"][0]["product"]["stock"] == 10)
+            .all(|e| e["node"]["lines"][0]["product"]["stock"] == 80)
     );
     eprintln!("SQL statements: {cost_of_2} for 2 orders, {cost_of_20} for 20");
     // Users come through two paths (customers as owners, after their kinds; creators and
     // history actors directly), and whether a batch window catches both depends on timing:
     // one statement either way. A query per order would add at least eighteen.
+    assert!(
+        cost_of_20 <= cost_of_2 + 2,
+        "the statements do not grow with the page: {cost_of_2} for 2, {cost_of_20} for 20"
+    );
+
+    let customers = "query($shop: ID!, $n: Int) { customers(sellerId: $shop, first: $n) { edges { node {
+        customer { ... on User { username } } orderCount totalSpentMinor currency lastOrderAt } } } }";
+    let (two, cost_of_2) = server
+        .counted(customers, json!({ "shop": shop_id, "n": 2 }), Some(&owner.access))
+        .await;
+    let (twenty, cost_of_20) = server
+        .counted(
+            customers,
+            json!({ "shop": shop_id, "n": 20 }),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(
+        two.data()["customers"]["edges"].as_array().map(Vec::len),
+        Some(2),
+        "{}",
+        two.body
+    );
+    let edges = twenty.data()["customers"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(edges.len(), 20, "{}", twenty.body);
+    assert!(edges.iter().all(|e| e["node"]["customer"]["username"].is_string()
+        && e["node"]["orderCount"] == 1
+        && e["node"]["totalSpentMinor"] == 2450));
+    eprintln!("SQL statements: {cost_of_2} for 2 customers, {cost_of_20} for 20");
     assert!(
         cost_of_20 <= cost_of_2 + 2,
         "the statements do not grow with the page: {cost_of_2} for 2, {cost_of_20} for 20"

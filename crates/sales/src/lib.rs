@@ -3,8 +3,10 @@
 //! permission). Lines snapshot each product's title and price; the server computes the total
 //! in the one currency of all lines. An order moves through its [`lifecycle`], each move made
 //! by one side only and kept as history; placing reserves stock with a conditional update in
-//! the placing transaction, and cancelling or refunding before fulfilment returns it.
+//! the placing transaction, and cancelling or refunding before fulfilment returns it. A
+//! seller lists its [`customers`] with what each ordered and spent (SA5).
 
+pub mod customers;
 pub mod entity;
 pub mod error;
 pub mod events;
@@ -15,6 +17,7 @@ mod stock;
 
 use commons_resources::Resources;
 
+pub use customers::CustomerOrder;
 pub use entity::order::OrderStatus;
 pub use error::Error;
 pub use lifecycle::Side;

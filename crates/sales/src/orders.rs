@@ -16,7 +16,6 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::Sales;
 use crate::entity::order::{self, OrderStatus};
 use crate::entity::{order_change, order_line};
 use crate::error::Error;
@@ -24,6 +23,7 @@ use crate::events::OrderStatusChanged;
 use crate::lifecycle::{self, Side};
 use crate::parties::{self, holds};
 use crate::stock;
+use crate::{Sales, customers};
 
 const MAX_LINES: usize = 100;
 const MAX_QUANTITY: i32 = 10_000;
@@ -184,8 +184,13 @@ impl Sales {
             .await?;
         if to == OrderStatus::Placed {
             stock::take(&tx, &lines).await?;
+            customers::placed(&tx, actor, &current, now).await?;
         } else if lifecycle::returns_stock(from, to) {
             stock::give_back(&tx, &lines).await?;
+        }
+        // A placed order that ends unpaid or paid back no longer counts as spent.
+        if from != OrderStatus::Draft && matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded) {
+            customers::ended(&tx, actor, &current).await?;
         }
         record_change(&tx, order_id, actor_id, Some(from), to, note, now).await?;
         let event = OrderStatusChanged {

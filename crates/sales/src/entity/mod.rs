@@ -3,3 +3,4 @@
 pub mod order;
 pub mod order_change;
 pub mod order_line;
+pub mod seller_customer;

@@ -5,7 +5,7 @@ mod loader;
 mod types;
 
 pub use loader::SalesLoader;
-pub use types::{Customer, Order, OrderStatus};
+pub use types::{Customer, CustomerOrder, Order, OrderStatus, SellerCustomer};
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
@@ -97,6 +97,28 @@ impl SalesQuery {
             .await
             .gql()?;
         Ok(connection(&page, found, Order))
+    }
+
+    /// A seller's customers, with what each ordered and spent (for its people with
+    /// `manage_sales`).
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn customers(
+        &self,
+        ctx: &Context<'_>,
+        seller_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+        #[graphql(default_with = "CustomerOrder::TotalSpent")] order_by: CustomerOrder,
+    ) -> async_graphql::Result<Connection<String, SellerCustomer>> {
+        let s = ctx.services();
+        let page = PageRequest::new(first, after.as_deref()).gql()?;
+        let seller = any_id(&seller_id, "Organization", "sellerId")?;
+        let found = s
+            .sales
+            .customers(&s.db, ctx.actor()?, seller, order_by.into(), &page)
+            .await
+            .gql()?;
+        Ok(connection(&page, found, SellerCustomer))
     }
 }
 

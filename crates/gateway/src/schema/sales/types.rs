@@ -3,7 +3,7 @@
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, Object, Union};
 use commons_core::Timestamp;
-use commons_sales::entity::{order, order_change, order_line};
+use commons_sales::entity::{order, order_change, order_line, seller_customer};
 use commons_sales::lifecycle;
 
 use super::loader::{HistoryOf, LinesOf, SalesLoader};
@@ -47,6 +47,15 @@ async fn owner(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Optio
     Ok(load_owners(ctx, vec![id]).await?.pop().flatten())
 }
 
+/// The customer `id` as its GraphQL type (batched like every owner).
+async fn customer(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<Customer>> {
+    Ok(match owner(ctx, id).await? {
+        Some(Owner::User(u)) => Some(Customer::User(u)),
+        Some(Owner::Organization(o)) => Some(Customer::Organization(o)),
+        _ => None,
+    })
+}
+
 #[Object]
 impl Order {
     pub async fn id(&self) -> ID {
@@ -71,11 +80,7 @@ impl Order {
     }
 
     async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
-        Ok(match owner(ctx, self.0.customer_id).await? {
-            Some(Owner::User(u)) => Some(Customer::User(u)),
-            Some(Owner::Organization(o)) => Some(Customer::Organization(o)),
-            _ => None,
-        })
+        customer(ctx, self.0.customer_id).await
     }
 
     /// The person who created the order.
@@ -188,5 +193,42 @@ impl OrderStatusChange {
 
     async fn at(&self) -> Timestamp {
         self.0.at
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "commons_sales::CustomerOrder")]
+pub enum CustomerOrder {
+    /// Who spent the most first.
+    TotalSpent,
+    /// Who ordered last first.
+    LastOrder,
+}
+
+/// What one customer bought from a seller in one currency.
+pub struct SellerCustomer(pub seller_customer::Model);
+
+#[Object]
+impl SellerCustomer {
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
+        customer(ctx, self.0.customer_id).await
+    }
+
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+
+    /// Orders placed, cancelled and refunded ones included.
+    async fn order_count(&self) -> i32 {
+        self.0.order_count
+    }
+
+    /// What those orders came to, less what was cancelled or refunded, in minor units.
+    async fn total_spent_minor(&self) -> i64 {
+        self.0.spent_minor
+    }
+
+    async fn last_order_at(&self) -> Timestamp {
+        self.0.last_order_at
     }
 }
