@@ -134,6 +134,7 @@ async fn write_one(
                 location: near_almaty(n)?,
                 address: Some(format!("Street {}, {}", n % 500, n % 90)),
                 hours: Some("Mon–Sun 9:00–21:00".into()),
+                requires_booking_approval: false,
             }),
         ),
         _ => (

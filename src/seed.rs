@@ -296,6 +296,7 @@ async fn seed_resources(
                 location: Location::new(43.2389, 76.8897)?,
                 address: Some("Abay Ave 10, Almaty".into()),
                 hours: Some("Sat 8:00–14:00".into()),
+                requires_booking_approval: false,
             }),
         ),
     ];

@@ -132,6 +132,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(index("seller_customers", &["seller_id", "last_order_at", "id"]))
             .await?;
+        bookings(manager).await?;
         if manager.get_database_backend() == DatabaseBackend::Postgres {
             isolate(manager.get_connection()).await?;
         }
@@ -141,10 +142,85 @@ impl MigrationTrait for Migration {
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         drop_tables(
             manager,
-            &["seller_customers", "order_changes", "order_lines", "orders"],
+            &[
+                "booking_slots",
+                "bookings",
+                "seller_customers",
+                "order_changes",
+                "order_lines",
+                "orders",
+            ],
         )
         .await
     }
+}
+
+const BOOKING_STATUSES: [&str; 4] = ["requested", "confirmed", "declined", "cancelled"];
+
+/// SA4: bookings of a spot's time, and the quarter hours each holds while it stands (unique per
+/// spot and start: the same time is never held twice). A spot may ask for approval first.
+async fn bookings(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    manager
+        .alter_table(
+            Table::alter()
+                .table("spots")
+                .add_column(boolean("requires_booking_approval").default(false))
+                .take(),
+        )
+        .await?;
+    manager
+        .create_table(
+            Table::create()
+                .table("bookings")
+                .col(pk_uuid("id"))
+                .col(uuid("spot_id"))
+                .col(uuid("seller_id"))
+                .col(uuid_null("seller_org_id"))
+                .col(uuid_null("seller_department_id"))
+                .col(uuid("customer_id"))
+                .col(uuid_null("customer_org_id"))
+                .col(uuid("creator_id"))
+                .col(timestamp_with_time_zone("starts_at"))
+                .col(timestamp_with_time_zone("ends_at"))
+                .col(string_len("status", 16).check(one_of("status", &BOOKING_STATUSES)))
+                .col(text_null("note"))
+                .col(text_null("reason"))
+                .col(uuid_null("decided_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .check(Expr::col("ends_at").gt(Expr::col("starts_at")))
+                .foreign_key(&mut fk("bookings", "spot_id", "resources"))
+                .foreign_key(&mut fk("bookings", "seller_id", "agents"))
+                .foreign_key(&mut fk("bookings", "customer_id", "agents"))
+                .foreign_key(&mut fk("bookings", "creator_id", "users"))
+                .take(),
+        )
+        .await?;
+    for columns in [
+        &["spot_id", "starts_at"][..],
+        &["seller_id", "id"],
+        &["customer_id", "id"],
+    ] {
+        manager.create_index(index("bookings", columns)).await?;
+    }
+    manager
+        .create_table(
+            Table::create()
+                .table("booking_slots")
+                .col(pk_uuid("id"))
+                .col(uuid("booking_id"))
+                .col(uuid("spot_id"))
+                .col(timestamp_with_time_zone("starts_at"))
+                .foreign_key(&mut fk("booking_slots", "booking_id", "bookings"))
+                .take(),
+        )
+        .await?;
+    manager
+        .create_index(index("booking_slots", &["spot_id", "starts_at"]).unique().take())
+        .await?;
+    manager
+        .create_index(index("booking_slots", &["booking_id"]))
+        .await
 }
 
 /// Row level security: an order for its two sides and its creator; lines and history for
@@ -161,6 +237,7 @@ async fn isolate(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
     for (table, seen) in [
         ("orders", order_seen),
         ("seller_customers", sellers_own),
+        ("bookings", order_seen),
         ("order_lines", through_order),
         ("order_changes", through_order),
     ] {

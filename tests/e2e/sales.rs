@@ -211,13 +211,29 @@ async fn a_shop_sells_two_jars_and_both_sides_follow_the_order() {
     assert_eq!(listing.code(), Some("FORBIDDEN"), "{}", listing.body);
 
     // Each side hears of the other's moves.
-    assert!(heard(&server, &owner, "placed an order of 49.00 KZT").await);
-    assert!(heard(&server, &ann, "Your order of 49.00 KZT is fulfilled").await);
+    assert!(
+        heard(
+            &server,
+            &owner,
+            "order.status_changed",
+            "placed an order of 49.00 KZT"
+        )
+        .await
+    );
+    assert!(
+        heard(
+            &server,
+            &ann,
+            "order.status_changed",
+            "Your order of 49.00 KZT is fulfilled"
+        )
+        .await
+    );
 }
 
 /// Whether `who`'s inbox receives a notification whose summary contains `words` within a few
 /// seconds (the notifier runs after the commit).
-async fn heard(server: &TestServer, who: &Session, words: &str) -> bool {
+async fn heard(server: &TestServer, who: &Session, topic: &str, words: &str) -> bool {
     let inbox = "{ notifications(first: 20) { edges { node { topic summary } } } }";
     for _ in 0..100 {
         let reply = server.gql(inbox, json!({}), Some(&who.access)).await;
@@ -226,7 +242,7 @@ async fn heard(server: &TestServer, who: &Session, words: &str) -> bool {
             .into_iter()
             .flatten()
             .any(|e| {
-                e["node"]["topic"] == "order.status_changed"
+                e["node"]["topic"] == topic
                     && e["node"]["summary"].as_str().is_some_and(|s| s.contains(words))
             });
         if found {
@@ -333,4 +349,87 @@ async fn pages_of_orders_and_customers_cost_the_same_statements_for_two_or_twent
         cost_of_20 <= cost_of_2 + 2,
         "the statements do not grow with the page: {cost_of_2} for 2, {cost_of_20} for 20"
     );
+}
+
+#[tokio::test]
+async fn a_partner_lends_its_venue_after_approving_the_request() {
+    let server = TestServer::start().await;
+    let owner = server.register("partner@example.org", "partner").await;
+    let ann = server.register("ann@example.org", "ann").await;
+    let ben = server.register("ben@example.org", "ben").await;
+    let (shop_id, _) = shop_with_product(&server, &owner, 1).await;
+    let venue = server
+        .gql(
+            "mutation($owner: ID!) { createResource(input: { ownerId: $owner, title: \"Courtyard\",
+                kind: { spot: { latitude: 43.24, longitude: 76.89, requiresBookingApproval: true } } }) { id } }",
+            json!({ "owner": shop_id }),
+            Some(&owner.access),
+        )
+        .await
+        .data()["createResource"]["id"]
+        .clone();
+    server
+        .gql(
+            "mutation($id: ID!) { publishResource(id: $id) { id } }",
+            json!({ "id": venue }),
+            Some(&owner.access),
+        )
+        .await;
+    let day = (chrono::Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d");
+    let book = "mutation($spot: ID!, $from: DateTime!, $to: DateTime!) {
+        bookSpot(input: { spotId: $spot, startsAt: $from, endsAt: $to, note: \"Cleanup day HQ\" }) {
+            id status spot { title requiresBookingApproval } customer { ... on User { username } } } }";
+    let times = |from: &str, to: &str| json!({ "spot": venue, "from": format!("{day}T{from}:00Z"), "to": format!("{day}T{to}:00Z") });
+
+    let asked = server.gql(book, times("10:00", "12:00"), Some(&ann.access)).await;
+    let booking = &asked.data()["bookSpot"];
+    assert_eq!(
+        (
+            booking["status"].clone(),
+            booking["spot"]["title"].clone(),
+            booking["customer"]["username"].clone()
+        ),
+        (json!("REQUESTED"), json!("Courtyard"), json!("ann")),
+        "{}",
+        asked.body
+    );
+    let overlapping = server.gql(book, times("11:30", "13:00"), Some(&ben.access)).await;
+    assert_eq!(overlapping.code(), Some("CONFLICT"), "{}", overlapping.body);
+
+    let approved = server
+        .gql(
+            "mutation($id: ID!) { decideBooking(bookingId: $id, approve: true) { status } }",
+            json!({ "id": booking["id"] }),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(
+        approved.data()["decideBooking"]["status"],
+        "CONFIRMED",
+        "{}",
+        approved.body
+    );
+    let listed = server
+        .gql(
+            "query($venue: ID!) { bookings(filter: { sellerId: $venue }) { edges { node { status } } } }",
+            json!({ "venue": shop_id }),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(
+        listed.data()["bookings"]["edges"],
+        json!([{ "node": { "status": "CONFIRMED" } }]),
+        "{}",
+        listed.body
+    );
+    let hidden = server
+        .gql(
+            "query($id: ID!) { booking(id: $id) { id } }",
+            json!({ "id": booking["id"] }),
+            Some(&ben.access),
+        )
+        .await;
+    assert_eq!(hidden.data()["booking"], Value::Null, "{}", hidden.body);
+    assert!(heard(&server, &owner, "booking.changed", "ann asks to book “Courtyard”").await);
+    assert!(heard(&server, &ann, "booking.changed", "Your booking of “Courtyard”").await);
 }

@@ -8,6 +8,15 @@ pub enum Error {
     /// The order does not exist, or the actor is on neither side of it.
     #[error("no such order")]
     OrderNotFound,
+    /// The booking does not exist, or the actor is on neither side of it.
+    #[error("no such booking")]
+    BookingNotFound,
+    /// Another booking holds (some of) this time.
+    #[error("{spot} is already booked for (part of) this time")]
+    SlotTaken { spot: String },
+    /// The booking cannot move from where it is.
+    #[error("the booking is {status}; it cannot change that way")]
+    BookingClosed { status: &'static str },
     #[error("{message}")]
     Invalid { field: &'static str, message: String },
     /// A move that does not follow from the order's status.
@@ -55,12 +64,12 @@ impl From<commons_core::PageError> for Error {
 
 commons_core::coded_error! {
     Error {
-        NotFound: OrderNotFound;
+        NotFound: OrderNotFound | BookingNotFound;
         BadUserInput: WrongTransition;
         Forbidden: NotYourMove | NotAllowed;
-        Conflict: OutOfStock | Moved;
+        Conflict: OutOfStock | Moved | SlotTaken | BookingClosed;
         Internal: Db;
     }
     wraps Resources | Orgs;
-    fields WrongTransition => "to", OutOfStock => "lines";
+    fields WrongTransition => "to", OutOfStock => "lines", SlotTaken => "startsAt";
 }

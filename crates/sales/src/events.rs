@@ -1,16 +1,18 @@
 //! The events sales writes, and who hears of them.
 
 use commons_core::audience::{Audience, EventRules, Notice, NotifiedTopic, RuleError};
+use commons_core::text::quoted;
 use commons_core::{Event, money, outbox};
 use commons_identity::service::users::name_of;
 use commons_orgs::service::access::holders;
+use commons_resources::entity::resource;
 use sea_orm::{DatabaseTransaction, EntityTrait};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entity::order;
+use crate::entity::{booking, order};
 use crate::lifecycle::Side;
-use crate::parties;
+use crate::parties::{self, Sided};
 
 /// An order moved (SA2): the other side hears of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +42,30 @@ impl Event for OrderStatusChanged {
     }
 }
 
+/// A booking was made or moved (SA4): the other side hears of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BookingChanged {
+    pub booking: Uuid,
+    pub spot: Uuid,
+    /// `None` when it was just made.
+    pub from: Option<String>,
+    /// `requested`, `confirmed`, `declined` or `cancelled`.
+    pub to: String,
+    pub by_seller: bool,
+    pub starts_at: commons_core::Timestamp,
+    pub org: Option<Uuid>,
+}
+
+impl Event for BookingChanged {
+    const TOPIC: &'static str = "booking.changed";
+    fn subject(&self) -> Option<Uuid> {
+        Some(self.booking)
+    }
+    fn org(&self) -> Option<Uuid> {
+        self.org
+    }
+}
+
 /// At most this many people of one organization are told of one order.
 const MAX_TOLD: u64 = 50;
 
@@ -50,11 +76,17 @@ pub struct SalesRules;
 #[async_trait::async_trait]
 impl EventRules for SalesRules {
     fn notified(&self) -> &'static [NotifiedTopic] {
-        const NOTIFIED: &[NotifiedTopic] = &[NotifiedTopic::pushed(OrderStatusChanged::TOPIC)];
+        const NOTIFIED: &[NotifiedTopic] = &[
+            NotifiedTopic::pushed(OrderStatusChanged::TOPIC),
+            NotifiedTopic::pushed(BookingChanged::TOPIC),
+        ];
         NOTIFIED
     }
 
     async fn audience(&self, tx: &DatabaseTransaction, event: &outbox::Model) -> Result<Audience, RuleError> {
+        if let Some(booked) = event.decode::<BookingChanged>() {
+            return booking_audience(tx, &booked).await;
+        }
         let Some(changed) = event.decode::<OrderStatusChanged>() else {
             return Ok(Audience::nobody());
         };
@@ -81,23 +113,58 @@ impl EventRules for SalesRules {
     }
 }
 
-/// The people who act for `side` of `order`: the person, or the holders of the side's
-/// permission (and, for a buying organization, whoever created the order).
+/// The other side of a booking, told in words that fit the move.
+async fn booking_audience(tx: &DatabaseTransaction, booked: &BookingChanged) -> Result<Audience, RuleError> {
+    let Some(found) = booking::Entity::find_by_id(booked.booking).one(tx).await? else {
+        return Ok(Audience::nobody());
+    };
+    let spot = resource::Entity::find_by_id(booked.spot)
+        .one(tx)
+        .await?
+        .map_or_else(|| "the spot".to_owned(), |r| quoted(&r.title));
+    let when = booked.starts_at.format("%Y-%m-%d %H:%M UTC");
+    let (told, summary) = if booked.by_seller {
+        let people = side_people(tx, &found, Side::Customer).await?;
+        (
+            people,
+            format!("Your booking of {spot} on {when} is {}", booked.to),
+        )
+    } else {
+        let who = name_of(tx, Some(found.creator_id)).await?;
+        let summary = match booked.to.as_str() {
+            "requested" => format!("{who} asks to book {spot} on {when}"),
+            "confirmed" => format!("{who} booked {spot} on {when}"),
+            to => format!("{who}'s booking of {spot} on {when} is {to}"),
+        };
+        (side_people(tx, &found, Side::Seller).await?, summary)
+    };
+    Ok(Audience::of(
+        told.into_iter()
+            .map(|id| Notice::new(id, summary.clone()))
+            .collect(),
+    ))
+}
+
+/// The people who act for `side` of a sale: the person, or the holders of the side's
+/// permission (and, for a buying organization, whoever made the sale).
 async fn side_people(
     tx: &DatabaseTransaction,
-    order: &order::Model,
+    sale: &(impl Sided + Sync),
     side: Side,
 ) -> Result<Vec<Uuid>, RuleError> {
     let (person, org, department) = match side {
-        Side::Seller => (order.seller_id, order.seller_org_id, order.seller_department_id),
-        Side::Customer => (order.customer_id, order.customer_org_id, None),
+        Side::Seller => sale.seller(),
+        Side::Customer => {
+            let (person, org) = sale.customer();
+            (person, org, None)
+        }
     };
     let Some(org_id) = org else {
         return Ok(vec![person]);
     };
     let mut people = holders(tx, org_id, department, parties::permission(side), MAX_TOLD).await?;
-    if side == Side::Customer && !people.contains(&order.creator_id) {
-        people.push(order.creator_id);
+    if side == Side::Customer && !people.contains(&sale.creator()) {
+        people.push(sale.creator());
     }
     Ok(people)
 }

@@ -4,8 +4,10 @@
 //! in the one currency of all lines. An order moves through its [`lifecycle`], each move made
 //! by one side only and kept as history; placing reserves stock with a conditional update in
 //! the placing transaction, and cancelling or refunding before fulfilment returns it. A
-//! seller lists its [`customers`] with what each ordered and spent (SA5).
+//! seller lists its [`customers`] with what each ordered and spent (SA5). People book a
+//! spot's time ([`bookings`], SA4), never the same time twice.
 
+pub mod bookings;
 pub mod customers;
 pub mod entity;
 pub mod error;
@@ -17,7 +19,9 @@ mod stock;
 
 use commons_resources::Resources;
 
+pub use bookings::BookSpot;
 pub use customers::CustomerOrder;
+pub use entity::booking::BookingStatus;
 pub use entity::order::OrderStatus;
 pub use error::Error;
 pub use lifecycle::Side;

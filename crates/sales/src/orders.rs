@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use commons_core::db::Conn;
 use commons_core::page::{self, Keyset};
-use commons_core::{Actor, AgentKind, Cursor, Page, PageRequest, Timestamp, outbox, tenant, text};
+use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, outbox, tenant, text};
 use commons_orgs::service::access::active_writer;
 use commons_resources::entity::{product, resource};
 use commons_resources::service::reading::may_see;
@@ -74,7 +74,8 @@ impl Sales {
         let priced = priced_lines(&tx, actor, &wanted).await?;
         let seller_id = priced[0].0.owner_id;
         let seller = Scope::of_owner(&tx, actor, seller_id).await?;
-        let (customer_id, customer_org_id) = customer(&tx, actor, creator, input.customer_id).await?;
+        let (customer_id, customer_org_id) =
+            parties::customer(&tx, actor, creator, input.customer_id).await?;
         if customer_id == seller_id {
             return Err(Error::invalid("customerId", "a seller cannot order from itself"));
         }
@@ -449,36 +450,6 @@ async fn priced_lines(
         }
     }
     Ok(priced)
-}
-
-/// The customer's agent id, and its organization when it is one: the actor, or an
-/// organization in which the actor holds `purchase`.
-async fn customer(
-    tx: &impl ConnectionTrait,
-    actor: &Actor,
-    creator: Uuid,
-    customer_id: Option<Uuid>,
-) -> Result<(Uuid, Option<Uuid>), Error> {
-    let Some(customer_id) = customer_id.filter(|id| *id != creator) else {
-        return Ok((creator, None));
-    };
-    let kinds = commons_core::agent::kinds(tx, &[customer_id]).await?;
-    if kinds.get(&customer_id) != Some(&AgentKind::Organization) {
-        return Err(Error::invalid(
-            "customerId",
-            "order for yourself or for an organization you buy for",
-        ));
-    }
-    let scope = Scope::Organization {
-        org_id: customer_id,
-        department_id: None,
-    };
-    if !holds(tx, actor, scope, parties::permission(Side::Customer)).await? {
-        return Err(Error::NotAllowed(
-            "ordering for an organization needs its purchase permission",
-        ));
-    }
-    Ok((customer_id, Some(customer_id)))
 }
 
 async fn record_change(

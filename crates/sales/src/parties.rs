@@ -3,34 +3,67 @@
 //! `manage_sales` where the seller is, `purchase` in the buying organization. Platform admins
 //! act for both.
 
-use commons_core::Actor;
+use commons_core::{Actor, AgentKind};
 use commons_orgs::Permission;
 use commons_resources::{Scope, holds_any};
 use sea_orm::ConnectionTrait;
+use uuid::Uuid;
 
-use crate::entity::order;
+use crate::entity::{booking, order};
 use crate::error::Error;
 use crate::lifecycle::Side;
 
+/// A sale's two sides, as an order or a booking records them.
+pub(crate) trait Sided {
+    fn seller(&self) -> (Uuid, Option<Uuid>, Option<Uuid>);
+    fn customer(&self) -> (Uuid, Option<Uuid>);
+    /// The person who made the sale.
+    fn creator(&self) -> Uuid;
+}
+
+impl Sided for order::Model {
+    fn seller(&self) -> (Uuid, Option<Uuid>, Option<Uuid>) {
+        (self.seller_id, self.seller_org_id, self.seller_department_id)
+    }
+    fn customer(&self) -> (Uuid, Option<Uuid>) {
+        (self.customer_id, self.customer_org_id)
+    }
+    fn creator(&self) -> Uuid {
+        self.creator_id
+    }
+}
+
+impl Sided for booking::Model {
+    fn seller(&self) -> (Uuid, Option<Uuid>, Option<Uuid>) {
+        (self.seller_id, self.seller_org_id, self.seller_department_id)
+    }
+    fn customer(&self) -> (Uuid, Option<Uuid>) {
+        (self.customer_id, self.customer_org_id)
+    }
+    fn creator(&self) -> Uuid {
+        self.creator_id
+    }
+}
+
 /// Where the seller is, and whose matrix applies there.
-pub(crate) fn seller_scope(order: &order::Model) -> Scope {
-    match order.seller_org_id {
-        Some(org_id) => Scope::Organization {
+pub(crate) fn seller_scope(sale: &impl Sided) -> Scope {
+    match sale.seller() {
+        (_, Some(org_id), department_id) => Scope::Organization {
             org_id,
-            department_id: order.seller_department_id,
+            department_id,
         },
-        None => Scope::Person(order.seller_id),
+        (person, None, _) => Scope::Person(person),
     }
 }
 
 /// The customer as a scope: a person, or an organization (never a department).
-pub(crate) fn customer_scope(order: &order::Model) -> Scope {
-    match order.customer_org_id {
-        Some(org_id) => Scope::Organization {
+pub(crate) fn customer_scope(sale: &impl Sided) -> Scope {
+    match sale.customer() {
+        (_, Some(org_id)) => Scope::Organization {
             org_id,
             department_id: None,
         },
-        None => Scope::Person(order.customer_id),
+        (person, None) => Scope::Person(person),
     }
 }
 
@@ -42,17 +75,17 @@ pub(crate) fn permission(side: Side) -> Permission {
     }
 }
 
-/// Whether `actor` acts for `side` of `order`. An organization that is gone, or closed to the
+/// Whether `actor` acts for `side` of `sale`. An organization that is gone, or closed to the
 /// actor, is one they do not act for.
 pub(crate) async fn acts_for(
     tx: &impl ConnectionTrait,
     actor: &Actor,
-    order: &order::Model,
+    sale: &impl Sided,
     side: Side,
 ) -> Result<bool, Error> {
     let scope = match side {
-        Side::Customer => customer_scope(order),
-        Side::Seller => seller_scope(order),
+        Side::Customer => customer_scope(sale),
+        Side::Seller => seller_scope(sale),
     };
     holds(tx, actor, scope, permission(side)).await
 }
@@ -71,18 +104,48 @@ pub(crate) async fn holds(
     }
 }
 
-/// The sides `actor` acts for on `order`; an order they act for on neither side does not
-/// exist for them.
+/// The sides `actor` acts for on `sale`; a sale they act for on neither side does not exist
+/// for them.
 pub(crate) async fn sides(
     tx: &impl ConnectionTrait,
     actor: &Actor,
-    order: &order::Model,
+    sale: &impl Sided,
 ) -> Result<Vec<Side>, Error> {
     let mut sides = Vec::with_capacity(2);
     for side in [Side::Customer, Side::Seller] {
-        if acts_for(tx, actor, order, side).await? {
+        if acts_for(tx, actor, sale, side).await? {
             sides.push(side);
         }
     }
     Ok(sides)
+}
+
+/// The customer's agent id, and its organization when it is one: the actor, or an
+/// organization in which the actor holds `purchase`.
+pub(crate) async fn customer(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    creator: Uuid,
+    customer_id: Option<Uuid>,
+) -> Result<(Uuid, Option<Uuid>), Error> {
+    let Some(customer_id) = customer_id.filter(|id| *id != creator) else {
+        return Ok((creator, None));
+    };
+    let kinds = commons_core::agent::kinds(tx, &[customer_id]).await?;
+    if kinds.get(&customer_id) != Some(&AgentKind::Organization) {
+        return Err(Error::invalid(
+            "customerId",
+            "order for yourself or for an organization you buy for",
+        ));
+    }
+    let scope = Scope::Organization {
+        org_id: customer_id,
+        department_id: None,
+    };
+    if !holds(tx, actor, scope, permission(Side::Customer)).await? {
+        return Err(Error::NotAllowed(
+            "ordering for an organization needs its purchase permission",
+        ));
+    }
+    Ok((customer_id, Some(customer_id)))
 }

@@ -79,5 +79,6 @@ pub fn spot(location: Location) -> KindInput {
         location,
         address: None,
         hours: None,
+        requires_booking_approval: false,
     })
 }

@@ -10,6 +10,8 @@ pub struct Model {
     pub address: Option<String>,
     /// Opening hours as people write them: `Mon–Fri 9:00–18:00`.
     pub hours: Option<String>,
+    /// Whether a booking of its time waits for its owner's approval (sales, SA4).
+    pub requires_booking_approval: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -15,6 +15,8 @@ pub struct SpotInput {
     pub location: Location,
     pub address: Option<String>,
     pub hours: Option<String>,
+    /// Bookings of its time wait for the owner's approval (a venue lent to an initiative).
+    pub requires_booking_approval: bool,
 }
 
 impl SpotInput {
@@ -27,6 +29,7 @@ impl SpotInput {
             resource_id: Set(resource_id),
             address: Set(text::optional("address", self.address.as_deref(), 500)?),
             hours: Set(text::optional("hours", self.hours.as_deref(), 500)?),
+            requires_booking_approval: Set(self.requires_booking_approval),
         }
         .insert(db)
         .await?)

@@ -1,6 +1,7 @@
 //! Sales at the service level (SA1–SA3): orders and their checks, the lifecycle move by move
 //! and side by side, stock under concurrent placing, and who sees an order.
 
+mod bookings;
 mod customers;
 mod lifecycle;
 mod orders;

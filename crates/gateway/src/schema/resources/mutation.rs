@@ -84,6 +84,9 @@ pub struct SpotInput {
     address: Option<String>,
     /// Opening hours as people write them.
     hours: Option<String>,
+    /// Bookings of its time wait for your approval.
+    #[graphql(default)]
+    requires_booking_approval: bool,
 }
 
 /// Exactly one kind, with its own fields.
@@ -165,6 +168,7 @@ impl ResourceKindInput {
                 location: Location::new(p.latitude, p.longitude).gql()?,
                 address: p.address,
                 hours: p.hours,
+                requires_booking_approval: p.requires_booking_approval,
             }),
         })
     }

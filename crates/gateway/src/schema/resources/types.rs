@@ -444,4 +444,9 @@ resource_object!(Spot, "Spot", {
     async fn hours(&self) -> Option<&str> {
         self.spot.hours.as_deref()
     }
+
+    /// Whether bookings of its time wait for the owner's approval.
+    async fn requires_booking_approval(&self) -> bool {
+        self.spot.requires_booking_approval
+    }
 });

@@ -5,12 +5,12 @@ mod loader;
 mod types;
 
 pub use loader::SalesLoader;
-pub use types::{Customer, CustomerOrder, Order, OrderStatus, SellerCustomer};
+pub use types::{Booking, BookingStatus, Customer, CustomerOrder, Order, OrderStatus, SellerCustomer};
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
-use commons_core::PageRequest;
-use commons_sales::{CreateOrder, LineInput, Side};
+use commons_core::{PageRequest, Timestamp};
+use commons_sales::{BookSpot, CreateOrder, LineInput, Side};
 
 use crate::error::{GqlResult, SharedResult, coded};
 use crate::schema::connection::connection;
@@ -35,6 +35,19 @@ pub struct CreateOrderInput {
     note: Option<String>,
 }
 
+#[derive(InputObject)]
+pub struct BookSpotInput {
+    spot_id: ID,
+    /// On a quarter hour, not yet begun.
+    starts_at: Timestamp,
+    /// On a quarter hour, at most a day after the start.
+    ends_at: Timestamp,
+    /// An organization you book for (you need its `purchase` permission); yourself when
+    /// absent.
+    customer_id: Option<ID>,
+    note: Option<String>,
+}
+
 /// Whose orders: a seller's (for its people with `manage_sales`) or a customer's; your own
 /// purchases when neither is given.
 #[derive(InputObject, Default)]
@@ -42,6 +55,33 @@ pub struct OrderFilter {
     seller_id: Option<ID>,
     customer_id: Option<ID>,
     status: Option<OrderStatus>,
+}
+
+/// Whose bookings: a spot owner's or a customer's; yours when neither is given.
+#[derive(InputObject, Default)]
+pub struct BookingFilter {
+    seller_id: Option<ID>,
+    customer_id: Option<ID>,
+}
+
+/// The side a list is of, and whose: the seller, the customer, or (neither given) the
+/// caller as customer; `None` for an anonymous caller, who has none.
+fn side_of(
+    actor: &commons_core::Actor,
+    seller_id: Option<&ID>,
+    customer_id: Option<&ID>,
+) -> async_graphql::Result<Option<(Side, uuid::Uuid)>> {
+    Ok(match (seller_id, customer_id) {
+        (Some(_), Some(_)) => {
+            return Err(coded(
+                commons_core::ErrorCode::BadUserInput,
+                "give sellerId or customerId, not both",
+            ));
+        }
+        (Some(seller), None) => Some((Side::Seller, any_id(seller, "Organization", "sellerId")?)),
+        (None, Some(customer)) => Some((Side::Customer, any_id(customer, "Organization", "customerId")?)),
+        (None, None) => actor.user_id().map(|me| (Side::Customer, me)),
+    })
 }
 
 #[derive(Default)]
@@ -68,19 +108,9 @@ impl SalesQuery {
         let actor = ctx.actor()?;
         let page = PageRequest::new(first, after.as_deref()).gql()?;
         let filter = filter.unwrap_or_default();
-        let (side, agent_id) = match (&filter.seller_id, &filter.customer_id) {
-            (Some(_), Some(_)) => {
-                return Err(coded(
-                    commons_core::ErrorCode::BadUserInput,
-                    "give sellerId or customerId, not both",
-                ));
-            }
-            (Some(seller), None) => (Side::Seller, any_id(seller, "Organization", "sellerId")?),
-            (None, Some(customer)) => (Side::Customer, any_id(customer, "Organization", "customerId")?),
-            (None, None) => match actor.user_id() {
-                Some(me) => (Side::Customer, me),
-                None => return Ok(Connection::new(false, false)),
-            },
+        let Some((side, agent_id)) = side_of(actor, filter.seller_id.as_ref(), filter.customer_id.as_ref())?
+        else {
+            return Ok(Connection::new(false, false));
         };
         let found = s
             .sales
@@ -119,6 +149,40 @@ impl SalesQuery {
             .await
             .gql()?;
         Ok(connection(&page, found, SellerCustomer))
+    }
+
+    /// A booking you made or received; null otherwise.
+    async fn booking(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Booking>> {
+        let s = ctx.services();
+        let id = expect_id(&id, "Booking", "id")?;
+        let found = s.sales.booking(&s.db, ctx.actor()?, id).await.gql()?;
+        Ok(found.map(Booking))
+    }
+
+    /// One side's bookings, newest first: a spot owner's (`sellerId`) or a customer's
+    /// (`customerId`; yours when neither is given).
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn bookings(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<BookingFilter>,
+    ) -> async_graphql::Result<Connection<String, Booking>> {
+        let s = ctx.services();
+        let actor = ctx.actor()?;
+        let page = PageRequest::new(first, after.as_deref()).gql()?;
+        let filter = filter.unwrap_or_default();
+        let Some((side, agent_id)) = side_of(actor, filter.seller_id.as_ref(), filter.customer_id.as_ref())?
+        else {
+            return Ok(Connection::new(false, false));
+        };
+        let found = s
+            .sales
+            .bookings(&s.db, actor, side, agent_id, &page)
+            .await
+            .gql()?;
+        Ok(connection(&page, found, Booking))
     }
 }
 
@@ -206,6 +270,74 @@ impl SalesMutation {
         note: Option<String>,
     ) -> async_graphql::Result<Order> {
         move_order(ctx, &order_id, to.into(), note.as_deref()).await
+    }
+
+    /// Books a spot's time: confirmed at once, or requested where the spot asks for approval.
+    async fn book_spot(
+        &self,
+        ctx: &Context<'_>,
+        input: BookSpotInput,
+        #[graphql(
+            desc = "Makes the request safe to replay: the same key from you again returns what the first request created."
+        )]
+        idempotency_key: Option<String>,
+    ) -> async_graphql::Result<Booking> {
+        let s = ctx.services();
+        let book = BookSpot {
+            spot_id: any_resource_id(&input.spot_id, "spotId")?,
+            starts_at: input.starts_at,
+            ends_at: input.ends_at,
+            customer_id: input
+                .customer_id
+                .map(|id| any_id(&id, "Organization", "customerId"))
+                .transpose()?,
+            note: input.note,
+        };
+        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
+            Begun::Replay(id) => {
+                let found = s.sales.booking(&s.db, ctx.actor()?, id).await.gql()?;
+                return found.map(Booking).ok_or_else(idempotency::gone);
+            }
+            Begun::Fresh(fresh) => fresh,
+        };
+        let booked = s.sales.book_spot(&fresh.db(), ctx.actor()?, book).await.gql()?;
+        fresh.finish(booked.id).await?;
+        Ok(Booking(booked))
+    }
+
+    /// The spot owner's answer to a requested booking; declining needs a reason.
+    async fn decide_booking(
+        &self,
+        ctx: &Context<'_>,
+        booking_id: ID,
+        approve: bool,
+        reason: Option<String>,
+    ) -> async_graphql::Result<Booking> {
+        let s = ctx.services();
+        let id = expect_id(&booking_id, "Booking", "bookingId")?;
+        let decided = s
+            .sales
+            .decide_booking(&s.db, ctx.actor()?, id, approve, reason.as_deref())
+            .await
+            .gql()?;
+        Ok(Booking(decided))
+    }
+
+    /// Calls a booking off, from either side; the time is free again.
+    async fn cancel_booking(
+        &self,
+        ctx: &Context<'_>,
+        booking_id: ID,
+        reason: Option<String>,
+    ) -> async_graphql::Result<Booking> {
+        let s = ctx.services();
+        let id = expect_id(&booking_id, "Booking", "bookingId")?;
+        let cancelled = s
+            .sales
+            .cancel_booking(&s.db, ctx.actor()?, id, reason.as_deref())
+            .await
+            .gql()?;
+        Ok(Booking(cancelled))
     }
 }
 

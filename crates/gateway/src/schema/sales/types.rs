@@ -3,7 +3,7 @@
 use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, Object, Union};
 use commons_core::Timestamp;
-use commons_sales::entity::{order, order_change, order_line, seller_customer};
+use commons_sales::entity::{booking, order, order_change, order_line, seller_customer};
 use commons_sales::lifecycle;
 
 use super::loader::{HistoryOf, LinesOf, SalesLoader};
@@ -11,7 +11,7 @@ use crate::error::SharedResult;
 use crate::schema::identity::{User, load_users};
 use crate::schema::node::global_id;
 use crate::schema::orgs::{Organization, Owner, load_owners};
-use crate::schema::resources::{Product, Resource, load_resources};
+use crate::schema::resources::{Product, Resource, Spot, load_resources};
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
 #[graphql(remote = "commons_sales::OrderStatus")]
@@ -230,5 +230,70 @@ impl SellerCustomer {
 
     async fn last_order_at(&self) -> Timestamp {
         self.0.last_order_at
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "commons_sales::BookingStatus")]
+pub enum BookingStatus {
+    /// Waiting for the owner's approval; the time is held meanwhile.
+    Requested,
+    Confirmed,
+    /// The owner said no (see `reason`); the time is free again.
+    Declined,
+    /// Called off by either side; the time is free again.
+    Cancelled,
+}
+
+/// A spot's time booked by a person or an organization.
+pub struct Booking(pub booking::Model);
+
+#[Object]
+impl Booking {
+    async fn id(&self) -> ID {
+        global_id("Booking", self.0.id)
+    }
+
+    async fn status(&self) -> BookingStatus {
+        self.0.status.into()
+    }
+
+    /// The spot as it is now; null when it is gone or hidden from you.
+    async fn spot(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Spot>> {
+        let found = load_resources(ctx, vec![self.0.spot_id]).await?;
+        Ok(match found.into_values().next() {
+            Some(Resource::Spot(s)) => Some(s),
+            _ => None,
+        })
+    }
+
+    /// The spot's owner.
+    async fn seller(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Owner>> {
+        owner(ctx, self.0.seller_id).await
+    }
+
+    async fn customer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Customer>> {
+        customer(ctx, self.0.customer_id).await
+    }
+
+    async fn starts_at(&self) -> Timestamp {
+        self.0.starts_at
+    }
+
+    async fn ends_at(&self) -> Timestamp {
+        self.0.ends_at
+    }
+
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+
+    /// Why it was declined or cancelled.
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    async fn created_at(&self) -> Timestamp {
+        self.0.created_at
     }
 }
