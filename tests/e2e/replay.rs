@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::common::TestServer;
+use crate::sales::shop_with_product;
 use commons_resources::entity::resource;
 use futures::future::join_all;
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -139,22 +140,7 @@ async fn ten_replays_at_once_create_one_order() {
     let server = TestServer::start().await;
     let owner = server.register("owner@example.org", "owner").await;
     let ann = server.register("ann@example.org", "ann").await;
-    let product = server
-        .gql(
-            "mutation { createResource(input: { title: \"Tea\", kind: { product: { priceMinor: 900, currency: \"EUR\" } } }) { id } }",
-            json!({}),
-            Some(&owner.access),
-        )
-        .await
-        .data()["createResource"]["id"]
-        .clone();
-    server
-        .gql(
-            "mutation($id: ID!) { publishResource(id: $id) { id } }",
-            json!({ "id": product }),
-            Some(&owner.access),
-        )
-        .await;
+    let (_, product) = shop_with_product(&server, &owner, 100).await;
     let order = "mutation($p: ID!) { createOrder(idempotencyKey: \"cart-7\", input: { lines: [{ productId: $p, quantity: 3 }] }) { id totalMinor } }";
     let replies =
         join_all((0..10).map(|_| server.gql(order, json!({ "p": product }), Some(&ann.access)))).await;
@@ -173,7 +159,7 @@ async fn ten_replays_at_once_create_one_order() {
         .await;
     assert_eq!(
         mine.data()["orders"]["edges"],
-        json!([{ "node": { "id": created[0], "totalMinor": 2700 } }]),
+        json!([{ "node": { "id": created[0], "totalMinor": 7350 } }]),
         "{}",
         mine.body
     );

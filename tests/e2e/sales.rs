@@ -11,7 +11,7 @@ const MOVE: &str = "mutation($id: ID!, $to: OrderStatus!, $note: String) {
     transitionOrder(orderId: $id, to: $to, note: $note) { status nextStatuses } }";
 
 /// The Corner Shop and its honey, `stock` jars of it.
-async fn shop_with_product(server: &TestServer, owner: &Session, stock: i32) -> (Value, Value) {
+pub async fn shop_with_product(server: &TestServer, owner: &Session, stock: i32) -> (Value, Value) {
     let shop = server
         .gql(
             r#"mutation { createOrganization(input: { name: "Corner Shop", slug: "corner-shop" }) { id } }"#,

@@ -106,42 +106,24 @@ impl Sales {
             ));
         }
         let select = seller_customer::Entity::find().filter(seller_customer::Column::SellerId.eq(seller_id));
-        let found = match sort {
-            CustomerOrder::TotalSpent => {
-                page::fetch(
-                    &tx,
-                    select,
-                    Keyset {
-                        key: Some(seller_customer::Column::SpentMinor),
-                        id: seller_customer::Column::Id,
-                        descending: true,
-                    },
-                    page,
-                    |c| Cursor {
-                        key: Some(SortKey::Int(c.spent_minor)),
-                        id: c.id,
-                    },
-                )
-                .await?
-            }
-            CustomerOrder::LastOrder => {
-                page::fetch(
-                    &tx,
-                    select,
-                    Keyset {
-                        key: Some(seller_customer::Column::LastOrderAt),
-                        id: seller_customer::Column::Id,
-                        descending: true,
-                    },
-                    page,
-                    |c| Cursor {
-                        key: Some(SortKey::Time(c.last_order_at)),
-                        id: c.id,
-                    },
-                )
-                .await?
-            }
+        let (key, key_of): (_, fn(&seller_customer::Model) -> SortKey) = match sort {
+            CustomerOrder::TotalSpent => (seller_customer::Column::SpentMinor, |c| {
+                SortKey::Int(c.spent_minor)
+            }),
+            CustomerOrder::LastOrder => (seller_customer::Column::LastOrderAt, |c| {
+                SortKey::Time(c.last_order_at)
+            }),
         };
+        let order = Keyset {
+            key: Some(key),
+            id: seller_customer::Column::Id,
+            descending: true,
+        };
+        let found = page::fetch(&tx, select, order, page, |c| Cursor {
+            key: Some(key_of(c)),
+            id: c.id,
+        })
+        .await?;
         tx.commit().await?;
         Ok(found)
     }
