@@ -1,3 +1,7 @@
+//! Sales records are kept: orders, their lines and bookings refuse (`RESTRICT`) the deletion
+//! of the agents, people and resources they name, so deleting a shop with orders is refused
+//! instead of erasing them.
+//!
 //! SA1–SA3 orders: a seller (any agent) and a customer (a user or an organization), lines that
 //! snapshot each product's title and price, and the history of every status change. Stock is
 //! the products table's own `stock` (its CHECK keeps it at zero or above); placing an order
@@ -14,7 +18,7 @@
 use sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::util::{drop_tables, fk, index, one_of};
+use crate::util::{drop_tables, fk, fk_restrict, index, one_of};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -52,9 +56,9 @@ impl MigrationTrait for Migration {
                     .col(timestamp_with_time_zone("created_at"))
                     .col(timestamp_with_time_zone("updated_at"))
                     .col(timestamp_with_time_zone_null("placed_at"))
-                    .foreign_key(&mut fk("orders", "seller_id", "agents"))
-                    .foreign_key(&mut fk("orders", "customer_id", "agents"))
-                    .foreign_key(&mut fk("orders", "creator_id", "users"))
+                    .foreign_key(&mut fk_restrict("orders", "seller_id", "agents"))
+                    .foreign_key(&mut fk_restrict("orders", "customer_id", "agents"))
+                    .foreign_key(&mut fk_restrict("orders", "creator_id", "users"))
                     .take(),
             )
             .await?;
@@ -75,8 +79,11 @@ impl MigrationTrait for Migration {
                     .col(integer("quantity").check(Expr::col("quantity").gt(0)))
                     .col(big_integer("unit_price_minor").check(Expr::col("unit_price_minor").gte(0)))
                     .col(big_integer("total_minor").check(Expr::col("total_minor").gte(0)))
+                    // Whether placing took this line's quantity from a counted stock (so
+                    // ending the order gives back exactly that).
+                    .col(boolean("reserved").default(false))
                     .foreign_key(&mut fk("order_lines", "order_id", "orders"))
-                    .foreign_key(&mut fk("order_lines", "product_id", "resources"))
+                    .foreign_key(&mut fk_restrict("order_lines", "product_id", "resources"))
                     .take(),
             )
             .await?;
@@ -95,7 +102,7 @@ impl MigrationTrait for Migration {
                     .col(text_null("note"))
                     .col(timestamp_with_time_zone("at"))
                     .foreign_key(&mut fk("order_changes", "order_id", "orders"))
-                    .foreign_key(&mut fk("order_changes", "actor_id", "users"))
+                    .foreign_key(&mut fk_restrict("order_changes", "actor_id", "users"))
                     .take(),
             )
             .await?;
@@ -114,8 +121,8 @@ impl MigrationTrait for Migration {
                     .col(integer("order_count").check(Expr::col("order_count").gte(0)))
                     .col(big_integer("spent_minor").check(Expr::col("spent_minor").gte(0)))
                     .col(timestamp_with_time_zone("last_order_at"))
-                    .foreign_key(&mut fk("seller_customers", "seller_id", "agents"))
-                    .foreign_key(&mut fk("seller_customers", "customer_id", "agents"))
+                    .foreign_key(&mut fk_restrict("seller_customers", "seller_id", "agents"))
+                    .foreign_key(&mut fk_restrict("seller_customers", "customer_id", "agents"))
                     .take(),
             )
             .await?;
@@ -140,6 +147,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table("spots")
+                    .drop_column("requires_booking_approval")
+                    .take(),
+            )
+            .await?;
         drop_tables(
             manager,
             &[
@@ -189,10 +204,10 @@ async fn bookings(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                 .col(timestamp_with_time_zone("created_at"))
                 .col(timestamp_with_time_zone("updated_at"))
                 .check(Expr::col("ends_at").gt(Expr::col("starts_at")))
-                .foreign_key(&mut fk("bookings", "spot_id", "resources"))
-                .foreign_key(&mut fk("bookings", "seller_id", "agents"))
-                .foreign_key(&mut fk("bookings", "customer_id", "agents"))
-                .foreign_key(&mut fk("bookings", "creator_id", "users"))
+                .foreign_key(&mut fk_restrict("bookings", "spot_id", "resources"))
+                .foreign_key(&mut fk_restrict("bookings", "seller_id", "agents"))
+                .foreign_key(&mut fk_restrict("bookings", "customer_id", "agents"))
+                .foreign_key(&mut fk_restrict("bookings", "creator_id", "users"))
                 .take(),
         )
         .await?;

@@ -28,6 +28,18 @@ pub fn fk_set_null(
     key
 }
 
+/// A foreign key from `table.column` to `target.id` that refuses to delete the target while
+/// rows point at it: records that must be kept (orders, bookings).
+pub fn fk_restrict(
+    table: &'static str,
+    column: &'static str,
+    target: &'static str,
+) -> ForeignKeyCreateStatement {
+    let mut key = fk(table, column, target);
+    key.on_delete(ForeignKeyAction::Restrict);
+    key
+}
+
 /// Drops `tables`, in the order given (dependents first).
 pub async fn drop_tables(manager: &SchemaManager<'_>, tables: &[&'static str]) -> Result<(), DbErr> {
     for table in tables {

@@ -131,15 +131,23 @@ pub async fn claim(
         .one(tx)
         .await?
         .ok_or(IdempotencyError::Reused)?;
-    if found.created_at < now - retention() {
-        // Expired: the key starts over for this request.
-        let mut renewed: ActiveModel = found.into();
-        renewed.operation = Set(request.operation.clone());
-        renewed.fingerprint = Set(request.fingerprint.clone());
-        renewed.result_id = Set(None);
-        renewed.created_at = Set(now);
-        renewed.update(tx).await?;
-        return Ok(Claimed::First);
+    let cutoff = now - retention();
+    if found.created_at < cutoff {
+        // Expired: the key starts over for this request, if no other request renewed (or
+        // the prune deleted) it first; then it is claimed again from the start.
+        let renewed = Entity::update_many()
+            .col_expr(Column::Operation, Expr::value(request.operation.as_str()))
+            .col_expr(Column::Fingerprint, Expr::value(request.fingerprint.as_str()))
+            .col_expr(Column::ResultId, Expr::value(Option::<Uuid>::None))
+            .col_expr(Column::CreatedAt, Expr::value(now))
+            .filter(Column::Id.eq(found.id))
+            .filter(Column::CreatedAt.lt(cutoff))
+            .exec(tx)
+            .await?;
+        if renewed.rows_affected == 1 {
+            return Ok(Claimed::First);
+        }
+        return Box::pin(claim(tx, request, now)).await;
     }
     match found.result_id {
         Some(id) if found.operation == request.operation && found.fingerprint == request.fingerprint => {
@@ -151,12 +159,15 @@ pub async fn claim(
 
 /// Records what the first request created, in the same transaction as its claim.
 pub async fn complete(tx: &impl ConnectionTrait, request: &Request, result_id: Uuid) -> Result<(), DbErr> {
-    Entity::update_many()
+    let recorded = Entity::update_many()
         .col_expr(Column::ResultId, Expr::value(result_id))
         .filter(Column::ActorId.eq(request.actor_id))
         .filter(Column::Key.eq(request.key.as_str()))
         .exec(tx)
         .await?;
+    if recorded.rows_affected != 1 {
+        return Err(DbErr::RecordNotUpdated);
+    }
     Ok(())
 }
 

@@ -15,6 +15,9 @@ pub enum Error {
     Forbidden(Permission),
     #[error("only the owner may {0}")]
     OwnerOnly(&'static str),
+    /// Sales records (orders, bookings) name it; they are kept, so it stays.
+    #[error("{0} has orders or bookings on record, which are kept: it cannot be deleted")]
+    KeptRecords(&'static str),
     #[error("{actor} cannot {action} {target}")]
     OutRanked {
         actor: &'static str,
@@ -90,11 +93,26 @@ commons_core::coded_error! {
         Forbidden: ReadOnlyKey | Forbidden | OwnerOnly | OutRanked | AdminOnly | NotMember | AdminOrOwnerOnly
             | GrantBeyondOwn | InviteForAnotherEmail;
         NotFound: OrganizationNotFound | MembershipNotFound | DepartmentNotFound | InviteNotFound;
-        Conflict: OrganizationNotActive | WrongStatus | SlugTaken | DepartmentNameTaken | AlreadyMember
+        Conflict: KeptRecords | OrganizationNotActive | WrongStatus | SlugTaken | DepartmentNameTaken | AlreadyMember
             | AlreadyInDepartment | OwnerCannotLeave | ChangedMeanwhile | InviteUnusable | InviteAlreadyAccepted;
         LimitExceeded: LimitExceeded;
         Internal: Db;
     }
     wraps Identity | Page;
     fields SlugTaken => "slug", DepartmentNameTaken => "name";
+}
+
+/// A delete refused by a foreign key that keeps sales records (`ON DELETE RESTRICT`), told as
+/// such; any other database error as it is.
+pub(crate) fn kept_records(e: sea_orm::DbErr, what: &'static str) -> Error {
+    // SQLite reports a RESTRICT key through its trigger code, which sea-orm does not classify.
+    let restricted = matches!(
+        e.sql_err(),
+        Some(sea_orm::SqlErr::ForeignKeyConstraintViolation(_))
+    ) || e.to_string().contains("FOREIGN KEY constraint failed");
+    if restricted {
+        Error::KeptRecords(what)
+    } else {
+        Error::Db(e)
+    }
 }

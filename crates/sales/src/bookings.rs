@@ -60,9 +60,12 @@ impl Sales {
         let slots = quarter_hours(input.starts_at, input.ends_at, now)?;
         let tx = tenant::write(db, actor).await?;
         let creator = active_writer(&tx, actor).await?;
-        let spot_resource = live(&tx, actor, input.spot_id)
-            .await
-            .map_err(|_| Error::invalid("spotId", "no spot has this id"))?;
+        let spot_resource = match live(&tx, actor, input.spot_id).await {
+            Err(commons_resources::Error::NotFound) => {
+                return Err(Error::invalid("spotId", "no spot has this id"));
+            }
+            found => found?,
+        };
         let spot = spot::Entity::find_by_id(input.spot_id)
             .one(&tx)
             .await?

@@ -84,13 +84,8 @@ impl Sales {
         let mut total: i64 = 0;
         let order_id = commons_core::id::new();
         for (resource, product, quantity) in &priced {
-            let line_total = product
-                .price_minor
-                .checked_mul(i64::from(*quantity))
-                .ok_or_else(|| Error::invalid("lines", "the order's total is too large"))?;
-            total = total
-                .checked_add(line_total)
-                .ok_or_else(|| Error::invalid("lines", "the order's total is too large"))?;
+            let line_total = line_total(product.price_minor, *quantity)?;
+            total = total.checked_add(line_total).ok_or_else(too_large)?;
             lines.push(order_line::ActiveModel {
                 id: Set(commons_core::id::new()),
                 order_id: Set(order_id),
@@ -99,6 +94,7 @@ impl Sales {
                 quantity: Set(*quantity),
                 unit_price_minor: Set(product.price_minor),
                 total_minor: Set(line_total),
+                reserved: Set(false),
             });
         }
         let saved = order::ActiveModel {
@@ -146,11 +142,16 @@ impl Sales {
             .one(&tx)
             .await?
             .ok_or(Error::OrderNotFound)?;
-        let sides = parties::sides(&tx, actor, &current).await?;
+        let sides = visible_sides(&tx, actor, &current).await?;
         if sides.is_empty() {
             return Err(Error::OrderNotFound);
         }
         let from = current.status;
+        if from == to {
+            // A repeated move (a client retrying) finds it done.
+            tx.commit().await?;
+            return Ok(current);
+        }
         let Some(side) = lifecycle::side_for(from, to) else {
             return Err(Error::WrongTransition {
                 from,
@@ -183,12 +184,17 @@ impl Sales {
             .filter(order_line::Column::OrderId.eq(order_id))
             .all(&tx)
             .await?;
-        if to == OrderStatus::Placed {
+        let current = if to == OrderStatus::Placed {
+            let (repriced, lines) = reprice(&tx, actor, current, lines).await?;
             stock::take(&tx, &lines).await?;
-            customers::placed(&tx, actor, &current, now).await?;
-        } else if lifecycle::returns_stock(from, to) {
-            stock::give_back(&tx, &lines).await?;
-        }
+            customers::placed(&tx, actor, &repriced, now).await?;
+            repriced
+        } else {
+            if lifecycle::returns_stock(from, to) {
+                stock::give_back(&tx, &lines).await?;
+            }
+            current
+        };
         // A placed order that ends unpaid or paid back no longer counts as spent.
         if from != OrderStatus::Draft && matches!(to, OrderStatus::Cancelled | OrderStatus::Refunded) {
             customers::ended(&tx, actor, &current).await?;
@@ -242,7 +248,7 @@ impl Sales {
         let mut seen = Vec::with_capacity(found.len());
         for candidate in found {
             let mut visible = false;
-            for side in [Side::Customer, Side::Seller] {
+            for side in sides_seeing(&candidate).iter().copied() {
                 let scope = match side {
                     Side::Customer => parties::customer_scope(&candidate),
                     Side::Seller => parties::seller_scope(&candidate),
@@ -300,6 +306,9 @@ impl Sales {
             }));
         }
         let mut select = order::Entity::find().filter(column.eq(filter.agent_id));
+        if filter.side == Side::Seller {
+            select = select.filter(order::Column::Status.ne(OrderStatus::Draft));
+        }
         if let Some(status) = filter.status {
             select = select.filter(order::Column::Status.eq(status));
         }
@@ -311,17 +320,18 @@ impl Sales {
         Ok(found)
     }
 
-    /// The lines of orders the caller already holds from [`Sales::order`] or
-    /// [`Sales::orders`], by order, in one query.
+    /// The lines of the orders of `order_ids` the actor may see, by order, in one query for
+    /// the lines (after [`Sales::orders_by_ids`]'s check).
     pub async fn lines<C: Conn>(
         &self,
         db: &C,
         actor: &Actor,
         order_ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<order_line::Model>>, Error> {
+        let visible = self.visible_ids(db, actor, order_ids).await?;
         let tx = tenant::read(db, actor).await?;
         let rows = order_line::Entity::find()
-            .filter(order_line::Column::OrderId.is_in(order_ids.iter().copied()))
+            .filter(order_line::Column::OrderId.is_in(visible))
             .order_by_asc(order_line::Column::Id)
             .all(&tx)
             .await?;
@@ -329,22 +339,108 @@ impl Sales {
         Ok(group(rows, |l| l.order_id))
     }
 
-    /// The history of orders the caller already holds, oldest step first, in one query.
+    /// The history of the orders of `order_ids` the actor may see, oldest step first.
     pub async fn history<C: Conn>(
         &self,
         db: &C,
         actor: &Actor,
         order_ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<order_change::Model>>, Error> {
+        let visible = self.visible_ids(db, actor, order_ids).await?;
         let tx = tenant::read(db, actor).await?;
         let rows = order_change::Entity::find()
-            .filter(order_change::Column::OrderId.is_in(order_ids.iter().copied()))
+            .filter(order_change::Column::OrderId.is_in(visible))
             .order_by_asc(order_change::Column::Id)
             .all(&tx)
             .await?;
         tx.commit().await?;
         Ok(group(rows, |c| c.order_id))
     }
+}
+
+impl Sales {
+    async fn visible_ids<C: Conn>(&self, db: &C, actor: &Actor, ids: &[Uuid]) -> Result<Vec<Uuid>, Error> {
+        Ok(self
+            .orders_by_ids(db, actor, ids)
+            .await?
+            .into_iter()
+            .map(|o| o.id)
+            .collect())
+    }
+}
+
+/// The sides that see `order`: a draft is the customer's cart, not yet the seller's business.
+fn sides_seeing(order: &order::Model) -> &'static [Side] {
+    if order.status == OrderStatus::Draft {
+        &[Side::Customer]
+    } else {
+        &[Side::Customer, Side::Seller]
+    }
+}
+
+/// The sides `actor` acts for on `order`, among those that see it.
+async fn visible_sides(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    order: &order::Model,
+) -> Result<Vec<Side>, Error> {
+    let mut sides = Vec::with_capacity(2);
+    for side in sides_seeing(order) {
+        if parties::acts_for(tx, actor, order, *side).await? {
+            sides.push(*side);
+        }
+    }
+    Ok(sides)
+}
+
+/// Prices `order`'s lines again as they are now, as placing it does: every product still
+/// visible, published and on sale, of the same seller and currency. Changed prices are written
+/// to their lines and the total; returns the order and lines as placed.
+async fn reprice(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    order: order::Model,
+    lines: Vec<order_line::Model>,
+) -> Result<(order::Model, Vec<order_line::Model>), Error> {
+    let wanted: Vec<(Uuid, i32)> = lines.iter().map(|l| (l.product_id, l.quantity)).collect();
+    let priced = priced_lines(tx, actor, &wanted).await?;
+    let mut total: i64 = 0;
+    let mut placed = Vec::with_capacity(lines.len());
+    for (line, (resource, product, _)) in lines.into_iter().zip(&priced) {
+        if resource.owner_id != order.seller_id || product.currency != order.currency {
+            return Err(Error::invalid(
+                "lines",
+                format!(
+                    "{} is now sold elsewhere or in another currency: start a new order",
+                    line.title
+                ),
+            ));
+        }
+        let line_total = line_total(product.price_minor, line.quantity)?;
+        total = total.checked_add(line_total).ok_or_else(too_large)?;
+        if product.price_minor == line.unit_price_minor {
+            placed.push(line);
+            continue;
+        }
+        let mut repriced: order_line::ActiveModel = line.into();
+        repriced.unit_price_minor = Set(product.price_minor);
+        repriced.total_minor = Set(line_total);
+        placed.push(repriced.update(tx).await?);
+    }
+    if total == order.total_minor {
+        return Ok((order, placed));
+    }
+    let mut retotalled: order::ActiveModel = order.into();
+    retotalled.total_minor = Set(total);
+    Ok((retotalled.update(tx).await?, placed))
+}
+
+fn line_total(price_minor: i64, quantity: i32) -> Result<i64, Error> {
+    price_minor.checked_mul(i64::from(quantity)).ok_or_else(too_large)
+}
+
+fn too_large() -> Error {
+    Error::invalid("lines", "the order's total is too large")
 }
 
 fn group<T>(rows: Vec<T>, key: impl Fn(&T) -> Uuid) -> HashMap<Uuid, Vec<T>> {

@@ -8,33 +8,28 @@ use commons_resources::entity::product;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
+use uuid::Uuid;
+
 use crate::entity::order_line;
 use crate::error::Error;
 
-/// Takes each line's quantity from its product's stock, or refuses the first that lacks it
-/// (the caller's transaction is then rolled back, with all it took). Products not counted
-/// (no stock) are not touched; those no longer on sale refuse the order.
+/// Takes each line's quantity from its product's counted stock and marks the line reserved,
+/// or refuses the first that lacks it (the caller's transaction is then rolled back, with all
+/// it took). Products not counted (no stock) are not touched. The caller has checked that
+/// every product is still on sale.
 pub(crate) async fn take(tx: &impl ConnectionTrait, lines: &[order_line::Model]) -> Result<(), Error> {
-    let products = product::Entity::find()
+    let counted: Vec<Uuid> = product::Entity::find()
         .filter(product::Column::ResourceId.is_in(lines.iter().map(|l| l.product_id)))
+        .filter(product::Column::Stock.is_not_null())
         .all(tx)
-        .await?;
-    for line in in_id_order(lines) {
-        let Some(found) = products.iter().find(|p| p.resource_id == line.product_id) else {
-            return Err(Error::invalid(
-                "lines",
-                format!("{} is no longer sold", line.title),
-            ));
-        };
-        if !found.active {
-            return Err(Error::invalid(
-                "lines",
-                format!("{} is not on sale now", line.title),
-            ));
-        }
-        if found.stock.is_none() {
-            continue;
-        }
+        .await?
+        .into_iter()
+        .map(|p| p.resource_id)
+        .collect();
+    for line in in_id_order(lines)
+        .into_iter()
+        .filter(|l| counted.contains(&l.product_id))
+    {
         let taken = product::Entity::update_many()
             .col_expr(
                 product::Column::Stock,
@@ -56,13 +51,18 @@ pub(crate) async fn take(tx: &impl ConnectionTrait, lines: &[order_line::Model])
                 left,
             });
         }
+        order_line::Entity::update_many()
+            .col_expr(order_line::Column::Reserved, Expr::value(true))
+            .filter(order_line::Column::Id.eq(line.id))
+            .exec(tx)
+            .await?;
     }
     Ok(())
 }
 
-/// Gives each line's quantity back to its counted product.
+/// Gives back what placing took: the quantity of each reserved line.
 pub(crate) async fn give_back(tx: &impl ConnectionTrait, lines: &[order_line::Model]) -> Result<(), Error> {
-    for line in in_id_order(lines) {
+    for line in in_id_order(lines).into_iter().filter(|l| l.reserved) {
         product::Entity::update_many()
             .col_expr(
                 product::Column::Stock,

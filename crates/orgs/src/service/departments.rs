@@ -325,7 +325,8 @@ impl Orgs {
         // The department is an agent: deleting its agent row cascades to it and its members.
         let deleted = agent::Entity::delete_by_id(department.id)
             .exec(&tx)
-            .await?
+            .await
+            .map_err(|e| crate::error::kept_records(e, "the department"))?
             .rows_affected;
         if deleted == 0 {
             return Err(Error::DepartmentNotFound);

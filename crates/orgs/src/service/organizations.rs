@@ -263,8 +263,12 @@ impl Orgs {
         agent::Entity::delete_many()
             .filter(agent::Column::Id.is_in(departments))
             .exec(&tx)
-            .await?;
-        agent::Entity::delete_by_id(org_id).exec(&tx).await?;
+            .await
+            .map_err(|e| crate::error::kept_records(e, "the organization"))?;
+        agent::Entity::delete_by_id(org_id)
+            .exec(&tx)
+            .await
+            .map_err(|e| crate::error::kept_records(e, "the organization"))?;
         tx.commit().await?;
         Ok(())
     }

@@ -14,6 +14,8 @@ pub struct Model {
     pub unit_price_minor: i64,
     /// `quantity × unit_price_minor`.
     pub total_minor: i64,
+    /// Whether placing took the quantity from the product's counted stock.
+    pub reserved: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

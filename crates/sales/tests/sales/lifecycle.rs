@@ -83,18 +83,28 @@ async fn every_move_by_every_side_follows_the_table() {
         let mut order = order_at(&shop, &cast, product, from).await;
         for to in ALL {
             for (who, actor, side) in &tries {
+                // A draft is the customer's cart: the seller's side does not see it yet.
+                let sees = match side {
+                    None => false,
+                    Some(Side::Seller) => from != OrderStatus::Draft,
+                    Some(Side::Customer) => true,
+                };
                 let expected = match (side, lifecycle::side_for(from, to)) {
-                    (None, _) => Err(ErrorCode::NotFound),
-                    (Some(_), None) => Err(ErrorCode::BadUserInput),
+                    _ if !sees => Err(ErrorCode::NotFound),
+                    // Asking again for the status it is in finds it done (a retry).
+                    _ if from == to => Ok(()),
+                    (_, None) => Err(ErrorCode::BadUserInput),
                     (Some(mine), Some(needed)) if *mine == needed => Ok(()),
-                    (Some(_), Some(_)) => Err(ErrorCode::Forbidden),
+                    (_, Some(_)) => Err(ErrorCode::Forbidden),
                 };
                 let got = shop.moves(actor, order, to).await;
                 let outcome = got.as_ref().map(|_| ()).map_err(|e| e.code());
                 assert_eq!(outcome, expected, "{who} moving {from:?} → {to:?}: {got:?}");
                 if let Ok(moved) = got {
                     assert_eq!(moved.status, to);
-                    order = order_at(&shop, &cast, product, from).await;
+                    if from != to {
+                        order = order_at(&shop, &cast, product, from).await;
+                    }
                 }
                 checked += 1;
             }

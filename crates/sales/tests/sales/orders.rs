@@ -2,6 +2,9 @@
 
 use commons_core::{CodedError, ErrorCode, PageRequest, tenant};
 use commons_orgs::Role;
+use commons_resources::KindInput;
+use commons_resources::kind::product::ProductInput;
+use commons_resources::service::writing::UpdateResource;
 use commons_sales::entity::order;
 use commons_sales::{CreateOrder, OrderFilter, OrderStatus, Side};
 use commons_testkit::{kind, user_id};
@@ -130,6 +133,17 @@ async fn an_organization_buys_through_the_people_with_its_purchase_permission() 
         (order.customer_id, order.customer_org_id, order.creator_id),
         (school.id, Some(school.id), user_id(&bursar))
     );
+    // A draft is the school's own cart: the shop sees it once it is placed.
+    assert!(
+        sales
+            .order(db, &shop.clerk, order.id)
+            .await
+            .expect("read")
+            .is_none()
+    );
+    shop.moves(&boss, order.id, OrderStatus::Placed)
+        .await
+        .expect("the school's owner places it");
 
     // Both sides see it; nobody else does, whatever they know of it.
     for (who, sees) in [
@@ -202,7 +216,7 @@ async fn each_side_lists_its_own_orders_page_by_page() {
         .orders(db, &shop.clerk, of(Side::Seller, shop.org.id, None), &all)
         .await
         .expect("the shop's orders");
-    assert_eq!(sales_list.edges.len(), 4);
+    assert_eq!(sales_list.edges.len(), 1, "drafts are the customers' own");
     let placed_only = sales
         .orders(
             db,
@@ -222,4 +236,77 @@ async fn each_side_lists_its_own_orders_page_by_page() {
         let refused = sales.orders(db, who, filter, &all).await.expect_err("not theirs");
         assert_eq!(refused.code(), ErrorCode::Forbidden, "{refused}");
     }
+}
+
+#[tokio::test]
+async fn placing_prices_the_order_as_the_products_are_now() {
+    let shop = Shop::open("prices").await;
+    let (world, db, sales) = (&shop.world, &shop.world.db.conn, &shop.sales);
+    let tea = shop.product("Tea", 300, "EUR", Some(10)).await;
+    let ann = world.person("ann").await;
+    let draft = shop.draft(&ann, tea, 2).await;
+    assert_eq!(draft.total_minor, 600);
+    world
+        .resources
+        .update_resource(
+            db,
+            &shop.owner,
+            UpdateResource {
+                id: tea,
+                title: None,
+                slug: None,
+                summary: None,
+                tags: None,
+                visibility: None,
+                kind: Some(KindInput::Product(ProductInput {
+                    price_minor: 350,
+                    currency: "EUR".into(),
+                    sku: None,
+                    stock: Some(10),
+                    active: true,
+                })),
+            },
+        )
+        .await
+        .expect("a new price");
+    let placed = shop
+        .moves(&ann, draft.id, OrderStatus::Placed)
+        .await
+        .expect("place");
+    assert_eq!(placed.total_minor, 700, "placed at today's price");
+    let lines = sales.lines(db, &ann, &[draft.id]).await.expect("lines");
+    assert_eq!(lines[&draft.id][0].unit_price_minor, 350);
+
+    // Archived, it can no longer be placed.
+    let later = shop.draft(&ann, tea, 1).await;
+    world
+        .resources
+        .archive_resource(db, &shop.owner, tea)
+        .await
+        .expect("archive");
+    let refused = shop
+        .moves(&ann, later.id, OrderStatus::Placed)
+        .await
+        .expect_err("not on sale");
+    assert_eq!(refused.code(), ErrorCode::BadUserInput, "{refused}");
+}
+
+#[tokio::test]
+async fn a_shop_with_orders_on_record_is_not_deleted() {
+    let shop = Shop::open("kept").await;
+    let (world, db, sales) = (&shop.world, &shop.world.db.conn, &shop.sales);
+    let tea = shop.product("Tea", 300, "EUR", None).await;
+    let ann = world.person("ann").await;
+    let order = shop.draft(&ann, tea, 1).await;
+    let refused = world
+        .orgs()
+        .delete_organization(db, &shop.owner, shop.org.id)
+        .await
+        .expect_err("orders name the shop");
+    assert_eq!(refused.code(), ErrorCode::Conflict, "{refused}");
+    assert!(
+        refused.to_string().contains("orders or bookings on record"),
+        "{refused}"
+    );
+    assert!(sales.order(db, &ann, order.id).await.expect("read").is_some());
 }
