@@ -91,7 +91,8 @@ impl KindInput {
     }
 
     /// Replaces the kind's row of `resource` with these fields. Events keep their registrations
-    /// and seat count; the other kinds' rows are written anew.
+    /// and seat count, products are updated in place (orders take stock from the row); the
+    /// other kinds' rows are written anew.
     pub(crate) async fn replace(
         self,
         db: &impl ConnectionTrait,
@@ -106,14 +107,14 @@ impl KindInput {
         let id = resource.id;
         match self {
             KindInput::Event(input) => Ok(KindData::Event(input.replace(db, id).await?)),
+            KindInput::Product(input) => Ok(KindData::Product(input.replace(db, id).await?)),
             other => {
                 match &other {
                     KindInput::Blogpost(_) => delete_row::<entity::blogpost::Entity>(db, id).await?,
                     KindInput::Page(_) => delete_row::<entity::page::Entity>(db, id).await?,
                     KindInput::Photo(_) => delete_row::<entity::photo::Entity>(db, id).await?,
-                    KindInput::Product(_) => delete_row::<entity::product::Entity>(db, id).await?,
                     KindInput::Spot(_) => delete_row::<entity::spot::Entity>(db, id).await?,
-                    KindInput::Event(_) => {}
+                    KindInput::Event(_) | KindInput::Product(_) => {}
                 }
                 other.insert(db, resource).await
             }

@@ -25,6 +25,20 @@ impl ProductInput {
         db: &impl ConnectionTrait,
         resource_id: Uuid,
     ) -> Result<product::Model, Error> {
+        Ok(self.checked(resource_id)?.insert(db).await?)
+    }
+
+    /// Writes these fields over the product's row in place: an order placed meanwhile waits
+    /// for the row instead of finding it gone (stock is set to what the seller says).
+    pub(crate) async fn replace(
+        self,
+        db: &impl ConnectionTrait,
+        resource_id: Uuid,
+    ) -> Result<product::Model, Error> {
+        Ok(self.checked(resource_id)?.update(db).await?)
+    }
+
+    fn checked(self, resource_id: Uuid) -> Result<product::ActiveModel, Error> {
         if self.price_minor < 0 {
             return Err(Error::invalid("priceMinor", "a price cannot be negative"));
         }
@@ -48,8 +62,6 @@ impl ProductInput {
             sku: Set(sku),
             stock: Set(self.stock),
             active: Set(self.active),
-        }
-        .insert(db)
-        .await?)
+        })
     }
 }
