@@ -422,14 +422,28 @@ async fn a_partner_lends_its_venue_after_approving_the_request() {
         "{}",
         listed.body
     );
-    let hidden = server
+    for query in [
+        "query($id: ID!) { booking(id: $id) { id } }",
+        "query($id: ID!) { node(id: $id) { id } }",
+    ] {
+        let hidden = server
+            .gql(query, json!({ "id": booking["id"] }), Some(&ben.access))
+            .await;
+        assert_eq!(
+            hidden.data().as_object().and_then(|d| d.values().next()),
+            Some(&Value::Null),
+            "{}",
+            hidden.body
+        );
+    }
+    let seen = server
         .gql(
-            "query($id: ID!) { booking(id: $id) { id } }",
+            "query($id: ID!) { node(id: $id) { ... on Booking { status } } }",
             json!({ "id": booking["id"] }),
-            Some(&ben.access),
+            Some(&ann.access),
         )
         .await;
-    assert_eq!(hidden.data()["booking"], Value::Null, "{}", hidden.body);
+    assert_eq!(seen.data()["node"]["status"], "CONFIRMED", "{}", seen.body);
     assert!(heard(&server, &owner, "booking.changed", "ann asks to book “Courtyard”").await);
     assert!(heard(&server, &ann, "booking.changed", "Your booking of “Courtyard”").await);
 }

@@ -246,12 +246,23 @@ impl Sales {
         actor: &Actor,
         id: Uuid,
     ) -> Result<Option<booking::Model>, Error> {
+        Ok(self.bookings_by_ids(db, actor, &[id]).await?.pop())
+    }
+
+    /// The bookings of `ids` the actor is on either side of, in one query: what a DataLoader
+    /// asks for.
+    pub async fn bookings_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<booking::Model>, Error> {
         let tx = tenant::read(db, actor).await?;
-        let found = booking::Entity::find_by_id(id).one(&tx).await?;
-        let seen = match found {
-            Some(b) if !parties::sides(&tx, actor, &b).await?.is_empty() => Some(b),
-            _ => None,
-        };
+        let found = booking::Entity::find()
+            .filter(booking::Column::Id.is_in(ids.iter().copied()))
+            .all(&tx)
+            .await?;
+        let seen = parties::seen_by(&tx, actor, found, |_| &[Side::Customer, Side::Seller]).await?;
         tx.commit().await?;
         Ok(seen)
     }

@@ -244,33 +244,7 @@ impl Sales {
             .filter(order::Column::Id.is_in(ids.iter().copied()))
             .all(&tx)
             .await?;
-        let mut held: Vec<(Scope, Side, bool)> = Vec::new();
-        let mut seen = Vec::with_capacity(found.len());
-        for candidate in found {
-            let mut visible = false;
-            for side in sides_seeing(&candidate).iter().copied() {
-                let scope = match side {
-                    Side::Customer => parties::customer_scope(&candidate),
-                    Side::Seller => parties::seller_scope(&candidate),
-                };
-                let known = held.iter().find(|(s, d, _)| *s == scope && *d == side);
-                let holds_it = match known {
-                    Some((_, _, h)) => *h,
-                    None => {
-                        let h = holds(&tx, actor, scope, parties::permission(side)).await?;
-                        held.push((scope, side, h));
-                        h
-                    }
-                };
-                if holds_it {
-                    visible = true;
-                    break;
-                }
-            }
-            if visible {
-                seen.push(candidate);
-            }
-        }
+        let seen = parties::seen_by(&tx, actor, found, sides_seeing).await?;
         tx.commit().await?;
         Ok(seen)
     }

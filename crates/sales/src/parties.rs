@@ -149,3 +149,36 @@ pub(crate) async fn customer(
     }
     Ok((customer_id, Some(customer_id)))
 }
+
+/// Of `sales`, those `actor` acts for on a side that sees them (`sides_seeing`), asking each
+/// organization and department once: what a DataLoader's batch needs.
+pub(crate) async fn seen_by<M: Sided>(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    sales: Vec<M>,
+    sides_seeing: fn(&M) -> &'static [Side],
+) -> Result<Vec<M>, Error> {
+    let mut held: Vec<(Scope, Side, bool)> = Vec::new();
+    let mut seen = Vec::with_capacity(sales.len());
+    for sale in sales {
+        for side in sides_seeing(&sale).iter().copied() {
+            let scope = match side {
+                Side::Customer => customer_scope(&sale),
+                Side::Seller => seller_scope(&sale),
+            };
+            let holds_it = match held.iter().find(|(s, d, _)| *s == scope && *d == side) {
+                Some((_, _, h)) => *h,
+                None => {
+                    let h = holds(tx, actor, scope, permission(side)).await?;
+                    held.push((scope, side, h));
+                    h
+                }
+            };
+            if holds_it {
+                seen.push(sale);
+                break;
+            }
+        }
+    }
+    Ok(seen)
+}

@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::identity::User;
 use super::orgs::{Department, Organization, Owner, load_owners};
 use super::resources::{Blogpost, Event, Page, Photo, Product, Resource, Spot, load_resources};
-use super::sales::{Order, load_orders};
+use super::sales::{Booking, Order, load_bookings, load_orders};
 use crate::error::coded;
 
 /// A global id: base64url of `Type:uuid`. Clients treat it as opaque.
@@ -65,6 +65,7 @@ pub enum Node {
     Product(Product),
     Spot(Spot),
     Order(Order),
+    Booking(Booking),
 }
 
 #[derive(Default)]
@@ -119,12 +120,21 @@ async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<
         .map(|(_, id)| *id)
         .collect();
     let mut orders = load_orders(ctx, order_ids).await?;
+    let booking_ids: Vec<Uuid> = parsed
+        .iter()
+        .flatten()
+        .filter(|(t, _)| t == "Booking")
+        .map(|(_, id)| *id)
+        .collect();
+    let mut bookings = load_bookings(ctx, booking_ids).await?;
     Ok(parsed
         .into_iter()
         .map(|p| {
             let (type_name, id) = p?;
-            if type_name == "Order" {
-                return orders.remove(&id).map(Node::Order);
+            match type_name.as_str() {
+                "Order" => return orders.remove(&id).map(Node::Order),
+                "Booking" => return bookings.remove(&id).map(Node::Booking),
+                _ => {}
             }
             if RESOURCE_TYPES.contains(&type_name.as_str()) {
                 // The kind named in the id must be the resource's kind.

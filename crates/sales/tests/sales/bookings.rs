@@ -6,7 +6,7 @@ use commons_core::{Actor, CodedError, ErrorCode};
 use commons_resources::KindInput;
 use commons_resources::geo::Location;
 use commons_resources::kind::spot::SpotInput;
-use commons_sales::entity::booking_slot;
+use commons_sales::entity::{booking, booking_slot};
 use commons_sales::{BookSpot, BookingStatus, Error};
 use futures::future::join_all;
 use sea_orm::{EntityTrait, PaginatorTrait};
@@ -157,6 +157,17 @@ async fn a_venue_that_asks_for_approval_holds_the_time_until_its_owner_decides()
         .book_spot(db, &ann, book(hall, from, to))
         .await
         .expect("free after cancelling");
+
+    // On PostgreSQL the wall holds below the service too: a stranger's unfiltered SELECT
+    // finds none of these bookings; Ann's finds hers.
+    if shop.world.db.is_postgres() {
+        let stranger = shop.world.person("stranger").await;
+        for (who, rows) in [(&stranger, 0), (&ann, 2)] {
+            let tx = commons_core::tenant::read(db, who).await.expect("begin");
+            let found = booking::Entity::find().all(&tx).await.expect("select");
+            assert_eq!(found.len(), rows, "{who:?}");
+        }
+    }
 }
 
 #[tokio::test]

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use commons_core::Actor;
-use commons_sales::entity::{order, order_change, order_line};
+use commons_sales::entity::{booking, order, order_change, order_line};
 use uuid::Uuid;
 
 use crate::error::{LoadError, load_failed};
@@ -68,5 +68,25 @@ impl Loader<HistoryOf> for SalesLoader {
             .await
             .map_err(load_failed)?;
         Ok(found.into_iter().map(|(id, h)| (HistoryOf(id), h)).collect())
+    }
+}
+
+/// A booking, by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct BookingId(pub Uuid);
+
+impl Loader<BookingId> for SalesLoader {
+    type Value = booking::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[BookingId]) -> Result<HashMap<BookingId, Self::Value>, LoadError> {
+        let s = &self.services;
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let found = s
+            .sales
+            .bookings_by_ids(&s.db, &self.actor, &ids)
+            .await
+            .map_err(load_failed)?;
+        Ok(found.into_iter().map(|b| (BookingId(b.id), b)).collect())
     }
 }

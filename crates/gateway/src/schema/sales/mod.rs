@@ -153,10 +153,8 @@ impl SalesQuery {
 
     /// A booking you made or received; null otherwise.
     async fn booking(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Booking>> {
-        let s = ctx.services();
         let id = expect_id(&id, "Booking", "id")?;
-        let found = s.sales.booking(&s.db, ctx.actor()?, id).await.gql()?;
-        Ok(found.map(Booking))
+        Ok(load_bookings(ctx, vec![id]).await?.remove(&id))
     }
 
     /// One side's bookings, newest first: a spot owner's (`sellerId`) or a customer's
@@ -184,6 +182,19 @@ impl SalesQuery {
             .gql()?;
         Ok(connection(&page, found, Booking))
     }
+}
+
+/// The bookings of `ids` the caller sees, batched with every other booking of the request.
+pub async fn load_bookings(
+    ctx: &Context<'_>,
+    ids: Vec<uuid::Uuid>,
+) -> async_graphql::Result<std::collections::HashMap<uuid::Uuid, Booking>> {
+    let found = ctx
+        .data_unchecked::<async_graphql::dataloader::DataLoader<SalesLoader>>()
+        .load_many(ids.into_iter().map(loader::BookingId))
+        .await
+        .unshared()?;
+    Ok(found.into_iter().map(|(id, b)| (id.0, Booking(b))).collect())
 }
 
 /// The orders of `ids` the caller sees, batched with every other order of the request.

@@ -250,7 +250,7 @@ pub struct Booking(pub booking::Model);
 
 #[Object]
 impl Booking {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Booking", self.0.id)
     }
 
