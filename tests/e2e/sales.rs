@@ -179,20 +179,7 @@ async fn a_shop_sells_two_jars_and_both_sides_follow_the_order() {
     );
 
     // Nobody else finds it, by id or as a node, nor lists the shop's orders.
-    for query in [
-        "query($id: ID!) { order(id: $id) { id } }",
-        "query($id: ID!) { node(id: $id) { id } }",
-    ] {
-        let hidden = server
-            .gql(query, json!({ "id": id }), Some(&stranger.access))
-            .await;
-        assert_eq!(
-            hidden.data().as_object().and_then(|d| d.values().next()),
-            Some(&Value::Null),
-            "{}",
-            hidden.body
-        );
-    }
+    assert_hidden(&server, &stranger, "order", &id).await;
     let seen = server
         .gql(
             "query($id: ID!) { node(id: $id) { ... on Order { status } } }",
@@ -229,6 +216,22 @@ async fn a_shop_sells_two_jars_and_both_sides_follow_the_order() {
         )
         .await
     );
+}
+
+/// `id` is null to `who`, by its own query (`order`, `booking`) and as a node.
+async fn assert_hidden(server: &TestServer, who: &Session, field: &str, id: &Value) {
+    for query in [
+        format!("query($id: ID!) {{ {field}(id: $id) {{ id }} }}"),
+        "query($id: ID!) { node(id: $id) { id } }".to_owned(),
+    ] {
+        let hidden = server.gql(&query, json!({ "id": id }), Some(&who.access)).await;
+        assert_eq!(
+            hidden.data().as_object().and_then(|d| d.values().next()),
+            Some(&Value::Null),
+            "{}",
+            hidden.body
+        );
+    }
 }
 
 /// Whether `who`'s inbox receives a notification whose summary contains `words` within a few
@@ -422,20 +425,7 @@ async fn a_partner_lends_its_venue_after_approving_the_request() {
         "{}",
         listed.body
     );
-    for query in [
-        "query($id: ID!) { booking(id: $id) { id } }",
-        "query($id: ID!) { node(id: $id) { id } }",
-    ] {
-        let hidden = server
-            .gql(query, json!({ "id": booking["id"] }), Some(&ben.access))
-            .await;
-        assert_eq!(
-            hidden.data().as_object().and_then(|d| d.values().next()),
-            Some(&Value::Null),
-            "{}",
-            hidden.body
-        );
-    }
+    assert_hidden(&server, &ben, "booking", &booking["id"]).await;
     let seen = server
         .gql(
             "query($id: ID!) { node(id: $id) { ... on Booking { status } } }",
