@@ -177,7 +177,7 @@ impl Sales {
             .one(&tx)
             .await?
             .ok_or(Error::BookingNotFound)?;
-        let sides = parties::sides(&tx, actor, &current).await?;
+        let sides = parties::sides(&tx, actor, &current, parties::BOTH).await?;
         if sides.is_empty() {
             return Err(Error::BookingNotFound);
         }
@@ -198,14 +198,12 @@ impl Sales {
                 status: status_name(current.status),
             });
         }
+        let decided_by = matches!(wanted, Move::Decide(_)).then_some(actor_id);
         // Of two moves at once, the second finds the status changed.
         let moved = booking::Entity::update_many()
             .col_expr(booking::Column::Status, Expr::value(to))
-            .col_expr(booking::Column::Reason, Expr::value(reason))
-            .col_expr(
-                booking::Column::DecidedBy,
-                Expr::value(matches!(wanted, Move::Decide(_)).then_some(actor_id)),
-            )
+            .col_expr(booking::Column::Reason, Expr::value(reason.clone()))
+            .col_expr(booking::Column::DecidedBy, Expr::value(decided_by))
             .col_expr(booking::Column::UpdatedAt, Expr::value(now))
             .filter(booking::Column::Id.eq(id))
             .filter(booking::Column::Status.eq(current.status))
@@ -222,19 +220,16 @@ impl Sales {
                 .exec(&tx)
                 .await?;
         }
-        let saved = booking::Entity::find_by_id(id)
-            .one(&tx)
-            .await?
-            .ok_or(Error::BookingNotFound)?;
-        announce(
-            &tx,
-            actor,
-            &saved,
-            Some(current.status),
-            sides.contains(&Side::Seller),
-            now,
-        )
-        .await?;
+        // What the conditional update wrote, without reading the row back.
+        let from = current.status;
+        let saved = booking::Model {
+            status: to,
+            reason,
+            decided_by,
+            updated_at: now,
+            ..current
+        };
+        announce(&tx, actor, &saved, Some(from), sides.contains(&Side::Seller), now).await?;
         tx.commit().await?;
         Ok(saved)
     }
@@ -262,7 +257,7 @@ impl Sales {
             .filter(booking::Column::Id.is_in(ids.iter().copied()))
             .all(&tx)
             .await?;
-        let seen = parties::seen_by(&tx, actor, found, |_| &[Side::Customer, Side::Seller]).await?;
+        let seen = parties::seen_by(&tx, actor, found, |_| parties::BOTH).await?;
         tx.commit().await?;
         Ok(seen)
     }

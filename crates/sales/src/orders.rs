@@ -142,7 +142,7 @@ impl Sales {
             .one(&tx)
             .await?
             .ok_or(Error::OrderNotFound)?;
-        let sides = visible_sides(&tx, actor, &current).await?;
+        let sides = parties::sides(&tx, actor, &current, sides_seeing(&current)).await?;
         if sides.is_empty() {
             return Err(Error::OrderNotFound);
         }
@@ -185,8 +185,8 @@ impl Sales {
             .all(&tx)
             .await?;
         let current = if to == OrderStatus::Placed {
-            let (repriced, lines) = reprice(&tx, actor, current, lines).await?;
-            stock::take(&tx, &lines).await?;
+            let (repriced, lines, counted) = reprice(&tx, actor, current, lines).await?;
+            stock::take(&tx, &lines, &counted).await?;
             customers::placed(&tx, actor, &repriced, now).await?;
             repriced
         } else {
@@ -213,12 +213,18 @@ impl Sales {
             org: current.seller_org_id,
         };
         outbox::append(&tx, actor, &event, now).await?;
-        let saved = order::Entity::find_by_id(order_id)
-            .one(&tx)
-            .await?
-            .ok_or(Error::OrderNotFound)?;
         tx.commit().await?;
-        Ok(saved)
+        // What the conditional update wrote, without reading the row back.
+        Ok(order::Model {
+            status: to,
+            updated_at: now,
+            placed_at: if to == OrderStatus::Placed {
+                Some(now)
+            } else {
+                current.placed_at
+            },
+            ..current
+        })
     }
 
     /// An order the actor acts for on either side; `None` otherwise.
@@ -240,11 +246,7 @@ impl Sales {
         ids: &[Uuid],
     ) -> Result<Vec<order::Model>, Error> {
         let tx = tenant::read(db, actor).await?;
-        let found = order::Entity::find()
-            .filter(order::Column::Id.is_in(ids.iter().copied()))
-            .all(&tx)
-            .await?;
-        let seen = parties::seen_by(&tx, actor, found, sides_seeing).await?;
+        let seen = seen_orders(&tx, actor, ids).await?;
         tx.commit().await?;
         Ok(seen)
     }
@@ -302,8 +304,8 @@ impl Sales {
         actor: &Actor,
         order_ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<order_line::Model>>, Error> {
-        let visible = self.visible_ids(db, actor, order_ids).await?;
         let tx = tenant::read(db, actor).await?;
+        let visible = seen_ids(&tx, actor, order_ids).await?;
         let rows = order_line::Entity::find()
             .filter(order_line::Column::OrderId.is_in(visible))
             .order_by_asc(order_line::Column::Id)
@@ -320,8 +322,8 @@ impl Sales {
         actor: &Actor,
         order_ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<order_change::Model>>, Error> {
-        let visible = self.visible_ids(db, actor, order_ids).await?;
         let tx = tenant::read(db, actor).await?;
+        let visible = seen_ids(&tx, actor, order_ids).await?;
         let rows = order_change::Entity::find()
             .filter(order_change::Column::OrderId.is_in(visible))
             .order_by_asc(order_change::Column::Id)
@@ -332,15 +334,25 @@ impl Sales {
     }
 }
 
-impl Sales {
-    async fn visible_ids<C: Conn>(&self, db: &C, actor: &Actor, ids: &[Uuid]) -> Result<Vec<Uuid>, Error> {
-        Ok(self
-            .orders_by_ids(db, actor, ids)
-            .await?
-            .into_iter()
-            .map(|o| o.id)
-            .collect())
-    }
+/// The orders of `ids` that `actor` acts for on a side that sees them, read in `tx`.
+async fn seen_orders(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> Result<Vec<order::Model>, Error> {
+    let found = order::Entity::find()
+        .filter(order::Column::Id.is_in(ids.iter().copied()))
+        .all(tx)
+        .await?;
+    parties::seen_by(tx, actor, found, sides_seeing).await
+}
+
+async fn seen_ids(tx: &impl ConnectionTrait, actor: &Actor, ids: &[Uuid]) -> Result<Vec<Uuid>, Error> {
+    Ok(seen_orders(tx, actor, ids)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect())
 }
 
 /// The sides that see `order`: a draft is the customer's cart, not yet the seller's business.
@@ -348,36 +360,27 @@ fn sides_seeing(order: &order::Model) -> &'static [Side] {
     if order.status == OrderStatus::Draft {
         &[Side::Customer]
     } else {
-        &[Side::Customer, Side::Seller]
+        parties::BOTH
     }
-}
-
-/// The sides `actor` acts for on `order`, among those that see it.
-async fn visible_sides(
-    tx: &impl ConnectionTrait,
-    actor: &Actor,
-    order: &order::Model,
-) -> Result<Vec<Side>, Error> {
-    let mut sides = Vec::with_capacity(2);
-    for side in sides_seeing(order) {
-        if parties::acts_for(tx, actor, order, *side).await? {
-            sides.push(*side);
-        }
-    }
-    Ok(sides)
 }
 
 /// Prices `order`'s lines again as they are now, as placing it does: every product still
 /// visible, published and on sale, of the same seller and currency. Changed prices are written
-/// to their lines and the total; returns the order and lines as placed.
+/// to their lines and the total; returns the order and lines as placed, and the products whose
+/// stock is counted.
 async fn reprice(
     tx: &impl ConnectionTrait,
     actor: &Actor,
     order: order::Model,
     lines: Vec<order_line::Model>,
-) -> Result<(order::Model, Vec<order_line::Model>), Error> {
+) -> Result<(order::Model, Vec<order_line::Model>, Vec<Uuid>), Error> {
     let wanted: Vec<(Uuid, i32)> = lines.iter().map(|l| (l.product_id, l.quantity)).collect();
     let priced = priced_lines(tx, actor, &wanted).await?;
+    let counted: Vec<Uuid> = priced
+        .iter()
+        .filter(|(_, product, _)| product.stock.is_some())
+        .map(|(_, product, _)| product.resource_id)
+        .collect();
     let mut total: i64 = 0;
     let mut placed = Vec::with_capacity(lines.len());
     for (line, (resource, product, _)) in lines.into_iter().zip(&priced) {
@@ -402,11 +405,11 @@ async fn reprice(
         placed.push(repriced.update(tx).await?);
     }
     if total == order.total_minor {
-        return Ok((order, placed));
+        return Ok((order, placed, counted));
     }
     let mut retotalled: order::ActiveModel = order.into();
     retotalled.total_minor = Set(total);
-    Ok((retotalled.update(tx).await?, placed))
+    Ok((retotalled.update(tx).await?, placed, counted))
 }
 
 fn line_total(price_minor: i64, quantity: i32) -> Result<i64, Error> {

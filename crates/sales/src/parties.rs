@@ -104,15 +104,19 @@ pub(crate) async fn holds(
     }
 }
 
-/// The sides `actor` acts for on `sale`; a sale they act for on neither side does not exist
-/// for them.
+/// Both sides: a sale both of whose sides see it.
+pub(crate) const BOTH: &[Side] = &[Side::Customer, Side::Seller];
+
+/// The sides `actor` acts for on `sale`, among those that see it (`seeing`); a sale they act
+/// for on no side does not exist for them.
 pub(crate) async fn sides(
     tx: &impl ConnectionTrait,
     actor: &Actor,
     sale: &impl Sided,
+    seeing: &[Side],
 ) -> Result<Vec<Side>, Error> {
     let mut sides = Vec::with_capacity(2);
-    for side in [Side::Customer, Side::Seller] {
+    for side in seeing.iter().copied() {
         if acts_for(tx, actor, sale, side).await? {
             sides.push(side);
         }

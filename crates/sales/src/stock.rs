@@ -13,19 +13,15 @@ use uuid::Uuid;
 use crate::entity::order_line;
 use crate::error::Error;
 
-/// Takes each line's quantity from its product's counted stock and marks the line reserved,
-/// or refuses the first that lacks it (the caller's transaction is then rolled back, with all
-/// it took). Products not counted (no stock) are not touched. The caller has checked that
-/// every product is still on sale.
-pub(crate) async fn take(tx: &impl ConnectionTrait, lines: &[order_line::Model]) -> Result<(), Error> {
-    let counted: Vec<Uuid> = product::Entity::find()
-        .filter(product::Column::ResourceId.is_in(lines.iter().map(|l| l.product_id)))
-        .filter(product::Column::Stock.is_not_null())
-        .all(tx)
-        .await?
-        .into_iter()
-        .map(|p| p.resource_id)
-        .collect();
+/// Takes each line's quantity from its product's stock, where it is `counted` (the products
+/// whose stock placing found counted), and marks the line reserved, or refuses the first that
+/// lacks it (the caller's transaction is then rolled back, with all it took). The caller has
+/// checked that every product is still on sale.
+pub(crate) async fn take(
+    tx: &impl ConnectionTrait,
+    lines: &[order_line::Model],
+    counted: &[Uuid],
+) -> Result<(), Error> {
     for line in in_id_order(lines)
         .into_iter()
         .filter(|l| counted.contains(&l.product_id))
