@@ -198,7 +198,11 @@ impl Sales {
                 status: status_name(current.status),
             });
         }
-        let decided_by = matches!(wanted, Move::Decide(_)).then_some(actor_id);
+        // A decision records who made it; a cancellation leaves that as it was.
+        let decided_by = match wanted {
+            Move::Decide(_) => Some(actor_id),
+            Move::Cancel => current.decided_by,
+        };
         // Of two moves at once, the second finds the status changed.
         let moved = booking::Entity::update_many()
             .col_expr(booking::Column::Status, Expr::value(to))

@@ -153,6 +153,11 @@ async fn a_venue_that_asks_for_approval_holds_the_time_until_its_owner_decides()
         .await
         .expect("cancel");
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
+    assert_eq!(
+        cancelled.decided_by,
+        Some(commons_testkit::user_id(&shop.clerk)),
+        "cancelling keeps who approved it"
+    );
     sales
         .book_spot(db, &ann, book(hall, from, to))
         .await
