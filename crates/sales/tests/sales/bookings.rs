@@ -153,9 +153,17 @@ async fn a_venue_that_asks_for_approval_holds_the_time_until_its_owner_decides()
         .await
         .expect("cancel");
     assert_eq!(cancelled.status, BookingStatus::Cancelled);
+    let stored = sales
+        .booking(db, &ben, bens.id)
+        .await
+        .expect("read")
+        .expect("his");
     assert_eq!(
-        cancelled.decided_by,
-        Some(commons_testkit::user_id(&shop.clerk)),
+        (stored.status, stored.decided_by),
+        (
+            BookingStatus::Cancelled,
+            Some(commons_testkit::user_id(&shop.clerk))
+        ),
         "cancelling keeps who approved it"
     );
     sales
