@@ -67,9 +67,7 @@ pub async fn begin(ctx: &Context<'_>, key: Option<&str>) -> async_graphql::Resul
         }));
     };
     let actor = ctx.actor()?;
-    let Some(actor_id) = actor.user_id() else {
-        return Err(coded(ErrorCode::Unauthenticated, "sign in first"));
-    };
+    let actor_id = commons_orgs::service::access::signed_in(actor).gql()?;
     let field = ctx.field();
     let request = Request {
         actor_id,
