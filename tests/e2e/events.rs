@@ -481,9 +481,20 @@ async fn upload(
     name: &str,
     bytes: Vec<u8>,
 ) -> crate::common::Reply {
+    upload_keyed(server, token, name, bytes, None).await
+}
+
+/// [`upload`] with an idempotency key.
+pub(crate) async fn upload_keyed(
+    server: &TestServer,
+    token: Option<&str>,
+    name: &str,
+    bytes: Vec<u8>,
+    key: Option<&str>,
+) -> crate::common::Reply {
     let operations = json!({
-        "query": "mutation($file: Upload!) { uploadMedia(file: $file) { id url contentType sizeBytes width height filename } }",
-        "variables": { "file": null }
+        "query": "mutation($file: Upload!, $key: String) { uploadMedia(file: $file, idempotencyKey: $key) { id url contentType sizeBytes width height filename } }",
+        "variables": { "file": null, "key": key }
     });
     let form = reqwest::multipart::Form::new()
         .text("operations", operations.to_string())

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use crate::common::TestServer;
+use crate::events::upload_keyed;
 use crate::sales::shop_with_product;
 use commons_resources::entity::resource;
 use futures::future::join_all;
@@ -162,5 +163,82 @@ async fn ten_replays_at_once_create_one_order() {
         json!([{ "node": { "id": created[0], "totalMinor": 7350 } }]),
         "{}",
         mine.body
+    );
+}
+
+#[tokio::test]
+async fn bots_invites_and_uploads_are_created_once_per_key() {
+    use commons_resources::media::sniff::samples::PNG_3X2;
+    let server = TestServer::start().await;
+    let ann = server.register("ann@example.org", "ann").await;
+    let twice = async |query: &str, field: &str| {
+        let mut ids = Vec::new();
+        for _ in 0..2 {
+            let reply = server.gql(query, json!({}), Some(&ann.access)).await;
+            assert!(reply.body["errors"].is_null(), "{}", reply.body);
+            ids.push(reply.data()[field].clone());
+        }
+        assert_eq!(ids[0], ids[1], "{field}: a replay answers with the first object");
+        ids.remove(0)
+    };
+
+    let bot = twice(
+        "mutation { createBot(idempotencyKey: \"bot-1\", input: { username: \"ann_bot\", displayName: \"Ann's bot\" }) { id username } }",
+        "createBot",
+    )
+    .await;
+    assert_eq!(bot["username"], "ann_bot");
+    let invite = twice(
+        "mutation { createInvite(idempotencyKey: \"invite-1\", input: { maxUses: 5 }) { id code maxUses } }",
+        "createInvite",
+    )
+    .await;
+    assert!(
+        invite["code"].is_string(),
+        "the replay shows the same code: {invite}"
+    );
+    let pending = server
+        .gql(
+            "{ pendingInvites { edges { node { id } } } }",
+            json!({}),
+            Some(&ann.access),
+        )
+        .await;
+    assert_eq!(
+        pending.data()["pendingInvites"]["edges"],
+        json!([{ "node": { "id": invite["id"] } }]),
+        "one invite: {}",
+        pending.body
+    );
+
+    let first = upload_keyed(
+        &server,
+        Some(&ann.access),
+        "a.png",
+        PNG_3X2.to_vec(),
+        Some("photo-1"),
+    )
+    .await;
+    let again = upload_keyed(
+        &server,
+        Some(&ann.access),
+        "a.png",
+        PNG_3X2.to_vec(),
+        Some("photo-1"),
+    )
+    .await;
+    assert!(first.data()["uploadMedia"]["id"].is_string(), "{}", first.body);
+    assert_eq!(
+        first.data()["uploadMedia"]["id"],
+        again.data()["uploadMedia"]["id"]
+    );
+    let mut other = PNG_3X2.to_vec();
+    other.push(0);
+    let another_file = upload_keyed(&server, Some(&ann.access), "a.png", other, Some("photo-1")).await;
+    assert_eq!(
+        another_file.code(),
+        Some("CONFLICT"),
+        "the same key with another file: {}",
+        another_file.body
     );
 }

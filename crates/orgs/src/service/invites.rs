@@ -173,20 +173,7 @@ impl Orgs {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let user_id = active_writer(&tx, actor).await?;
-        let invite = invite::Entity::find_by_id(invite_id)
-            .one(&tx)
-            .await?
-            .ok_or(Error::InviteNotFound)?;
-        if invite.inviter_id != user_id {
-            match invite.org_id {
-                Some(org_id) => {
-                    self.authorize_in(&tx, actor, org_id, None, Permission::ManageMembers)
-                        .await?;
-                }
-                None if actor.is_admin() => {}
-                None => return Err(Error::InviteNotFound),
-            }
-        }
+        let invite = self.managed_invite(&tx, actor, user_id, invite_id).await?;
         if invite.revoked_at.is_some() {
             return Ok(invite);
         }
@@ -198,6 +185,47 @@ impl Orgs {
             .in_org(invite.org_id);
         audit::record(&tx, actor, entry, now).await?;
         tx.commit().await?;
+        Ok(invite)
+    }
+
+    /// One invite, with its code, to whoever may revoke it: its inviter, or whoever manages the
+    /// organization's members.
+    pub async fn invite<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        invite_id: Uuid,
+    ) -> Result<invite::Model, Error> {
+        let user_id = access::signed_in(actor)?;
+        let tx = tenant::read(db, actor).await?;
+        let invite = self.managed_invite(&tx, actor, user_id, invite_id).await?;
+        tx.commit().await?;
+        Ok(invite)
+    }
+
+    /// The invite if `user_id` made it or manages its organization's members; to anyone
+    /// else it does not exist.
+    async fn managed_invite<C: ConnectionTrait>(
+        &self,
+        tx: &C,
+        actor: &Actor,
+        user_id: Uuid,
+        invite_id: Uuid,
+    ) -> Result<invite::Model, Error> {
+        let invite = invite::Entity::find_by_id(invite_id)
+            .one(tx)
+            .await?
+            .ok_or(Error::InviteNotFound)?;
+        if invite.inviter_id != user_id {
+            match invite.org_id {
+                Some(org_id) => {
+                    self.authorize_in(tx, actor, org_id, None, Permission::ManageMembers)
+                        .await?;
+                }
+                None if actor.is_admin() => {}
+                None => return Err(Error::InviteNotFound),
+            }
+        }
         Ok(invite)
     }
 

@@ -100,9 +100,14 @@ impl Resources {
         Ok(saved)
     }
 
+    /// A stored file's record, without its bytes. Public by its id, as the file is by address.
+    pub async fn media<C: Conn>(&self, db: &C, id: Uuid) -> Result<Option<media::Model>, Error> {
+        Ok(media::Entity::find_by_id(id).one(db).await?)
+    }
+
     /// A stored file to serve. Media are public by their (unguessable) address, as on a CDN.
     pub async fn media_file<C: Conn>(&self, db: &C, id: Uuid) -> Result<Option<MediaFile>, Error> {
-        let Some(found) = media::Entity::find_by_id(id).one(db).await? else {
+        let Some(found) = self.media(db, id).await? else {
             return Ok(None);
         };
         let bytes = self

@@ -5,9 +5,11 @@ use commons_core::Timestamp;
 use commons_identity::entity::api_key;
 use commons_identity::service::api_keys::{CreateApiKey, CreateBot};
 
+use super::load_users;
 use super::types::User;
 use crate::error::GqlResult;
 use crate::schema::context::ContextExt;
+use crate::schema::idempotency;
 use crate::schema::node::{expect_id, global_id};
 
 /// A personal API key. Send it as `Authorization: Bearer <secret>`.
@@ -152,14 +154,31 @@ impl ApiKeysMutation {
     }
 
     /// Creates a bot you own. Bots act through API keys only.
-    async fn create_bot(&self, ctx: &Context<'_>, input: CreateBotInput) -> async_graphql::Result<User> {
+    async fn create_bot(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateBotInput,
+        #[graphql(
+            desc = "Makes the request safe to replay: the same key from you again returns what the first request created."
+        )]
+        idempotency_key: Option<String>,
+    ) -> async_graphql::Result<User> {
         let s = ctx.services();
         let create = CreateBot {
             username: input.username,
             display_name: input.display_name,
         };
-        Ok(User::from(
-            s.identity.create_bot(&s.db, ctx.actor()?, create).await.gql()?,
-        ))
+        idempotency::create_once(
+            ctx,
+            idempotency_key.as_deref(),
+            async |id| Ok(load_users(ctx, vec![id]).await?.remove(&id)),
+            async |db| {
+                Ok(User::from(
+                    s.identity.create_bot(db, ctx.actor()?, create).await.gql()?,
+                ))
+            },
+            |bot| bot.model.id,
+        )
+        .await
     }
 }

@@ -15,7 +15,7 @@ use commons_messaging::NewConversation;
 use crate::error::GqlResult;
 use crate::schema::connection::connection;
 use crate::schema::context::ContextExt;
-use crate::schema::idempotency::{self, Begun};
+use crate::schema::idempotency;
 use crate::schema::node::expect_id;
 use types::{ConversationKind, NotificationSetting, PushPlatform, PushToken};
 
@@ -139,29 +139,33 @@ impl MessagingMutation {
             .as_ref()
             .map(|id| expect_id(id, "Department", "departmentId"))
             .transpose()?;
-        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
-            Begun::Replay(id) => {
-                let found = s.messaging.conversation(&s.db, ctx.actor()?, id).await.gql()?;
-                return found.map(Conversation).ok_or_else(idempotency::gone);
-            }
-            Begun::Fresh(fresh) => fresh,
+        let start = NewConversation {
+            kind: input.kind.into(),
+            title: input.title,
+            member_ids,
+            department_id,
         };
-        let started = s
-            .messaging
-            .start_conversation(
-                &fresh.db(),
-                ctx.actor()?,
-                NewConversation {
-                    kind: input.kind.into(),
-                    title: input.title,
-                    member_ids,
-                    department_id,
-                },
-            )
-            .await
-            .gql()?;
-        fresh.finish(started.id).await?;
-        Ok(Conversation(started))
+        idempotency::create_once(
+            ctx,
+            idempotency_key.as_deref(),
+            async |id| {
+                Ok(s.messaging
+                    .conversation(&s.db, ctx.actor()?, id)
+                    .await
+                    .gql()?
+                    .map(Conversation))
+            },
+            async |db| {
+                let started = s
+                    .messaging
+                    .start_conversation(db, ctx.actor()?, start)
+                    .await
+                    .gql()?;
+                Ok(Conversation(started))
+            },
+            |started| started.0.id,
+        )
+        .await
     }
 
     /// Adds people to a group you are in.
@@ -215,20 +219,27 @@ impl MessagingMutation {
             .as_ref()
             .map(|id| expect_id(id, "Media", "attachmentId"))
             .transpose()?;
-        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
-            Begun::Replay(id) => {
-                let found = s.messaging.message(&s.db, ctx.actor()?, id).await.gql()?;
-                return found.map(Message).ok_or_else(idempotency::gone);
-            }
-            Begun::Fresh(fresh) => fresh,
-        };
-        let sent = s
-            .messaging
-            .send_message(&fresh.db(), ctx.actor()?, conversation, &input.body, attachment)
-            .await
-            .gql()?;
-        fresh.finish(sent.id).await?;
-        Ok(Message(sent))
+        idempotency::create_once(
+            ctx,
+            idempotency_key.as_deref(),
+            async |id| {
+                Ok(s.messaging
+                    .message(&s.db, ctx.actor()?, id)
+                    .await
+                    .gql()?
+                    .map(Message))
+            },
+            async |db| {
+                let sent = s
+                    .messaging
+                    .send_message(db, ctx.actor()?, conversation, &input.body, attachment)
+                    .await
+                    .gql()?;
+                Ok(Message(sent))
+            },
+            |sent| sent.0.id,
+        )
+        .await
     }
 
     /// Moves your read marker up to a message (never back); returns how many are left unread.

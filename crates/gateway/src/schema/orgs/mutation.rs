@@ -11,7 +11,7 @@ use super::types::{
 };
 use crate::error::GqlResult;
 use crate::schema::context::ContextExt;
-use crate::schema::idempotency::{self, Begun};
+use crate::schema::idempotency;
 use crate::schema::node::expect_id;
 use crate::schema::orgs::{Owner, load_owners};
 
@@ -138,22 +138,21 @@ impl OrgsMutation {
             logo_url: input.logo_url,
             kind: input.kind.into(),
         };
-        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
-            Begun::Replay(id) => {
-                return match load_owners(ctx, vec![id]).await?.pop().flatten() {
-                    Some(Owner::Organization(org)) => Ok(org),
-                    _ => Err(idempotency::gone()),
-                };
-            }
-            Begun::Fresh(fresh) => fresh,
-        };
-        let created = s
-            .orgs
-            .create_organization(&fresh.db(), ctx.actor()?, create)
-            .await
-            .gql()?;
-        fresh.finish(created.id).await?;
-        Ok(Organization(created))
+        idempotency::create_once(
+            ctx,
+            idempotency_key.as_deref(),
+            async |id| match load_owners(ctx, vec![id]).await?.pop().flatten() {
+                Some(Owner::Organization(org)) => Ok(Some(org)),
+                _ => Ok(None),
+            },
+            async |db| {
+                Ok(Organization(
+                    s.orgs.create_organization(db, ctx.actor()?, create).await.gql()?,
+                ))
+            },
+            |created| created.0.id,
+        )
+        .await
     }
 
     async fn update_organization(
@@ -314,22 +313,21 @@ impl OrgsMutation {
             timezone: input.timezone,
             requires_approval: input.requires_approval,
         };
-        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
-            Begun::Replay(id) => {
-                return match load_owners(ctx, vec![id]).await?.pop().flatten() {
-                    Some(Owner::Department(department)) => Ok(department),
-                    _ => Err(idempotency::gone()),
-                };
-            }
-            Begun::Fresh(fresh) => fresh,
-        };
-        let created = s
-            .orgs
-            .create_department(&fresh.db(), ctx.actor()?, create)
-            .await
-            .gql()?;
-        fresh.finish(created.id).await?;
-        Ok(Department(created))
+        idempotency::create_once(
+            ctx,
+            idempotency_key.as_deref(),
+            async |id| match load_owners(ctx, vec![id]).await?.pop().flatten() {
+                Some(Owner::Department(department)) => Ok(Some(department)),
+                _ => Ok(None),
+            },
+            async |db| {
+                Ok(Department(
+                    s.orgs.create_department(db, ctx.actor()?, create).await.gql()?,
+                ))
+            },
+            |created| created.0.id,
+        )
+        .await
     }
 
     async fn update_department(
@@ -419,6 +417,10 @@ impl OrgsMutation {
         &self,
         ctx: &Context<'_>,
         input: CreateInviteInput,
+        #[graphql(
+            desc = "Makes the request safe to replay: the same key from you again returns what the first request created."
+        )]
+        idempotency_key: Option<String>,
     ) -> async_graphql::Result<Invite> {
         let s = ctx.services();
         let create = CreateInvite {
@@ -436,9 +438,18 @@ impl OrgsMutation {
             expires_at: input.expires_at,
             max_uses: input.max_uses,
         };
-        Ok(Invite(
-            s.orgs.create_invite(&s.db, ctx.actor()?, create).await.gql()?,
-        ))
+        idempotency::create_once(
+            ctx,
+            idempotency_key.as_deref(),
+            async |id| Ok(Some(Invite(s.orgs.invite(&s.db, ctx.actor()?, id).await.gql()?))),
+            async |db| {
+                Ok(Invite(
+                    s.orgs.create_invite(db, ctx.actor()?, create).await.gql()?,
+                ))
+            },
+            |invite| invite.0.id,
+        )
+        .await
     }
 
     /// Revokes an invite you made (or one of an organization whose members you manage).

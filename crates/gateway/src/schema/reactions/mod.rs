@@ -13,7 +13,7 @@ use crate::schema::node::{expect_id, global_id};
 
 use crate::error::GqlResult;
 use crate::schema::context::ContextExt;
-use crate::schema::idempotency::{self, Begun};
+use crate::schema::idempotency;
 use crate::schema::resources::any_resource_id;
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -78,6 +78,10 @@ impl From<Domain> for Comment {
 }
 
 impl Comment {
+    pub fn domain_id(&self) -> uuid::Uuid {
+        self.comment.id
+    }
+
     pub fn with_author(comment: Domain, author: Option<commons_identity::entity::user::Model>) -> Self {
         Comment { comment, author }
     }
@@ -310,20 +314,27 @@ impl ReactionsMutation {
             .parent_id
             .map(|id| expect_id(&id, "Comment", "parentId"))
             .transpose()?;
-        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
-            Begun::Replay(id) => {
-                let found = s.reactions.comment(&s.db, ctx.actor()?, id).await.gql()?;
-                return found.map(Comment::from).ok_or_else(idempotency::gone);
-            }
-            Begun::Fresh(fresh) => fresh,
-        };
-        let added = s
-            .reactions
-            .add_comment(&fresh.db(), ctx.actor()?, resource, parent, &input.body)
-            .await
-            .gql()?;
-        fresh.finish(added.id).await?;
-        Ok(Comment::from(added))
+        idempotency::create_once(
+            ctx,
+            idempotency_key.as_deref(),
+            async |id| {
+                Ok(s.reactions
+                    .comment(&s.db, ctx.actor()?, id)
+                    .await
+                    .gql()?
+                    .map(Comment::from))
+            },
+            async |db| {
+                let added = s
+                    .reactions
+                    .add_comment(db, ctx.actor()?, resource, parent, &input.body)
+                    .await
+                    .gql()?;
+                Ok(Comment::from(added))
+            },
+            Comment::domain_id,
+        )
+        .await
     }
 
     /// Changes your comment's text (it shows as edited).

@@ -7,6 +7,7 @@ use commons_resources::entity::media;
 
 use crate::error::GqlResult;
 use crate::schema::context::ContextExt;
+use crate::schema::idempotency;
 use crate::schema::node::global_id;
 
 /// An uploaded file.
@@ -56,19 +57,32 @@ pub struct MediaMutation;
 impl MediaMutation {
     /// Uploads a JPEG, PNG, GIF or WebP image or a PDF (as a GraphQL multipart request). The
     /// type and dimensions are read from the bytes; use the id in `PhotoInput.mediaId`.
-    async fn upload_media(&self, ctx: &Context<'_>, file: Upload) -> async_graphql::Result<Media> {
+    async fn upload_media(
+        &self,
+        ctx: &Context<'_>,
+        file: Upload,
+        #[graphql(
+            desc = "Makes the request safe to replay: the same key from you again returns what the first request created."
+        )]
+        idempotency_key: Option<String>,
+    ) -> async_graphql::Result<Media> {
         let s = ctx.services();
         let upload = file.value(ctx)?;
-        let saved = s
-            .resources
-            .upload_media(
-                &s.db,
-                ctx.actor()?,
-                Some(&upload.filename),
-                upload.content.to_vec(),
-            )
-            .await
-            .gql()?;
-        Ok(Media(saved))
+        idempotency::create_once_of(
+            ctx,
+            idempotency_key.as_deref(),
+            &[upload.filename.as_bytes(), &upload.content],
+            async |id| Ok(s.resources.media(&s.db, id).await.gql()?.map(Media)),
+            async |db| {
+                let saved = s
+                    .resources
+                    .upload_media(db, ctx.actor()?, Some(&upload.filename), upload.content.to_vec())
+                    .await
+                    .gql()?;
+                Ok(Media(saved))
+            },
+            |media| media.0.id,
+        )
+        .await
     }
 }

@@ -14,7 +14,7 @@ use super::types::{Resource, Visibility};
 use super::{any_id, visible};
 use crate::error::{GqlResult, coded};
 use crate::schema::context::ContextExt;
-use crate::schema::idempotency::{self, Begun};
+use crate::schema::idempotency;
 use crate::schema::node::expect_id;
 
 #[derive(Default)]
@@ -222,17 +222,21 @@ impl ResourcesMutation {
             visibility: input.visibility.into(),
             kind,
         };
-        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
-            Begun::Replay(id) => return super::visible(ctx, id).await?.ok_or_else(idempotency::gone),
-            Begun::Fresh(fresh) => fresh,
-        };
-        let full = s
-            .resources
-            .create_resource(&fresh.db(), ctx.actor()?, create)
-            .await
-            .gql()?;
-        fresh.finish(full.resource.id).await?;
-        Resource::from_full(full).ok_or_else(|| coded(ErrorCode::Internal, "internal error"))
+        idempotency::create_once(
+            ctx,
+            idempotency_key.as_deref(),
+            async |id| super::visible(ctx, id).await,
+            async |db| {
+                let full = s
+                    .resources
+                    .create_resource(db, ctx.actor()?, create)
+                    .await
+                    .gql()?;
+                Resource::from_full(full).ok_or_else(|| coded(ErrorCode::Internal, "internal error"))
+            },
+            Resource::id_of,
+        )
+        .await
     }
 
     /// Changes a resource: its creator (with the right to create there) or a moderator.

@@ -124,6 +124,18 @@ impl Resource {
             None => None,
         }
     }
+
+    /// The stored resource's id, whatever its kind.
+    pub fn id_of(&self) -> uuid::Uuid {
+        match self {
+            Resource::Blogpost(r) => r.full.resource.id,
+            Resource::Event(r) => r.full.resource.id,
+            Resource::Page(r) => r.full.resource.id,
+            Resource::Photo(r) => r.full.resource.id,
+            Resource::Product(r) => r.full.resource.id,
+            Resource::Spot(r) => r.full.resource.id,
+        }
+    }
 }
 
 /// The fields every kind shares, written once and pasted into each kind's object.

@@ -15,7 +15,7 @@ use commons_sales::{BookSpot, CreateOrder, LineInput, Side};
 use crate::error::{GqlResult, SharedResult, coded};
 use crate::schema::connection::connection;
 use crate::schema::context::ContextExt;
-use crate::schema::idempotency::{self, Begun};
+use crate::schema::idempotency;
 use crate::schema::node::expect_id;
 use crate::schema::resources::{any_id, any_resource_id};
 
@@ -241,30 +241,19 @@ impl SalesMutation {
                 })
             })
             .collect::<async_graphql::Result<Vec<_>>>()?;
-        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
-            Begun::Replay(id) => {
-                return load_orders(ctx, vec![id])
-                    .await?
-                    .remove(&id)
-                    .ok_or_else(idempotency::gone);
-            }
-            Begun::Fresh(fresh) => fresh,
+        let create = CreateOrder {
+            customer_id,
+            lines,
+            note: input.note,
         };
-        let created = s
-            .sales
-            .create_order(
-                &fresh.db(),
-                ctx.actor()?,
-                CreateOrder {
-                    customer_id,
-                    lines,
-                    note: input.note,
-                },
-            )
-            .await
-            .gql()?;
-        fresh.finish(created.id).await?;
-        Ok(Order(created))
+        idempotency::create_once(
+            ctx,
+            idempotency_key.as_deref(),
+            async |id| Ok(load_orders(ctx, vec![id]).await?.remove(&id)),
+            async |db| Ok(Order(s.sales.create_order(db, ctx.actor()?, create).await.gql()?)),
+            |order| order.0.id,
+        )
+        .await
     }
 
     /// Sends a draft to the seller, reserving its stock: `transitionOrder(to: PLACED)`.
@@ -304,16 +293,14 @@ impl SalesMutation {
                 .transpose()?,
             note: input.note,
         };
-        let fresh = match idempotency::begin(ctx, idempotency_key.as_deref()).await? {
-            Begun::Replay(id) => {
-                let found = s.sales.booking(&s.db, ctx.actor()?, id).await.gql()?;
-                return found.map(Booking).ok_or_else(idempotency::gone);
-            }
-            Begun::Fresh(fresh) => fresh,
-        };
-        let booked = s.sales.book_spot(&fresh.db(), ctx.actor()?, book).await.gql()?;
-        fresh.finish(booked.id).await?;
-        Ok(Booking(booked))
+        idempotency::create_once(
+            ctx,
+            idempotency_key.as_deref(),
+            async |id| Ok(s.sales.booking(&s.db, ctx.actor()?, id).await.gql()?.map(Booking)),
+            async |db| Ok(Booking(s.sales.book_spot(db, ctx.actor()?, book).await.gql()?)),
+            |booking| booking.0.id,
+        )
+        .await
     }
 
     /// The spot owner's answer to a requested booking; declining needs a reason.
