@@ -137,18 +137,30 @@ pub(crate) async fn publish_blogpost(
     title: &str,
     body: &str,
 ) -> anyhow::Result<String> {
+    let input = json!({
+        "title": title,
+        "summary": "Seeded by the benchmark.",
+        "tags": ["benchmark", "community"],
+        "visibility": "PUBLIC",
+        "kind": { "blogpost": { "body": body } },
+    });
+    publish(http, base, author, input).await
+}
+
+/// Creates a resource from `input` (a `CreateResourceInput`) as `author` and publishes it;
+/// its id.
+pub(crate) async fn publish(
+    http: &reqwest::Client,
+    base: &str,
+    author: &Session,
+    input: Value,
+) -> anyhow::Result<String> {
     let created = gql_as(
         http,
         base,
         Some(&author.token),
-        "mutation($i: CreateResourceInput!) { createResource(input: $i) { id } }",
-        json!({ "i": {
-            "title": title,
-            "summary": "Seeded by the benchmark.",
-            "tags": ["benchmark", "community"],
-            "visibility": "PUBLIC",
-            "kind": { "blogpost": { "body": body } },
-        } }),
+        "mutation($i: CreateResourceInput!) { createResource(input: $i) { id title } }",
+        json!({ "i": input }),
     )
     .await?;
     let id = data(&created, "createResource")?["id"]
@@ -165,7 +177,8 @@ pub(crate) async fn publish_blogpost(
     .await?;
     anyhow::ensure!(
         data(&published, "publishResource")?["status"] == "PUBLISHED",
-        "publishing {title} failed: {published}"
+        "publishing {} failed: {published}",
+        created["data"]["createResource"]["title"]
     );
     Ok(id)
 }

@@ -2,7 +2,8 @@
 //! choosing, drives it over loopback, and prints one table: scenario, requests per second,
 //! p50, p99, errors, server memory. Every figure that has a natural ceiling is printed next
 //! to that ceiling, measured in the same run on the same machine: login next to the raw
-//! argon2 hash rate, the feed next to its own SQL run directly on the database.
+//! argon2 hash rate, the feed and placing an order next to their own SQL run directly on the
+//! database.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +17,7 @@ mod api;
 mod fanout;
 mod feed;
 mod load;
+mod orders;
 mod reactions;
 mod server;
 
@@ -94,6 +96,7 @@ async fn main() -> anyhow::Result<()> {
     let stage = reactions::Stage::seed(&http, &base, &author, &sessions, &stamp).await?;
     let live =
         api::publish_blogpost(&http, &base, &author, &format!("Benchmark live {stamp}"), "Live.").await?;
+    let products = orders::Products::seed(&http, &base, &author, clients, &stamp).await?;
     tokio::time::sleep(Duration::from_secs(1)).await;
     let idle_rss = server.rss_kib();
 
@@ -161,6 +164,16 @@ async fn main() -> anyhow::Result<()> {
     );
     peak_rss = peak_rss.max(rss);
 
+    let sql = feed::connect(&args.database_url).await?;
+    let sessions = api::sign_in_all(&http, &base, &users).await?;
+    let sampler = RssSampler::start(server.pid());
+    let ordered = orders::over_http(&base, &sessions, &products, duration).await;
+    let rss = sampler.stop().await;
+    let ordered_directly = orders::direct_sql(&sql, &sessions, &products, duration).await;
+    ordered.print("place order (create + place)", Some(rss));
+    ordered_directly.print("place order SQL only", None);
+    peak_rss = peak_rss.max(rss);
+
     let mut fanout_note = None;
     if args.fanout_subscribers > 0 {
         let author = api::sign_in(&http, &base, AUTHOR).await?;
@@ -176,7 +189,6 @@ async fn main() -> anyhow::Result<()> {
         fanout_note = Some(fanned);
     }
 
-    let sql = feed::connect(&args.database_url).await?;
     let mut feed_ratios = Vec::new();
     let mut after_burst = None;
     for (n, scale) in args.scales.0.iter().enumerate() {
@@ -206,6 +218,10 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "login / raw argon2 = {:.1}% (logins cannot beat hashing; the target is at least 90%)",
         100.0 * login.rate() / hash_rate
+    );
+    println!(
+        "place order: {:.1}% of its SQL run directly (one order = createOrder + placeOrder)",
+        100.0 * ordered.rate() / ordered_directly.rate()
     );
     if let Some(fanned) = &fanout_note {
         println!(
