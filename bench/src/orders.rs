@@ -11,15 +11,14 @@ use std::time::Duration;
 use anyhow::Context;
 use commons_core::db::begin_write;
 use sea_orm::prelude::{DateTimeUtc, Uuid};
-use sea_orm::{
-    ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, Statement, Value,
-};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, Statement, Value};
 use serde_json::json;
 
 use crate::api::{self, Session, gql_as};
 use crate::load::{Outcome, run_scenario};
 
-const CREATE: &str = "mutation($p: ID!) { createOrder(input: { lines: [{ productId: $p, quantity: 1 }] }) { id } }";
+const CREATE: &str =
+    "mutation($p: ID!) { createOrder(input: { lines: [{ productId: $p, quantity: 1 }] }) { id } }";
 const PLACE: &str = "mutation($o: ID!) { placeOrder(orderId: $o) { id status } }";
 
 /// Units each product starts with: more than any run sells.
@@ -134,8 +133,18 @@ async fn create_order(
     act_as(&tx, Some(me)).await?;
     run(&tx, "SELECT * FROM users WHERE id = $1", [me.into()]).await?;
     run(&tx, "SELECT * FROM resources WHERE id = $1", [product.into()]).await?;
-    run(&tx, "SELECT * FROM products WHERE resource_id IN ($1)", [product.into()]).await?;
-    run(&tx, "SELECT id, kind, created_at FROM agents WHERE id IN ($1)", [seller.into()]).await?;
+    run(
+        &tx,
+        "SELECT * FROM products WHERE resource_id IN ($1)",
+        [product.into()],
+    )
+    .await?;
+    run(
+        &tx,
+        "SELECT id, kind, created_at FROM agents WHERE id IN ($1)",
+        [seller.into()],
+    )
+    .await?;
     run(
         &tx,
         "INSERT INTO orders (id, seller_id, seller_org_id, seller_department_id, customer_id, \
@@ -178,9 +187,19 @@ async fn place_order(
         [at(now), order.into()],
     )
     .await?;
-    run(&tx, "SELECT * FROM order_lines WHERE order_id = $1", [order.into()]).await?;
+    run(
+        &tx,
+        "SELECT * FROM order_lines WHERE order_id = $1",
+        [order.into()],
+    )
+    .await?;
     run(&tx, "SELECT * FROM resources WHERE id = $1", [product.into()]).await?;
-    run(&tx, "SELECT * FROM products WHERE resource_id IN ($1)", [product.into()]).await?;
+    run(
+        &tx,
+        "SELECT * FROM products WHERE resource_id IN ($1)",
+        [product.into()],
+    )
+    .await?;
     run(
         &tx,
         "UPDATE products SET stock = stock - 1 WHERE resource_id = $1 AND stock >= 1",
@@ -207,12 +226,19 @@ async fn place_order(
     .await?;
     act_as(&tx, Some(me)).await?;
     record_change(&tx, order, me, Some("draft"), "placed", now).await?;
-    let payload = json!({ "order": order, "from": "draft", "to": "placed", "seller": seller, "customer": me });
+    let payload =
+        json!({ "order": order, "from": "draft", "to": "placed", "seller": seller, "customer": me });
     run(
         &tx,
         "INSERT INTO outbox_events (id, topic, subject_id, org_id, actor_id, payload, created_at) \
          VALUES ($1, 'order.status_changed', $2, NULL, $3, $4, $5)",
-        [Uuid::now_v7().into(), order.into(), me.into(), payload.into(), at(now)],
+        [
+            Uuid::now_v7().into(),
+            order.into(),
+            me.into(),
+            payload.into(),
+            at(now),
+        ],
     )
     .await?;
     if tx.get_database_backend() == DatabaseBackend::Postgres {

@@ -2,9 +2,10 @@
 
 use std::time::Duration;
 
+use crate::common::ws::{Connected, LiveClient};
 use crate::common::{PASSWORD, TestServer};
 use commons_gateway::GatewayConfig;
-use serde_json::json;
+use serde_json::{Value, json};
 
 #[tokio::test]
 async fn graphql_over_http_status_codes_and_media_types() {
@@ -252,4 +253,89 @@ async fn health_readiness_and_metrics() {
         text.contains("commons_graphql_request_duration_seconds_bucket{operation=\"WhoAmI\""),
         "{text}"
     );
+}
+
+/// Issue 15 (1, 2): documents built to exhaust the parser's stack or validation's time are
+/// refused by their shape, on every transport, and the server goes on answering.
+#[tokio::test]
+async fn hostile_documents_are_refused_without_harm() {
+    let server = TestServer::start().await;
+    let list = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+    // The parser's stack gives out near 400 levels in a debug build and 1,500 in a release
+    // build; past ~7,000 pest refuses the text itself.
+    let mut deep: Vec<String> = [400, 1500, 3000]
+        .into_iter()
+        .map(|depth| format!("{{ user(username: {}) {{ id }} }}", list(depth)))
+        .collect();
+    deep.extend([
+        format!("query($u: String = {}) {{ me {{ id }} }}", list(1500)),
+        format!("{{ me @include(if: {}) {{ id }} }}", list(1500)),
+        format!(
+            "{{ user(username: \"x\", extra: {{a: {}1{}}}) {{ id }} }}",
+            "{a: ".repeat(400),
+            "}".repeat(400)
+        ),
+    ]);
+    for query in &deep {
+        let reply = server.gql(query, json!({}), None).await;
+        assert_eq!(reply.status, 400, "{}", reply.body);
+        assert_eq!(reply.code(), Some("QUERY_TOO_DEEP"), "{}", reply.body);
+    }
+    let over_get = server
+        .http
+        .get(format!("{}/graphql", server.url))
+        .query(&[("query", deep[0].as_str())])
+        .send()
+        .await
+        .expect("answer");
+    let over_get = TestServer::reply(over_get).await;
+    assert_eq!(over_get.code(), Some("QUERY_TOO_DEEP"), "{}", over_get.body);
+    // Brackets inside strings and comments are text, not nesting.
+    let quoted = format!(
+        "{{ user(username: \"{}\") {{ id }} }} # {}",
+        "[".repeat(3000),
+        "{".repeat(3000)
+    );
+    let reply = server.gql(&quoted, json!({}), None).await;
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(reply.body["data"]["user"], Value::Null);
+
+    // Thirty fragments, each spreading the next twice: 2^30 fields once expanded, from 1 KB.
+    let mut doubling = String::from("query { ...F0 }\n");
+    for n in 0..30 {
+        doubling.push_str(&format!(
+            "fragment F{n} on Query {{ ...F{m} ...F{m} }}\n",
+            m = n + 1
+        ));
+    }
+    doubling.push_str("fragment F30 on Query { me { id } }\n");
+    let reply = server.gql(&doubling, json!({}), None).await;
+    assert_eq!(reply.status, 400, "{}", reply.body);
+    assert_eq!(reply.code(), Some("QUERY_TOO_COMPLEX"), "{}", reply.body);
+
+    // A subscription gets the same answer, and its connection stays usable.
+    let Connected::Ready(mut live) = LiveClient::connect(&server.url, None).await else {
+        panic!("an anonymous connection is accepted");
+    };
+    let subscription = format!(
+        "subscription {{ commentAdded(resourceId: \"x\", extra: {}) {{ id }} }}",
+        list(3000)
+    );
+    live.subscribe("deep", &subscription, json!({})).await;
+    let refused = live.next(Duration::from_secs(10)).await.expect("an answer");
+    // async-graphql answers a request refused before execution with `next` carrying errors.
+    assert_eq!(refused["type"], "next", "{refused}");
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "QUERY_TOO_DEEP",
+        "{refused}"
+    );
+
+    let health = server
+        .http
+        .get(format!("{}/health", server.url))
+        .send()
+        .await
+        .expect("answer");
+    assert!(health.status().is_success());
+    assert_eq!(server.gql("{ me { id } }", json!({}), None).await.status, 200);
 }

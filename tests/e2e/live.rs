@@ -225,11 +225,78 @@ async fn a_refused_token_closes_the_connection() {
     let server = TestServer::start().await;
     match LiveClient::connect(&server.url, Some("not-a-token")).await {
         Connected::Refused(code, reason) => {
-            assert_eq!(code, 1002);
+            assert_eq!(code, 4403, "graphql-transport-ws's Forbidden");
             assert!(reason.contains("invalid or expired"), "{reason}");
         }
         Connected::Ready(_) => panic!("a bad token was accepted"),
     }
+}
+
+/// Issue 15 (3): one connection cannot hold the server's memory or a socket for nothing.
+#[tokio::test]
+async fn a_connection_keeps_the_protocols_rules_and_its_share() {
+    let mut config = GatewayConfig::default();
+    config.websocket.max_subscriptions = 3;
+    config.websocket.init_timeout = Duration::from_millis(500);
+    config.websocket.idle_timeout = Duration::from_secs(1);
+    let server = TestServer::with_config(config).await;
+    let query = "subscription { notificationAdded { id } }";
+    let wait = Duration::from_secs(10);
+
+    let mut silent = LiveClient::open(&server.url).await;
+    assert_eq!(
+        silent.closed(wait).await.map(|c| c.0),
+        Some(4408),
+        "no connection_init in time"
+    );
+
+    let mut hasty = LiveClient::open(&server.url).await;
+    hasty.subscribe("a", query, json!({})).await;
+    assert_eq!(
+        hasty.closed(wait).await.map(|c| c.0),
+        Some(4401),
+        "subscribe before init"
+    );
+
+    let ann = server.register("ann@example.org", "ann").await;
+    let connect = async || match LiveClient::connect(&server.url, Some(&ann.access)).await {
+        Connected::Ready(live) => live,
+        Connected::Refused(code, reason) => panic!("refused: {code} {reason}"),
+    };
+    let mut twice = connect().await;
+    twice.subscribe("a", query, json!({})).await;
+    twice.subscribe("a", query, json!({})).await;
+    assert_eq!(
+        twice.closed(wait).await.map(|c| c.0),
+        Some(4409),
+        "an id already open"
+    );
+
+    let mut greedy = connect().await;
+    for id in ["a", "b", "c"] {
+        greedy.subscribe(id, query, json!({})).await;
+    }
+    // A completed subscription frees its place.
+    greedy.send(json!({ "type": "complete", "id": "b" })).await;
+    greedy.subscribe("d", query, json!({})).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(
+        greedy.closed(Duration::from_millis(100)).await.is_none(),
+        "three open subscriptions are within the share and are not idle"
+    );
+    greedy.subscribe("e", query, json!({})).await;
+    assert_eq!(
+        greedy.closed(wait).await.map(|c| c.0),
+        Some(4429),
+        "a fourth at once"
+    );
+
+    let mut idle = connect().await;
+    assert_eq!(
+        idle.closed(wait).await.map(|c| c.0),
+        Some(1000),
+        "nothing open, nothing said"
+    );
 }
 
 async fn comment(server: &TestServer, author: &Session, resource: &Value, body: &str) {

@@ -29,6 +29,8 @@ pub struct GatewayConfig {
     /// How long outbox events are kept (for late readers and the notification catch-up)
     /// before they are deleted.
     pub outbox_retention: Duration,
+    /// What one WebSocket connection may hold and how long it may wait.
+    pub websocket: crate::http::ws_limits::Limits,
 }
 
 impl Default for GatewayConfig {
@@ -44,6 +46,11 @@ impl Default for GatewayConfig {
             outbox_poll: Duration::from_millis(200),
             session_recheck: Duration::from_secs(60),
             outbox_retention: Duration::from_secs(7 * 24 * 60 * 60),
+            websocket: crate::http::ws_limits::Limits {
+                max_subscriptions: 100,
+                init_timeout: Duration::from_secs(10),
+                idle_timeout: Duration::from_secs(5 * 60),
+            },
         }
     }
 }

@@ -25,21 +25,11 @@ impl LiveClient {
     /// Connects to `http_url`'s `/graphql/ws` and sends `connection_init`, with the token when
     /// given.
     pub async fn connect(http_url: &str, token: Option<&str>) -> Connected {
-        let url = format!("{}/graphql/ws", http_url.replacen("http", "ws", 1));
-        let mut request = url.into_client_request().expect("a WebSocket URL");
-        request.headers_mut().insert(
-            "sec-websocket-protocol",
-            HeaderValue::from_static("graphql-transport-ws"),
-        );
-        let (mut socket, _) = tokio_tungstenite::connect_async(request)
-            .await
-            .expect("the WebSocket opens");
+        let mut client = LiveClient::open(http_url).await;
         let payload = token.map_or(json!({}), |t| json!({ "Authorization": format!("Bearer {t}") }));
-        socket
-            .send(text(json!({ "type": "connection_init", "payload": payload })))
-            .await
-            .expect("connection_init sent");
-        let mut client = LiveClient { socket };
+        client
+            .send(json!({ "type": "connection_init", "payload": payload }))
+            .await;
         loop {
             match client.read(Duration::from_secs(10)).await {
                 Some(Ok(message)) if message["type"] == "connection_ack" => {
@@ -52,16 +42,44 @@ impl LiveClient {
         }
     }
 
+    /// Opens the WebSocket and sends nothing.
+    pub async fn open(http_url: &str) -> LiveClient {
+        let url = format!("{}/graphql/ws", http_url.replacen("http", "ws", 1));
+        let mut request = url.into_client_request().expect("a WebSocket URL");
+        request.headers_mut().insert(
+            "sec-websocket-protocol",
+            HeaderValue::from_static("graphql-transport-ws"),
+        );
+        let (socket, _) = tokio_tungstenite::connect_async(request)
+            .await
+            .expect("the WebSocket opens");
+        LiveClient { socket }
+    }
+
+    /// Sends one protocol message as it is.
+    pub async fn send(&mut self, message: Value) {
+        self.socket.send(text(message)).await.expect("message sent");
+    }
+
+    /// The code and reason the server closes the connection with, within `wait`; messages
+    /// before it are skipped.
+    pub async fn closed(&mut self, wait: Duration) -> Option<(u16, String)> {
+        loop {
+            match self.read(wait).await? {
+                Ok(_) => continue,
+                Err(closed) => return Some(closed),
+            }
+        }
+    }
+
     /// Starts the subscription `id`.
     pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
-        self.socket
-            .send(text(json!({
-                "id": id,
-                "type": "subscribe",
-                "payload": { "query": query, "variables": variables }
-            })))
-            .await
-            .expect("subscribe sent");
+        self.send(json!({
+            "id": id,
+            "type": "subscribe",
+            "payload": { "query": query, "variables": variables }
+        }))
+        .await;
     }
 
     /// The next `next`, `error` or `complete` message within `wait`, or `None`.

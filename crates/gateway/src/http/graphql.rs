@@ -17,6 +17,7 @@ use tracing::Instrument;
 use super::App;
 use super::response::{MediaType, error_response, graphql_response};
 use crate::schema::context::Caller;
+use crate::schema::guard::QueryGuard;
 use crate::schema::identity::UserLoader;
 use crate::schema::messaging::MessagingLoader;
 use crate::schema::orgs::OrgsLoader;
@@ -30,7 +31,7 @@ pub async fn handle(
     headers: HeaderMap,
     request: GraphQLRequest<Rejection>,
 ) -> Response {
-    let request = request.into_inner();
+    let mut request = request.into_inner();
     let request_id = request_id(&headers);
     let Some(media) = MediaType::negotiate(&headers) else {
         return error_response(
@@ -39,7 +40,13 @@ pub async fn handle(
             "accept application/graphql-response+json or application/json",
         );
     };
-    if method == Method::GET && is_mutation(&request) {
+    if method == Method::GET {
+        // Parsed here to tell a mutation apart, so the guard goes first here too.
+        if let Some(refused) = QueryGuard::new(app.config.max_complexity).check_text(&request.query) {
+            return error_response(StatusCode::BAD_REQUEST, ErrorCode::QueryTooDeep, &refused.message);
+        }
+    }
+    if method == Method::GET && is_mutation(&mut request) {
         let mut response = error_response(
             StatusCode::METHOD_NOT_ALLOWED,
             ErrorCode::BadUserInput,
@@ -57,7 +64,6 @@ pub async fn handle(
     };
     let operation = request.operation_name.clone();
     let span = tracing::info_span!("graphql", request_id = %request_id, operation = operation.as_deref().unwrap_or(""));
-    let mut request = request;
     request.data = caller_data(&app, caller);
     let executed = tokio::time::timeout(app.config.request_timeout, app.schema.execute(request))
         .instrument(span)
@@ -173,12 +179,15 @@ pub(super) async fn verify(app: &App, token: &str) -> Result<Option<Actor>, ()> 
     }
 }
 
-fn is_mutation(request: &async_graphql::Request) -> bool {
-    let Ok(document) = async_graphql::parser::parse_query(&request.query) else {
+/// Whether the request would run a mutation; the document parsed to tell is kept in the
+/// request, so it is not parsed again.
+fn is_mutation(request: &mut async_graphql::Request) -> bool {
+    let wanted = request.operation_name.clone();
+    let Ok(document) = request.parsed_query() else {
         return false;
     };
     document.operations.iter().any(|(name, op)| {
-        let selected = match (&request.operation_name, name) {
+        let selected = match (&wanted, name) {
             (Some(wanted), Some(name)) => wanted.as_str() == name.as_str(),
             (None, _) => true,
             (Some(_), None) => false,

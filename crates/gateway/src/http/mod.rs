@@ -9,6 +9,7 @@ mod media;
 mod metrics;
 mod response;
 mod subscriptions;
+pub mod ws_limits;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -4,21 +4,21 @@
 //! Browsers cannot set headers on a WebSocket, so the token travels in `connection_init`:
 //! `{"Authorization": "Bearer …"}` (or `{"token": "…"}`); an `Authorization` header on the
 //! upgrade request works too. Without a token the connection is anonymous and sees what
-//! everyone may see. A token that is refused closes the connection, with the reason, rather
-//! than quietly downgrading it.
+//! everyone may see. A token that is refused closes the connection (4403, with the reason),
+//! rather than quietly downgrading it. `ws_limits` holds the protocol's other rules.
 
 use std::net::SocketAddr;
 
 use async_graphql::http::ALL_WEBSOCKET_PROTOCOLS;
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql_axum::GraphQLProtocol;
 use axum::extract::{ConnectInfo, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use commons_core::{Actor, ErrorCode};
 use commons_identity::service::ClientInfo;
 
-use super::App;
 use super::graphql::{bearer, caller_data, client_info, verify};
+use super::{App, ws_limits};
 use crate::error::coded;
 use crate::schema::context::Caller;
 use crate::schema::live::LiveSession;
@@ -36,19 +36,32 @@ pub async fn upgrade(
         .and_then(|v| v.to_str().ok())
         .and_then(bearer)
         .map(str::to_owned);
+    let limits = app.config.websocket;
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        // One message is held to the body limit of a request.
+        .max_message_size(app.config.max_body_bytes)
         .on_upgrade(move |socket| {
             let schema = app.schema.clone();
-            GraphQLWebSocket::new(socket, schema, protocol)
-                .on_connection_init(move |payload| async move {
+            ws_limits::serve(
+                socket,
+                schema,
+                protocol,
+                limits,
+                move |payload, outgoing| async move {
                     let token = payload_token(&payload).or(header_token);
-                    let caller = connect(&app, token.as_deref(), client).await?;
+                    let caller = match connect(&app, token.as_deref(), client).await {
+                        Ok(caller) => caller,
+                        Err(refused) => {
+                            ws_limits::refuse(&outgoing, &refused.message);
+                            return Err(refused);
+                        }
+                    };
                     let mut data = caller_data(&app, caller);
                     data.insert(LiveSession::new(token, app.config.session_recheck));
                     Ok(data)
-                })
-                .serve()
+                },
+            )
         })
 }
 

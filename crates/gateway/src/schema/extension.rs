@@ -19,7 +19,7 @@ impl ExtensionFactory for ErrorCodes {
     }
 }
 
-fn with_code(mut error: ServerError, code: ErrorCode) -> ServerError {
+pub(crate) fn with_code(mut error: ServerError, code: ErrorCode) -> ServerError {
     error
         .extensions
         .get_or_insert_with(Default::default)

@@ -3,6 +3,7 @@
 pub mod connection;
 pub mod context;
 pub mod extension;
+pub mod guard;
 pub mod idempotency;
 pub mod identity;
 pub mod live;
@@ -50,6 +51,7 @@ pub fn builder(config: &GatewayConfig) -> SchemaBuilder<Query, Mutation, live::S
     Schema::build(Query::default(), Mutation::default(), live::Subscription)
         .limit_depth(config.max_depth)
         .limit_complexity(config.max_complexity)
+        .extension(guard::QueryGuard::new(config.max_complexity))
         .extension(extension::ErrorCodes)
 }
 

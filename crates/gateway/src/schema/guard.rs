@@ -1,0 +1,336 @@
+//! Bounds what one document may cost before async-graphql parses and validates it, on every
+//! path (POST, GET and each WebSocket subscribe run [`QueryGuard`] first).
+//!
+//! - The parser recurses once per `[` or `{` of a value with no limit of its own, so ~1,500
+//!   nested list brackets overflow a worker's stack and abort the process. [`nesting_exceeds`]
+//!   scans the raw text (outside strings and comments) in one pass and refuses it first.
+//! - Validation (complexity, depth, recursive depth) walks into a fragment at every spread, so
+//!   fragments that each spread the previous twice cost 2^n. [`expanded_sizes`] measures each
+//!   fragment once and refuses a document whose operations, expanded, are too large.
+//!
+//! Both refusals carry the codes of the limits they stand in front of (`QUERY_TOO_DEEP`,
+//! `QUERY_TOO_COMPLEX`), and the document parsed here is kept in the request, so it is parsed
+//! once.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
+use async_graphql::parser::types::{Directive, ExecutableDocument, Selection, SelectionSet};
+use async_graphql::{Name, Positioned, Request, ServerError, ServerResult};
+use async_graphql_value::Value;
+use commons_core::ErrorCode;
+
+use super::extension::with_code;
+
+/// How deep `{`, `[` and `(` may nest in a document's text: far above any real query (the
+/// depth limit stops selections at 12) and far below what overflows the parser's stack
+/// (~300 levels in a debug build, ~1,500 in a release build).
+pub const MAX_NESTING: usize = 64;
+
+/// A fragment spread inside a fragment inside … at most this deep (async-graphql's own
+/// recursive-depth limit is 32 too).
+const MAX_FRAGMENT_CHAIN: usize = 32;
+
+/// The limits one document is held to.
+#[derive(Clone, Copy, Debug)]
+pub struct QueryGuard {
+    pub max_nesting: usize,
+    /// Fields, fragment spreads and inline fragments of one operation, fragments expanded.
+    pub max_selections: usize,
+    /// Nodes of argument values (a list counts one, plus its items), fragments expanded.
+    pub max_values: usize,
+}
+
+impl QueryGuard {
+    /// Limits proportionate to the complexity limit: an operation expanding to ten times as
+    /// many selections as it may cost is refused before validation counts its cost.
+    pub fn new(max_complexity: usize) -> QueryGuard {
+        QueryGuard {
+            max_nesting: MAX_NESTING,
+            max_selections: max_complexity.saturating_mul(10).max(1000),
+            max_values: 1 << 20,
+        }
+    }
+
+    /// The refusal for text nested too deep to parse safely; `None` when it may be parsed.
+    pub fn check_text(&self, query: &str) -> Option<ServerError> {
+        nesting_exceeds(query, self.max_nesting).then(|| {
+            with_code(
+                ServerError::new(
+                    format!("the document nests brackets more than {} deep", self.max_nesting),
+                    None,
+                ),
+                ErrorCode::QueryTooDeep,
+            )
+        })
+    }
+
+    /// Checks the text, then the parsed document's expanded size. A document that does not
+    /// parse passes here, so that the parser reports it as usual.
+    pub fn check(&self, request: &mut Request) -> Result<(), ServerError> {
+        if let Some(refused) = self.check_text(&request.query) {
+            return Err(refused);
+        }
+        let Ok(document) = request.parsed_query() else {
+            return Ok(());
+        };
+        let too_big = expanded_sizes(document, MAX_FRAGMENT_CHAIN).is_none_or(|sizes| {
+            sizes
+                .iter()
+                .any(|s| s.selections > self.max_selections || s.values > self.max_values)
+        });
+        if too_big {
+            return Err(with_code(
+                ServerError::new("the document is too large once its fragments are expanded", None),
+                ErrorCode::QueryTooComplex,
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl ExtensionFactory for QueryGuard {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(*self)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for QueryGuard {
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        mut request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        self.check(&mut request)?;
+        next.run(ctx, request).await
+    }
+}
+
+/// True when `{`, `[` and `(` nest deeper than `limit` outside strings, block strings and
+/// comments. One pass over the bytes.
+pub fn nesting_exceeds(query: &str, limit: usize) -> bool {
+    let b = query.as_bytes();
+    let (mut i, mut depth) = (0usize, 0usize);
+    while i < b.len() {
+        match b[i] {
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' && b[i] != b'\r' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' if b[i..].starts_with(b"\"\"\"") => {
+                i += 3;
+                while i < b.len() {
+                    if b[i..].starts_with(b"\\\"\"\"") {
+                        i += 4;
+                    } else if b[i..].starts_with(b"\"\"\"") {
+                        i += 3;
+                        break;
+                    } else {
+                        i += 1;
+                    }
+                }
+                continue;
+            }
+            b'"' => {
+                i += 1;
+                while i < b.len() && !matches!(b[i], b'"' | b'\n' | b'\r') {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+                continue;
+            }
+            b'{' | b'[' | b'(' => {
+                depth += 1;
+                if depth > limit {
+                    return true;
+                }
+            }
+            b'}' | b']' | b')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    false
+}
+
+/// How much an operation is, with every fragment spread expanded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Size {
+    pub selections: usize,
+    pub values: usize,
+}
+
+impl Size {
+    fn add(self, other: Size) -> Size {
+        Size {
+            selections: self.selections.saturating_add(other.selections),
+            values: self.values.saturating_add(other.values),
+        }
+    }
+}
+
+/// The expanded size of each operation, in time proportional to the document: a fragment is
+/// measured once and its size reused at every spread. `None` for a fragment cycle or spreads
+/// chained deeper than `max_chain` (validation refuses both too, but only after expanding).
+pub fn expanded_sizes(document: &ExecutableDocument, max_chain: usize) -> Option<Vec<Size>> {
+    let mut walk = Walk {
+        document,
+        measured: HashMap::new(),
+        max_chain,
+    };
+    document
+        .operations
+        .iter()
+        .map(|(_, operation)| {
+            let own = Size {
+                selections: 0,
+                values: directive_values(&operation.node.directives)
+                    .saturating_add(operation.node.variable_definitions.len()),
+            };
+            walk.selections(&operation.node.selection_set.node, 0)
+                .map(|size| size.add(own))
+        })
+        .collect()
+}
+
+struct Walk<'a> {
+    document: &'a ExecutableDocument,
+    /// Each fragment's size; `None` while it is being measured, so meeting it again is a cycle.
+    measured: HashMap<&'a Name, Option<Size>>,
+    max_chain: usize,
+}
+
+impl<'a> Walk<'a> {
+    fn selections(&mut self, set: &'a SelectionSet, chain: usize) -> Option<Size> {
+        let mut total = Size::default();
+        for item in &set.items {
+            let (values, inner) = match &item.node {
+                Selection::Field(field) => (
+                    argument_values(&field.node.arguments)
+                        .saturating_add(directive_values(&field.node.directives)),
+                    self.selections(&field.node.selection_set.node, chain)?,
+                ),
+                Selection::InlineFragment(inline) => (
+                    directive_values(&inline.node.directives),
+                    self.selections(&inline.node.selection_set.node, chain)?,
+                ),
+                Selection::FragmentSpread(spread) => (
+                    directive_values(&spread.node.directives),
+                    self.fragment(&spread.node.fragment_name.node, chain + 1)?,
+                ),
+            };
+            total = total
+                .add(Size {
+                    selections: 1,
+                    values,
+                })
+                .add(inner);
+        }
+        Some(total)
+    }
+
+    fn fragment(&mut self, name: &'a Name, chain: usize) -> Option<Size> {
+        let Some((name, definition)) = self.document.fragments.get_key_value(name) else {
+            // An unknown fragment: validation names it.
+            return Some(Size::default());
+        };
+        match self.measured.get(name) {
+            Some(Some(size)) => return Some(*size),
+            Some(None) => return None,
+            None if chain > self.max_chain => return None,
+            None => {}
+        }
+        self.measured.insert(name, None);
+        let own = Size {
+            selections: 0,
+            values: directive_values(&definition.node.directives),
+        };
+        let size = own.add(self.selections(&definition.node.selection_set.node, chain)?);
+        self.measured.insert(name, Some(size));
+        Some(size)
+    }
+}
+
+fn value_nodes(value: &Value) -> usize {
+    let inner = match value {
+        Value::List(items) => items.iter().map(value_nodes).fold(0, usize::saturating_add),
+        Value::Object(fields) => fields.values().map(value_nodes).fold(0, usize::saturating_add),
+        _ => 0,
+    };
+    inner.saturating_add(1)
+}
+
+fn argument_values(arguments: &[(Positioned<Name>, Positioned<Value>)]) -> usize {
+    arguments
+        .iter()
+        .map(|(_, value)| value_nodes(&value.node))
+        .fold(0, usize::saturating_add)
+}
+
+fn directive_values(directives: &[Positioned<Directive>]) -> usize {
+    directives
+        .iter()
+        .map(|directive| argument_values(&directive.node.arguments))
+        .fold(0, usize::saturating_add)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn brackets_in_strings_and_comments_do_not_count() {
+        let deep = |query: &str| nesting_exceeds(query, 3);
+        assert!(!deep(r#"{ a(x: "[[[[[[") }"#));
+        assert!(!deep("{ a(x: \"\"\"[[[[[[ \\\"\"\" [[[[\"\"\") }"));
+        assert!(!deep("{ a # [[[[[[[\n }"));
+        assert!(!deep(r#"{ a(x: "\"[[[[[[") }"#));
+        assert!(deep(r#"{ a(x: "" [[[1]]]) }"#));
+        assert!(deep("{ a(x: \"\"\"\"\"\" [[1]]) }"));
+        assert!(deep("{ a(x: \"[\n[[[1]]]) }"), "a string ends at a line break");
+        assert!(deep("{{{{"));
+        assert!(!deep("{{{"));
+    }
+
+    /// `depth` fragments, each spreading the next twice: 2^depth fields once expanded.
+    fn doubling(depth: usize) -> String {
+        let mut query = String::from("query { ...F0 }\n");
+        for n in 0..depth {
+            query.push_str(&format!(
+                "fragment F{n} on Query {{ ...F{next} ...F{next} }}\n",
+                next = n + 1
+            ));
+        }
+        query.push_str(&format!("fragment F{depth} on Query {{ me {{ id }} }}\n"));
+        query
+    }
+
+    #[test]
+    fn doubling_fragments_are_measured_expanded_without_expanding_them() {
+        let document = async_graphql::parser::parse_query(doubling(26)).expect("parses");
+        let sizes = expanded_sizes(&document, 32).expect("no cycle");
+        // A level is its two spreads and the next level twice; the last is `me { id }`, so
+        // level n holds 2^(28-n) - 2, and the operation its one spread of level 0 besides.
+        assert_eq!(sizes[0].selections, (1 << 28) - 1);
+        let guard = QueryGuard::new(2000);
+        let mut request = Request::new(doubling(26));
+        let refused = guard.check(&mut request).expect_err("refused");
+        assert!(refused.message.contains("fragments"), "{}", refused.message);
+        let mut small = Request::new(doubling(3));
+        assert!(guard.check(&mut small).is_ok());
+    }
+
+    #[test]
+    fn a_fragment_cycle_is_refused_before_validation_loops() {
+        let document = async_graphql::parser::parse_query(
+            "{ ...A } fragment A on Query { ...B } fragment B on Query { ...A }",
+        )
+        .expect("parses");
+        assert_eq!(expanded_sizes(&document, 32), None);
+    }
+}
