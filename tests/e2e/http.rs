@@ -339,3 +339,80 @@ async fn hostile_documents_are_refused_without_harm() {
     assert!(health.status().is_success());
     assert_eq!(server.gql("{ me { id } }", json!({}), None).await.status, 200);
 }
+
+/// Issue 15 (4): a NUL (or any control character but tab and line breaks) in any text input
+/// is the person's mistake, named, on both databases; PostgreSQL never sees it.
+#[tokio::test]
+async fn control_characters_in_text_inputs_are_bad_input() {
+    let server = TestServer::start().await;
+    let ann = server.register("ann@example.org", "ann").await;
+    let nul = "ann\u{0}";
+    let cases: [(&str, Value, Option<&str>, &str); 7] = [
+        (
+            "mutation($e: String!) { login(input: { email: $e, password: \"x\" }) { accessToken } }",
+            json!({ "e": "ann@example.org\u{0}" }),
+            None,
+            "$e",
+        ),
+        (
+            "query($u: String!) { user(username: $u) { id } }",
+            json!({ "u": nul }),
+            None,
+            "$u",
+        ),
+        (
+            "query($s: String!) { organization(slug: $s) { id } }",
+            json!({ "s": "shop\u{0}" }),
+            None,
+            "$s",
+        ),
+        (
+            "{ resources(first: 5, filter: { text: \"clean\\u0000up\" }) { edges { node { id } } } }",
+            json!({}),
+            None,
+            "filter",
+        ),
+        (
+            "query($t: String = \"a\\u0000\") { user(username: $t) { id } }",
+            json!({}),
+            None,
+            "$t",
+        ),
+        (
+            "mutation($i: CreateResourceInput!) { createResource(input: $i) { id } }",
+            json!({ "i": { "title": "Clean\u{1b}[2Jup", "kind": { "blogpost": { "body": "x" } } } }),
+            Some(&ann.access),
+            "$i",
+        ),
+        (
+            "mutation { register(input: { email: \"b@example.org\", username: \"b\\u0000b\", password: \"a long password 2026\" }) { accessToken } }",
+            json!({}),
+            None,
+            "input",
+        ),
+    ];
+    for (query, variables, token, input) in cases {
+        let reply = server.gql(query, variables, token).await;
+        assert_eq!(reply.status, 400, "{query}: {}", reply.body);
+        assert_eq!(reply.code(), Some("BAD_USER_INPUT"), "{query}: {}", reply.body);
+        let message = reply.body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with(&format!("{input} contains a control character")),
+            "{query}: {message}"
+        );
+    }
+    // Tabs and line breaks are text.
+    let kept = server
+        .gql(
+            "mutation($i: CreateResourceInput!) { createResource(input: $i) { title } }",
+            json!({ "i": { "title": "Clean\tup", "kind": { "blogpost": { "body": "one\r\ntwo" } } } }),
+            Some(&ann.access),
+        )
+        .await;
+    assert_eq!(
+        kept.data()["createResource"]["title"],
+        "Clean\tup",
+        "{}",
+        kept.body
+    );
+}

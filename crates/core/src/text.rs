@@ -8,11 +8,18 @@ pub struct TextError {
     pub message: String,
 }
 
-/// Trims `value`; `None` when empty; an error naming `field` when longer than `max` characters.
+/// Trims `value`; `None` when empty; an error naming `field` when longer than `max` characters
+/// or holding a control character (see [`control_character`]).
 pub fn optional(field: &'static str, value: Option<&str>, max: usize) -> Result<Option<String>, TextError> {
     let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
     };
+    if let Some(c) = control_character(value) {
+        return Err(TextError {
+            field,
+            message: control_message(field, c),
+        });
+    }
     if value.chars().count() > max {
         return Err(TextError {
             field,
@@ -30,11 +37,29 @@ pub fn required(field: &'static str, value: &str, max: usize) -> Result<String, 
     })
 }
 
+/// The first character no text of ours holds: a control character other than tab, line feed
+/// and carriage return. NUL above all, which PostgreSQL cannot store in text; the others are
+/// invisible and only ever junk or mischief.
+pub fn control_character(value: &str) -> Option<char> {
+    value
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r'))
+}
+
+/// What a person is told about `c` in `field`.
+pub fn control_message(field: &str, c: char) -> String {
+    format!(
+        "{field} contains a control character (U+{:04X}); only tab and line breaks are allowed",
+        u32::from(c)
+    )
+}
+
 /// Like [`optional`], but cut to `max` characters instead of refused: for values the client
 /// does not choose (a user agent, a referrer) that we keep only as a hint.
 pub fn clipped(value: Option<&str>, max: usize) -> Option<String> {
     let value = value.map(str::trim).filter(|v| !v.is_empty())?;
-    Some(value.chars().take(max).collect())
+    let kept: String = value.chars().filter(|c| !c.is_control()).take(max).collect();
+    Some(kept).filter(|v| !v.is_empty())
 }
 
 /// An IANA-shaped zone name (`UTC`, `Asia/Almaty`, `America/Argentina/Buenos_Aires`), `UTC`
@@ -89,7 +114,21 @@ pub fn quoted(title: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::quoted;
+    use super::*;
+
+    #[test]
+    fn control_characters_are_refused_but_tabs_and_line_breaks_kept() {
+        assert_eq!(
+            required("title", "Spring\tcleanup\r\nday", 100).as_deref(),
+            Ok("Spring\tcleanup\r\nday")
+        );
+        let refused = required("title", "Spring\0cleanup", 100).expect_err("NUL");
+        assert_eq!(refused.field, "title");
+        assert!(refused.message.contains("U+0000"), "{}", refused.message);
+        assert!(optional("bio", Some("a\u{1b}[31mred"), 100).is_err());
+        assert!(optional("bio", Some("a\u{85}b"), 100).is_err(), "C1 controls too");
+        assert_eq!(clipped(Some("curl\0/8"), 10).as_deref(), Some("curl/8"));
+    }
 
     #[test]
     fn titles_are_quoted_and_long_ones_cut() {

@@ -8,18 +8,23 @@
 //!   fragments that each spread the previous twice cost 2^n. [`expanded_sizes`] measures each
 //!   fragment once and refuses a document whose operations, expanded, are too large.
 //!
-//! Both refusals carry the codes of the limits they stand in front of (`QUERY_TOO_DEEP`,
-//! `QUERY_TOO_COMPLEX`), and the document parsed here is kept in the request, so it is parsed
-//! once.
+//! - A string input holding a control character (NUL above all, which PostgreSQL cannot
+//!   store or compare) is `BAD_USER_INPUT` naming the argument or variable, whatever field it
+//!   goes to: a login email, a lookup, a filter. Services refuse them too (core's text
+//!   checks), for programs that link the crates; this covers the inputs no text check sees.
+//!
+//! The first two refusals carry the codes of the limits they stand in front of
+//! (`QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`), and the document parsed here is kept in the
+//! request, so it is parsed once.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
 use async_graphql::parser::types::{Directive, ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Name, Positioned, Request, ServerError, ServerResult};
-use async_graphql_value::Value;
-use commons_core::ErrorCode;
+use async_graphql::{Name, Positioned, Request, ServerError, ServerResult, Variables};
+use async_graphql_value::{ConstValue, Value};
+use commons_core::{ErrorCode, text};
 
 use super::extension::with_code;
 
@@ -72,6 +77,9 @@ impl QueryGuard {
         if let Some(refused) = self.check_text(&request.query) {
             return Err(refused);
         }
+        if let Some((input, c)) = control_in_variables(&request.variables) {
+            return Err(control_refused(&input, c));
+        }
         let Ok(document) = request.parsed_query() else {
             return Ok(());
         };
@@ -86,7 +94,10 @@ impl QueryGuard {
                 ErrorCode::QueryTooComplex,
             ));
         }
-        Ok(())
+        match control_in_document(document) {
+            Some((input, c)) => Err(control_refused(&input, c)),
+            None => Ok(()),
+        }
     }
 }
 
@@ -254,6 +265,81 @@ impl<'a> Walk<'a> {
         self.measured.insert(name, Some(size));
         Some(size)
     }
+}
+
+fn control_refused(input: &str, c: char) -> ServerError {
+    with_code(
+        ServerError::new(text::control_message(input, c), None),
+        ErrorCode::BadUserInput,
+    )
+}
+
+fn in_const(value: &ConstValue) -> Option<char> {
+    match value {
+        ConstValue::String(s) => text::control_character(s),
+        ConstValue::List(items) => items.iter().find_map(in_const),
+        ConstValue::Object(fields) => fields.values().find_map(in_const),
+        _ => None,
+    }
+}
+
+/// The first variable holding a control character in a string, and that character.
+fn control_in_variables(variables: &Variables) -> Option<(String, char)> {
+    variables
+        .iter()
+        .find_map(|(name, value)| in_const(value).map(|c| (format!("${name}"), c)))
+}
+
+/// The first string written in the document (a variable's default, an argument) holding a
+/// control character, named as the client wrote it. Each selection and fragment is read once.
+fn control_in_document(document: &ExecutableDocument) -> Option<(String, char)> {
+    fn in_value(value: &Value) -> Option<char> {
+        match value {
+            Value::String(s) => text::control_character(s),
+            Value::List(items) => items.iter().find_map(in_value),
+            Value::Object(fields) => fields.values().find_map(in_value),
+            _ => None,
+        }
+    }
+    fn in_arguments(arguments: &[(Positioned<Name>, Positioned<Value>)]) -> Option<(String, char)> {
+        arguments
+            .iter()
+            .find_map(|(name, value)| in_value(&value.node).map(|c| (name.node.to_string(), c)))
+    }
+    fn in_directives(directives: &[Positioned<Directive>]) -> Option<(String, char)> {
+        directives.iter().find_map(|d| in_arguments(&d.node.arguments))
+    }
+    fn in_selections(set: &SelectionSet) -> Option<(String, char)> {
+        set.items.iter().find_map(|item| match &item.node {
+            Selection::Field(field) => in_arguments(&field.node.arguments)
+                .or_else(|| in_directives(&field.node.directives))
+                .or_else(|| in_selections(&field.node.selection_set.node)),
+            Selection::InlineFragment(inline) => in_directives(&inline.node.directives)
+                .or_else(|| in_selections(&inline.node.selection_set.node)),
+            Selection::FragmentSpread(spread) => in_directives(&spread.node.directives),
+        })
+    }
+    let in_defaults = || {
+        document.operations.iter().find_map(|(_, operation)| {
+            operation.node.variable_definitions.iter().find_map(|definition| {
+                let default = definition.node.default_value.as_ref()?;
+                in_const(&default.node).map(|c| (format!("${}", definition.node.name.node), c))
+            })
+        })
+    };
+    let in_document = || {
+        let in_operations = document.operations.iter().find_map(|(_, operation)| {
+            in_directives(&operation.node.directives)
+                .or_else(|| in_selections(&operation.node.selection_set.node))
+        });
+        in_operations.or_else(|| {
+            document.fragments.values().find_map(|fragment| {
+                in_directives(&fragment.node.directives)
+                    .or_else(|| in_selections(&fragment.node.selection_set.node))
+            })
+        })
+    };
+    in_defaults().or_else(in_document)
 }
 
 fn value_nodes(value: &Value) -> usize {
