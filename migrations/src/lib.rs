@@ -18,6 +18,7 @@ mod m20261125_000012_messaging;
 mod m20261201_000013_outbox_position;
 mod m20261201_000014_sales;
 mod m20261201_000015_idempotency;
+mod m20261202_000016_waitlist_order;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000013_outbox_position::Migration),
             Box::new(m20261201_000014_sales::Migration),
             Box::new(m20261201_000015_idempotency::Migration),
+            Box::new(m20261202_000016_waitlist_order::Migration),
         ]
     }
 }

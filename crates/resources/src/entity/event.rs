@@ -21,6 +21,9 @@ pub struct Model {
     pub participants_visible: bool,
     /// Seats taken, held to `capacity` by the registering transaction.
     pub registered_count: i32,
+    /// Registration requests decided so far: the next one gets this plus one, in the UPDATE
+    /// that locks this row.
+    pub requests_made: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

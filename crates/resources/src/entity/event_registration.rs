@@ -27,8 +27,11 @@ pub struct Model {
     /// 128 random bits: what the ticket's QR code carries.
     #[sea_orm(unique)]
     pub ticket_code: String,
-    /// When this person (last) asked for a seat: the waitlist's order.
+    /// When this person (last) asked for a seat.
     pub requested_at: Timestamp,
+    /// The order this request reached the event's lock in, unique per event: the waitlist's
+    /// order.
+    pub request_number: i64,
     pub cancelled_at: Option<Timestamp>,
     pub checked_in_at: Option<Timestamp>,
     pub checked_in_by: Option<Uuid>,

@@ -2,7 +2,8 @@
 //! `service::registrations`).
 
 use commons_core::{Timestamp, text};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
+use sea_orm::ActiveValue::{NotSet, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait};
 use uuid::Uuid;
 
 use crate::entity::event;
@@ -31,7 +32,8 @@ pub struct EventInput {
 }
 
 impl EventInput {
-    fn checked(self, resource_id: Uuid, registered_count: i32) -> Result<event::ActiveModel, Error> {
+    /// The event's own fields; the counters registrations keep are left as they are.
+    fn checked(self, resource_id: Uuid) -> Result<event::ActiveModel, Error> {
         if self.ends_at < self.starts_at {
             return Err(Error::invalid("endsAt", "an event cannot end before it starts"));
         }
@@ -62,7 +64,8 @@ impl EventInput {
             registration_opens_at: Set(self.registration_opens_at),
             registration_closes_at: Set(self.registration_closes_at),
             participants_visible: Set(self.participants_visible),
-            registered_count: Set(registered_count),
+            registered_count: NotSet,
+            requests_made: NotSet,
         })
     }
 
@@ -71,24 +74,20 @@ impl EventInput {
         db: &impl ConnectionTrait,
         resource_id: Uuid,
     ) -> Result<event::Model, Error> {
-        Ok(self.checked(resource_id, 0)?.insert(db).await?)
+        Ok(self.checked(resource_id)?.insert(db).await?)
     }
 
-    /// Replaces the event's fields, keeping the seats already taken. A smaller capacity keeps
-    /// everyone registered (nobody loses a seat); a larger one is filled from the waitlist by
-    /// the caller.
+    /// Replaces the event's fields, keeping the seats already taken (not written, so a
+    /// registration at the same moment is not undone). A smaller capacity keeps everyone
+    /// registered (nobody loses a seat); a larger one is filled from the waitlist by the caller.
     pub(crate) async fn replace(
         self,
         db: &impl ConnectionTrait,
         resource_id: Uuid,
     ) -> Result<event::Model, Error> {
-        let current = event::Entity::find_by_id(resource_id)
-            .one(db)
-            .await?
-            .ok_or(Error::NotFound)?;
-        Ok(self
-            .checked(resource_id, current.registered_count)?
-            .update(db)
-            .await?)
+        match self.checked(resource_id)?.update(db).await {
+            Err(sea_orm::DbErr::RecordNotUpdated) => Err(Error::NotFound),
+            other => Ok(other?),
+        }
     }
 }

@@ -36,8 +36,7 @@ impl Resources {
             .await?;
         let registrations = registration::Entity::find()
             .filter(registration::Column::EventId.eq(event_id))
-            .order_by_asc(registration::Column::RequestedAt)
-            .order_by_asc(registration::Column::Id)
+            .order_by_asc(registration::Column::RequestNumber)
             .all(&tx)
             .await?;
         let people: std::collections::HashMap<Uuid, user::Model> = user::Entity::find()

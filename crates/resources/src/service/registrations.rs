@@ -84,7 +84,7 @@ impl Resources {
         if found.status != resource::Status::Published {
             return Err(Error::RegistrationClosed("the event is not published".into()));
         }
-        let event = lock_event(&tx, event_id).await?;
+        let event = lock_event_for_request(&tx, event_id).await?;
         if let Some(opens) = event.registration_opens_at
             && now < opens
         {
@@ -122,6 +122,7 @@ impl Resources {
             status: Set(status),
             ticket_code: Set(ticket_code()),
             requested_at: Set(now),
+            request_number: Set(event.requests_made),
             cancelled_at: Set(None),
             checked_in_at: Set(None),
             checked_in_by: Set(None),
@@ -444,6 +445,24 @@ async fn lock_event(tx: &impl ConnectionTrait, event_id: Uuid) -> Result<event::
         .ok_or(Error::NotFound)
 }
 
+/// Locks the event's row as [`lock_event`] does, and in the same UPDATE gives this request
+/// the event's next number (`requests_made` as read back): requests are numbered in the
+/// order they hold the lock, whatever their clocks said.
+async fn lock_event_for_request(tx: &impl ConnectionTrait, event_id: Uuid) -> Result<event::Model, Error> {
+    event::Entity::update_many()
+        .col_expr(
+            event::Column::RequestsMade,
+            Expr::col(event::Column::RequestsMade).add(1),
+        )
+        .filter(event::Column::ResourceId.eq(event_id))
+        .exec(tx)
+        .await?;
+    event::Entity::find_by_id(event_id)
+        .one(tx)
+        .await?
+        .ok_or(Error::NotFound)
+}
+
 /// Takes a seat of the (locked) event if one is free.
 async fn take_seat(tx: &impl ConnectionTrait, event: &event::Model) -> Result<bool, Error> {
     let mut update = event::Entity::update_many()
@@ -503,8 +522,7 @@ pub(crate) async fn fill_seats(
             .column(registration::Column::UserId)
             .filter(registration::Column::EventId.eq(event_id))
             .filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted))
-            .order_by_asc(registration::Column::RequestedAt)
-            .order_by_asc(registration::Column::Id)
+            .order_by_asc(registration::Column::RequestNumber)
             .limit(Ord::min(free, 10_000))
             .into_tuple()
             .all(tx)
@@ -558,8 +576,7 @@ async fn waitlist_positions(
         .column(registration::Column::EventId)
         .filter(registration::Column::EventId.is_in(waiting.iter().map(|r| r.event_id)))
         .filter(registration::Column::Status.eq(RegistrationStatus::Waitlisted))
-        .order_by_asc(registration::Column::RequestedAt)
-        .order_by_asc(registration::Column::Id)
+        .order_by_asc(registration::Column::RequestNumber)
         .into_tuple()
         .all(tx)
         .await?;

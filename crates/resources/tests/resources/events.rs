@@ -289,7 +289,8 @@ async fn registration_follows_its_window_and_bigger_capacity_admits_the_waitlist
         .expect("host checks in");
 }
 
-/// 200 people register at once for 50 seats: exactly 50 get one, the rest wait in line.
+/// 200 people register at once for 50 seats: exactly 50 get one, the rest wait in line, each
+/// told a place of their own, in the order their requests were decided.
 #[tokio::test]
 async fn capacity_holds_under_concurrent_registrations() {
     let world = World::new().await;
@@ -310,21 +311,45 @@ async fn capacity_holds_under_concurrent_registrations() {
             tokio::spawn(async move { resources.register_for_event(&db, &runner, race).await })
         })
         .collect();
-    let (mut seated, mut waiting) = (0, 0);
+    let (mut seated, mut places) = (0, Vec::new());
     for task in tasks {
-        match task
+        let registration = task
             .await
             .expect("the task ran")
-            .expect("registered or waitlisted")
-            .status
-        {
+            .expect("registered or waitlisted");
+        match registration.status {
             RegistrationStatus::Registered => seated += 1,
-            RegistrationStatus::Waitlisted => waiting += 1,
+            RegistrationStatus::Waitlisted => places.push(registration.waitlist_position),
             RegistrationStatus::Cancelled => panic!("nobody cancelled"),
         }
     }
-    assert_eq!((seated, waiting), (50, 150));
+    assert_eq!((seated, places.len()), (50, 150));
     assert_eq!(seats_taken(&world, race).await, 50);
+    places.sort();
+    let expected: Vec<Option<u64>> = (1..=150).map(Some).collect();
+    assert_eq!(places, expected, "every one waiting has a place of their own");
+
+    // Nobody who asked earlier waits behind somebody seated after them.
+    let tx = commons_core::tenant::read(&world.db.conn, &Actor::System)
+        .await
+        .expect("tx");
+    let stored = commons_resources::entity::event_registration::Entity::find()
+        .all(&tx)
+        .await
+        .expect("registrations");
+    let numbers = |status| {
+        stored
+            .iter()
+            .filter(|r| r.status == status)
+            .map(|r| r.request_number)
+            .collect::<Vec<_>>()
+    };
+    let (seated, waiting) = (
+        numbers(RegistrationStatus::Registered),
+        numbers(RegistrationStatus::Waitlisted),
+    );
+    assert_eq!(seated.iter().max(), Some(&50));
+    assert_eq!(waiting.iter().min(), Some(&51));
 }
 
 #[tokio::test]
