@@ -82,15 +82,32 @@ async fn graphql_over_http_status_codes_and_media_types() {
 async fn limits_refuse_before_any_resolver_runs() {
     let server = TestServer::start().await;
 
-    // Introspection nests as deep as a client likes.
+    // The standard introspection query (15 deep) is let through: GraphiQL's docs and codegen
+    // tools depend on it. Introspection nested deeper than any real one is not.
+    let standard = server
+        .gql(include_str!("introspection.graphql"), json!({}), None)
+        .await;
+    assert_eq!(standard.status, 200, "{}", standard.body);
+    assert_eq!(standard.data()["__schema"]["queryType"]["name"], "Query");
     let deep = format!(
         "{{ __type(name: \"User\") {{ fields {{ type {{ {}name{} }} }} }} }}",
-        "ofType { ".repeat(12),
-        " }".repeat(12)
+        "ofType { ".repeat(30),
+        " }".repeat(30)
     );
     let reply = server.gql(&deep, json!({}), None).await;
     assert_eq!(reply.status, 400);
     assert_eq!(reply.code(), Some("QUERY_TOO_DEEP"), "{}", reply.body);
+    // Other operations keep the configured limit of 12, counted through fragments too (and
+    // before the fields are looked up).
+    let thirteen = format!(
+        "{{ me {{ ...F }} }} fragment F on User {{ {}id{} }}",
+        "a { ".repeat(11),
+        " }".repeat(11)
+    );
+    let reply = server.gql(&thirteen, json!({}), None).await;
+    assert_eq!(reply.code(), Some("QUERY_TOO_DEEP"), "{}", reply.body);
+    let message = reply.body["errors"][0]["message"].as_str().unwrap_or_default();
+    assert!(message.contains("at most 12"), "{message}");
 
     let aliases: String = (0..6)
         .map(|i| {

@@ -1,6 +1,7 @@
 //! A real Commons server on 127.0.0.1:0 over the testkit's world (a fresh database and the
 //! services), driven over HTTP as a frontend would.
 
+pub mod browser;
 pub mod process;
 pub mod ws;
 

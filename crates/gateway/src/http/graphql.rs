@@ -42,7 +42,9 @@ pub async fn handle(
     };
     if method == Method::GET {
         // Parsed here to tell a mutation apart, so the guard goes first here too.
-        if let Some(refused) = QueryGuard::new(app.config.max_complexity).check_text(&request.query) {
+        if let Some(refused) =
+            QueryGuard::new(app.config.max_depth, app.config.max_complexity).check_text(&request.query)
+        {
             return error_response(StatusCode::BAD_REQUEST, ErrorCode::QueryTooDeep, &refused.message);
         }
     }

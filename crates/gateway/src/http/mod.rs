@@ -4,6 +4,7 @@
 
 mod body_limit;
 mod export;
+mod graphiql;
 mod graphql;
 mod media;
 mod metrics;
@@ -18,7 +19,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use commons_resources::Resources;
 use sea_orm::DatabaseConnection;
@@ -88,7 +89,8 @@ pub fn router(app: App) -> Router {
         multipart: app.services.resources.media_settings().max_bytes + 64 * 1024,
     };
     Router::new()
-        .route("/", get(graphiql))
+        .route("/", get(graphiql::page))
+        .route("/graphiql/{version}/{file}", get(graphiql::asset))
         .route("/graphql", get(graphql::handle).post(graphql::handle))
         .route("/graphql/ws", get(subscriptions::upgrade))
         .route("/health", get(health))
@@ -133,16 +135,6 @@ pub async fn serve(
         worker.abort();
     }
     served
-}
-
-async fn graphiql() -> Html<String> {
-    Html(
-        async_graphql::http::GraphiQLSource::build()
-            .endpoint("/graphql")
-            .subscription_endpoint("/graphql/ws")
-            .title("Commons GraphiQL")
-            .finish(),
-    )
 }
 
 async fn health() -> impl IntoResponse {

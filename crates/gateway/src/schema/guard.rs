@@ -13,6 +13,10 @@
 //!   goes to: a login email, a lookup, a filter. Services refuse them too (core's text
 //!   checks), for programs that link the crates; this covers the inputs no text check sees.
 //!
+//! - Depth is counted here too, so that the standard introspection query (15 deep) passes
+//!   while other operations keep the configured limit: async-graphql's own limit is raised to
+//!   [`MAX_INTROSPECTION_DEPTH`] and stays as the backstop.
+//!
 //! The first two refusals carry the codes of the limits they stand in front of
 //! (`QUERY_TOO_DEEP`, `QUERY_TOO_COMPLEX`), and the document parsed here is kept in the
 //! request, so it is parsed once.
@@ -37,10 +41,17 @@ pub const MAX_NESTING: usize = 64;
 /// recursive-depth limit is 32 too).
 const MAX_FRAGMENT_CHAIN: usize = 32;
 
+/// How deep an operation that only introspects may nest fields: the standard introspection
+/// query (graphql-js's `getIntrospectionQuery`, which GraphiQL's docs and codegen tools send)
+/// is 15 deep. Introspection is cheap however deep, and its depth is bounded by this.
+pub const MAX_INTROSPECTION_DEPTH: usize = 20;
+
 /// The limits one document is held to.
 #[derive(Clone, Copy, Debug)]
 pub struct QueryGuard {
     pub max_nesting: usize,
+    /// Fields nested in fields, for operations that read more than the schema.
+    pub max_depth: usize,
     /// Fields, fragment spreads and inline fragments of one operation, fragments expanded.
     pub max_selections: usize,
     /// Nodes of argument values (a list counts one, plus its items), fragments expanded.
@@ -48,11 +59,13 @@ pub struct QueryGuard {
 }
 
 impl QueryGuard {
-    /// Limits proportionate to the complexity limit: an operation expanding to ten times as
-    /// many selections as it may cost is refused before validation counts its cost.
-    pub fn new(max_complexity: usize) -> QueryGuard {
+    /// The configured depth, and limits proportionate to the complexity limit: an operation
+    /// expanding to ten times as many selections as it may cost is refused before validation
+    /// counts its cost.
+    pub fn new(max_depth: usize, max_complexity: usize) -> QueryGuard {
         QueryGuard {
             max_nesting: MAX_NESTING,
+            max_depth,
             max_selections: max_complexity.saturating_mul(10).max(1000),
             max_values: 1 << 20,
         }
@@ -83,7 +96,8 @@ impl QueryGuard {
         let Ok(document) = request.parsed_query() else {
             return Ok(());
         };
-        let too_big = expanded_sizes(document, MAX_FRAGMENT_CHAIN).is_none_or(|sizes| {
+        let sizes = expanded_sizes(document, MAX_FRAGMENT_CHAIN);
+        let too_big = sizes.as_ref().is_none_or(|sizes| {
             sizes
                 .iter()
                 .any(|s| s.selections > self.max_selections || s.values > self.max_values)
@@ -92,6 +106,27 @@ impl QueryGuard {
             return Err(with_code(
                 ServerError::new("the document is too large once its fragments are expanded", None),
                 ErrorCode::QueryTooComplex,
+            ));
+        }
+        let too_deep = sizes
+            .into_iter()
+            .flatten()
+            .zip(document.operations.iter())
+            .find_map(|(size, (_, operation))| {
+                let limit = if only_introspects(&operation.node.selection_set.node) {
+                    MAX_INTROSPECTION_DEPTH
+                } else {
+                    self.max_depth
+                };
+                (size.depth > limit).then_some((size.depth, limit))
+            });
+        if let Some((depth, limit)) = too_deep {
+            return Err(with_code(
+                ServerError::new(
+                    format!("the query nests fields {depth} deep; at most {limit} are allowed"),
+                    None,
+                ),
+                ErrorCode::QueryTooDeep,
             ));
         }
         match control_in_document(document) {
@@ -174,13 +209,17 @@ pub fn nesting_exceeds(query: &str, limit: usize) -> bool {
 pub struct Size {
     pub selections: usize,
     pub values: usize,
+    /// Fields nested in fields, as async-graphql's depth limit counts them.
+    pub depth: usize,
 }
 
 impl Size {
+    /// Side by side: counts add up, the depth is the deeper one's.
     fn add(self, other: Size) -> Size {
         Size {
             selections: self.selections.saturating_add(other.selections),
             values: self.values.saturating_add(other.values),
+            depth: self.depth.max(other.depth),
         }
     }
 }
@@ -200,6 +239,7 @@ pub fn expanded_sizes(document: &ExecutableDocument, max_chain: usize) -> Option
         .map(|(_, operation)| {
             let own = Size {
                 selections: 0,
+                depth: 0,
                 values: directive_values(&operation.node.directives)
                     .saturating_add(operation.node.variable_definitions.len()),
             };
@@ -221,11 +261,17 @@ impl<'a> Walk<'a> {
         let mut total = Size::default();
         for item in &set.items {
             let (values, inner) = match &item.node {
-                Selection::Field(field) => (
-                    argument_values(&field.node.arguments)
-                        .saturating_add(directive_values(&field.node.directives)),
-                    self.selections(&field.node.selection_set.node, chain)?,
-                ),
+                Selection::Field(field) => {
+                    let inner = self.selections(&field.node.selection_set.node, chain)?;
+                    (
+                        argument_values(&field.node.arguments)
+                            .saturating_add(directive_values(&field.node.directives)),
+                        Size {
+                            depth: inner.depth + 1,
+                            ..inner
+                        },
+                    )
+                }
                 Selection::InlineFragment(inline) => (
                     directive_values(&inline.node.directives),
                     self.selections(&inline.node.selection_set.node, chain)?,
@@ -239,6 +285,7 @@ impl<'a> Walk<'a> {
                 .add(Size {
                     selections: 1,
                     values,
+                    depth: 0,
                 })
                 .add(inner);
         }
@@ -259,12 +306,21 @@ impl<'a> Walk<'a> {
         self.measured.insert(name, None);
         let own = Size {
             selections: 0,
+            depth: 0,
             values: directive_values(&definition.node.directives),
         };
         let size = own.add(self.selections(&definition.node.selection_set.node, chain)?);
         self.measured.insert(name, Some(size));
         Some(size)
     }
+}
+
+/// Whether an operation asks only for the schema (`__schema`, `__type`, `__typename`).
+fn only_introspects(set: &SelectionSet) -> bool {
+    set.items.iter().all(|item| match &item.node {
+        Selection::Field(field) => field.node.name.node.starts_with("__"),
+        _ => false,
+    })
 }
 
 fn control_refused(input: &str, c: char) -> ServerError {
@@ -403,7 +459,7 @@ mod tests {
         // A level is its two spreads and the next level twice; the last is `me { id }`, so
         // level n holds 2^(28-n) - 2, and the operation its one spread of level 0 besides.
         assert_eq!(sizes[0].selections, (1 << 28) - 1);
-        let guard = QueryGuard::new(2000);
+        let guard = QueryGuard::new(12, 2000);
         let mut request = Request::new(doubling(26));
         let refused = guard.check(&mut request).expect_err("refused");
         assert!(refused.message.contains("fragments"), "{}", refused.message);

@@ -49,9 +49,10 @@ pub type CommonsSchema = Schema<Query, Mutation, live::Subscription>;
 /// The schema with its limits and extensions, before any service data is attached.
 pub fn builder(config: &GatewayConfig) -> SchemaBuilder<Query, Mutation, live::Subscription> {
     Schema::build(Query::default(), Mutation::default(), live::Subscription)
-        .limit_depth(config.max_depth)
+        // The guard holds other operations to `max_depth`; introspection may go deeper.
+        .limit_depth(config.max_depth.max(guard::MAX_INTROSPECTION_DEPTH))
         .limit_complexity(config.max_complexity)
-        .extension(guard::QueryGuard::new(config.max_complexity))
+        .extension(guard::QueryGuard::new(config.max_depth, config.max_complexity))
         .extension(extension::ErrorCodes)
 }
 
