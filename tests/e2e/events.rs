@@ -248,10 +248,17 @@ async fn aqstream_events_seats_waitlist_and_check_in() {
         .filter_map(|e| e["node"]["user"]["username"].as_str())
         .collect();
     assert_eq!(people, ["outsider", "third"], "{}", organizer.body);
-    let hidden = server
-        .gql(list, json!({ "id": open }), Some(&outsider.access))
+    // An attendee's event page (examples/operations.graphql's EventPage) shows the event and
+    // their ticket, and no one else: never an error that nulls the page.
+    let page = "query EventPage($id: ID!) { resource(id: $id) { title ... on Event { startsAt capacity seatsLeft
+        viewerRegistration { status ticketCode } registrations(first: 20) { edges { node { user { username } } } } } } }";
+    let attendee = server
+        .gql(page, json!({ "id": open }), Some(&outsider.access))
         .await;
-    assert_eq!(hidden.code(), Some("FORBIDDEN"), "{}", hidden.body);
+    assert!(attendee.body["errors"].is_null(), "{}", attendee.body);
+    let event = &attendee.data()["resource"];
+    assert_eq!(event["viewerRegistration"]["status"], "REGISTERED", "{}", attendee.body);
+    assert_eq!(event["registrations"]["edges"], json!([]));
 
     // OR8: the owner downloads the door list; a moderator may check in but not export.
     let download = |token: &str, format: &str| {

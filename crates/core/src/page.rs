@@ -111,6 +111,14 @@ pub struct Page<T> {
 }
 
 impl<T> Page<T> {
+    /// A page with nothing on it and nothing after it.
+    pub fn empty() -> Page<T> {
+        Page {
+            edges: Vec::new(),
+            has_next_page: false,
+        }
+    }
+
     /// A page from up to `first + 1` rows fetched in order: the extra row only tells that
     /// there is a next page.
     pub fn from_rows(rows: Vec<T>, first: u64, cursor_of: impl Fn(&T) -> Cursor) -> Page<T> {

@@ -31,8 +31,6 @@ pub enum Error {
     TicketNotValid(&'static str),
     #[error("this ticket was already checked in at {}", at.format("%Y-%m-%d %H:%M:%S UTC"))]
     AlreadyCheckedIn { at: commons_core::Timestamp },
-    #[error("the organizer keeps the participant list hidden")]
-    ParticipantsHidden,
     #[error("{0}")]
     Review(&'static str),
     #[error("content here needs a moderator's approval: submit it for review")]
@@ -61,7 +59,7 @@ commons_core::coded_error! {
     Error {
         Unauthenticated: NotSignedIn;
         NotFound: NotFound | OwnerNotFound | RegistrationNotFound | TicketNotFound;
-        Forbidden: NotOwner | ParticipantsHidden | ApprovalRequired;
+        Forbidden: NotOwner | ApprovalRequired;
         Conflict: SlugTaken | WrongStatus | RegistrationClosed | TicketNotValid | AlreadyCheckedIn | Review;
         PayloadTooLarge: TooLarge;
         Internal: Db | Export | Storage;

@@ -344,7 +344,8 @@ resource_object!(Event, "Event", {
     }
 
     /// Who registered, in the order they did. Organizers see everyone with a seat or on the
-    /// waitlist; others those with a seat, if the organizer shows the list.
+    /// waitlist; others those with a seat if the organizer shows the list
+    /// (`participantsVisible`), and else nobody: `registeredCount` still counts them.
     // Costed as a full page: inside `resource_object!` the complexity expression cannot name
     // the field's arguments.
     #[graphql(complexity = 100)]
