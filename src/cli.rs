@@ -91,6 +91,10 @@ pub struct ServeArgs {
     #[arg(long, env = "COMMONS_AUTH_RATE_LIMIT", default_value_t = 20)]
     pub auth_rate_limit: u32,
 
+    /// Anonymous `recordVisit` calls per client IP per minute; 0 turns the limit off.
+    #[arg(long, env = "COMMONS_VISIT_RATE_LIMIT", default_value_t = 60)]
+    pub visit_rate_limit: u32,
+
     /// Largest accepted request body, in bytes.
     #[arg(long, env = "COMMONS_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -99,8 +103,14 @@ pub struct ServeArgs {
     #[arg(long, env = "COMMONS_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
 
-    /// Take client IPs from X-Forwarded-For (only behind a proxy that sets it).
-    #[arg(long, env = "COMMONS_TRUST_FORWARDED_FOR")]
+    /// Proxies in front of the server that append the client's address to X-Forwarded-For
+    /// (a load balancer and a CDN: 2). The client IP is read that many hops from the right,
+    /// so what a client writes into the header itself is never taken. 0 uses the peer.
+    #[arg(long, env = "COMMONS_TRUSTED_PROXIES", default_value_t = 0)]
+    pub trusted_proxies: usize,
+
+    /// The same as `--trusted-proxies 1` (kept for existing deployments).
+    #[arg(long, env = "COMMONS_TRUST_FORWARDED_FOR", hide = true)]
     pub trust_forwarded_for: bool,
 
     #[command(flatten)]

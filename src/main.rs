@@ -94,7 +94,8 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         max_body_bytes: args.max_body_bytes,
         request_timeout: Duration::from_secs(args.request_timeout_secs),
         auth_attempts_per_minute: args.auth_rate_limit,
-        trust_forwarded_for: args.trust_forwarded_for,
+        visits_per_minute: args.visit_rate_limit,
+        trusted_proxies: args.trusted_proxies.max(usize::from(args.trust_forwarded_for)),
         ..GatewayConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(&args.listen)

@@ -19,6 +19,7 @@ mod m20261201_000013_outbox_position;
 mod m20261201_000014_sales;
 mod m20261201_000015_idempotency;
 mod m20261202_000016_waitlist_order;
+mod m20261202_000017_password_attempts;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000014_sales::Migration),
             Box::new(m20261201_000015_idempotency::Migration),
             Box::new(m20261202_000016_waitlist_order::Migration),
+            Box::new(m20261202_000017_password_attempts::Migration),
         ]
     }
 }

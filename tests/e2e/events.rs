@@ -257,7 +257,11 @@ async fn aqstream_events_seats_waitlist_and_check_in() {
         .await;
     assert!(attendee.body["errors"].is_null(), "{}", attendee.body);
     let event = &attendee.data()["resource"];
-    assert_eq!(event["viewerRegistration"]["status"], "REGISTERED", "{}", attendee.body);
+    assert_eq!(
+        event["viewerRegistration"]["status"], "REGISTERED",
+        "{}",
+        attendee.body
+    );
     assert_eq!(event["registrations"]["edges"], json!([]));
 
     // OR8: the owner downloads the door list; a moderator may check in but not export.

@@ -188,6 +188,58 @@ async fn sign_in_attempts_are_rate_limited_per_ip() {
     assert_eq!(server.gql("{ me { id } }", json!({}), None).await.status, 200);
 }
 
+/// Behind a proxy, what a client writes into `X-Forwarded-For` itself does not make it a new
+/// client; and anonymous visits are limited per client too.
+#[tokio::test]
+async fn a_client_cannot_step_around_the_limits_with_forwarded_for() {
+    let config = GatewayConfig {
+        auth_attempts_per_minute: 3,
+        visits_per_minute: 5,
+        trusted_proxies: 1,
+        ..GatewayConfig::default()
+    };
+    let server = TestServer::with_config(config).await;
+    let guess = |n: u32| {
+        server
+            .http
+            .post(format!("{}/graphql", server.url))
+            // The client's own entry, different each time, then the proxy's.
+            .header("x-forwarded-for", format!("10.9.8.{n}, 203.0.113.7"))
+            .json(&json!({
+                "query": "mutation($e: String!) { login(input: { email: $e, password: \"guessing password\" }) { accessToken } }",
+                "variables": { "e": "guess@example.org" }
+            }))
+            .send()
+    };
+    let mut codes = Vec::new();
+    for n in 0..5 {
+        let reply = TestServer::reply(guess(n).await.expect("answer")).await;
+        codes.push(reply.code().unwrap_or_default().to_owned());
+    }
+    assert_eq!(
+        codes,
+        [
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+            "UNAUTHENTICATED",
+            "RATE_LIMITED",
+            "RATE_LIMITED"
+        ]
+    );
+
+    let visit = "mutation { recordVisit(input: {}) { id } }";
+    let mut accepted = 0;
+    for _ in 0..8 {
+        let reply = server.gql(visit, json!({}), None).await;
+        if reply.body["errors"].is_null() {
+            accepted += 1;
+        } else {
+            assert_eq!(reply.code(), Some("RATE_LIMITED"), "{}", reply.body);
+        }
+    }
+    assert_eq!(accepted, 5);
+}
+
 #[tokio::test]
 async fn visitors_are_recorded_and_linked_at_registration() {
     let server = TestServer::start().await;

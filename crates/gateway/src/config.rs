@@ -15,8 +15,11 @@ pub struct GatewayConfig {
     pub request_timeout: Duration,
     /// Attempts at `login` and `register` per client IP per minute; 0 turns the limit off.
     pub auth_attempts_per_minute: u32,
-    /// Take the client IP from `X-Forwarded-For` (only behind a proxy that sets it).
-    pub trust_forwarded_for: bool,
+    /// Anonymous `recordVisit` calls per client IP per minute; 0 turns the limit off.
+    pub visits_per_minute: u32,
+    /// Proxies in front of the server that append to `X-Forwarded-For` (0: none, the peer
+    /// is the client). The client IP is read that many hops from the right.
+    pub trusted_proxies: usize,
     /// How long a DataLoader gathers keys before it runs its one query. Longer batches more
     /// reliably on a slow machine and adds that much latency to each level of a query.
     pub batch_delay: Duration,
@@ -41,7 +44,8 @@ impl Default for GatewayConfig {
             max_complexity: 2000,
             request_timeout: Duration::from_secs(30),
             auth_attempts_per_minute: 20,
-            trust_forwarded_for: false,
+            visits_per_minute: 60,
+            trusted_proxies: 0,
             batch_delay: Duration::from_millis(1),
             outbox_poll: Duration::from_millis(200),
             session_recheck: Duration::from_secs(60),

@@ -1,4 +1,5 @@
-//! Per-IP rate limiting of the operations that guess passwords or create accounts.
+//! Per-IP rate limiting of what anonymous clients can repeat cheaply: guessing passwords,
+//! creating accounts, recording visits.
 
 use std::net::IpAddr;
 use std::num::NonZeroU32;
@@ -6,14 +7,14 @@ use std::sync::Arc;
 
 use governor::{DefaultKeyedRateLimiter, Quota};
 
-/// `login` and `register` attempts per client IP. Cloning shares the counters.
+/// Attempts per client IP. Cloning shares the counters.
 #[derive(Clone)]
-pub struct AuthRateLimiter(Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>);
+pub struct IpRateLimiter(Option<Arc<DefaultKeyedRateLimiter<IpAddr>>>);
 
-impl AuthRateLimiter {
+impl IpRateLimiter {
     /// `per_minute` attempts per IP, all of which may come at once; 0 means no limit.
-    pub fn new(per_minute: u32) -> AuthRateLimiter {
-        AuthRateLimiter(
+    pub fn new(per_minute: u32) -> IpRateLimiter {
+        IpRateLimiter(
             NonZeroU32::new(per_minute)
                 .map(|n| Arc::new(DefaultKeyedRateLimiter::keyed(Quota::per_minute(n)))),
         )
@@ -46,13 +47,13 @@ mod tests {
 
     #[test]
     fn limits_each_ip_separately() {
-        let limiter = AuthRateLimiter::new(3);
+        let limiter = IpRateLimiter::new(3);
         let (a, b): (IpAddr, IpAddr) = ("10.0.0.1".parse().unwrap(), "10.0.0.2".parse().unwrap());
         for _ in 0..3 {
             assert!(limiter.check(Some(a)).is_ok());
         }
         assert!(limiter.check(Some(a)).unwrap_err() >= 1);
         assert!(limiter.check(Some(b)).is_ok());
-        assert!(AuthRateLimiter::new(0).check(Some(a)).is_ok());
+        assert!(IpRateLimiter::new(0).check(Some(a)).is_ok());
     }
 }

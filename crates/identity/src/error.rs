@@ -44,6 +44,8 @@ pub enum Error {
         current: &'static str,
         action: &'static str,
     },
+    #[error("too many wrong passwords for this account; try again in {} min", retry_after.div_ceil(60))]
+    TooManyGuesses { retry_after: u64 },
     #[error("administrators cannot block themselves")]
     CannotBlockSelf,
     #[error(transparent)]
@@ -61,6 +63,7 @@ commons_core::coded_error! {
         Forbidden: AccountBlocked | AccountNotActive | AdminOnly | CannotBlockSelf | ReadOnlyKey | NeedsSession;
         Conflict: EmailTaken | UsernameTaken | WrongStatus;
         NotFound: UserNotFound | ApiKeyNotFound | BotNotFound;
+        RateLimited: TooManyGuesses;
         Internal: Hashing | Db;
     }
     wraps Page;

@@ -141,3 +141,72 @@ async fn tokens_expire_on_the_clock() {
     let stale = identity.refresh(&db.conn, &renewed.refresh_token).await;
     assert!(matches!(stale, Err(Error::InvalidRefreshToken)), "{stale:?}");
 }
+
+fn login(email: &str, password: &str) -> commons_identity::service::sessions::Login {
+    commons_identity::service::sessions::Login {
+        email: email.into(),
+        password: password.into(),
+        client: Default::default(),
+    }
+}
+
+/// Issue 15 (6): many clients guessing one account's password at once get at most ten
+/// guesses checked; then even the right password waits out the lockout, which the clock ends.
+/// An address nobody has is limited alike, so the limit reveals no account.
+#[tokio::test]
+async fn password_guesses_per_address_are_limited_under_concurrency() {
+    use commons_identity::service::guesses::{LOCKOUT, MAX_GUESSES};
+    let clock = Arc::new(ManualClock::new(Utc::now()));
+    let world = World::builder().clock(clock.clone()).build().await;
+    let (db, identity) = (&world.db, world.identity().clone());
+    identity
+        .register(&db.conn, &Actor::ANONYMOUS, register("kim@example.org", "kim"))
+        .await
+        .expect("registered");
+
+    for email in ["kim@example.org", "nobody@example.org"] {
+        let guesses: Vec<_> = (0..30)
+            .map(|n| {
+                let (db, identity) = (db.conn.clone(), identity.clone());
+                let email = email.to_owned();
+                tokio::spawn(async move {
+                    let guess = format!("wrong guess number {n}");
+                    identity
+                        .login(&db, &Actor::ANONYMOUS, login(&email, &guess))
+                        .await
+                })
+            })
+            .collect();
+        let (mut checked, mut refused) = (0, 0);
+        for guess in guesses {
+            match guess.await.expect("the task ran") {
+                Err(Error::InvalidCredentials) => checked += 1,
+                Err(e @ Error::TooManyGuesses { .. }) => {
+                    assert_eq!(e.code(), ErrorCode::RateLimited);
+                    refused += 1;
+                }
+                other => panic!("{email}: unexpected {other:?}"),
+            }
+        }
+        assert_eq!((checked, refused), (MAX_GUESSES, 30 - MAX_GUESSES), "{email}");
+    }
+
+    let right = || {
+        identity.login(
+            &db.conn,
+            &Actor::ANONYMOUS,
+            login("KIM@example.org", input::PASSWORD),
+        )
+    };
+    assert!(
+        matches!(right().await, Err(Error::TooManyGuesses { .. })),
+        "locked out, right password or not"
+    );
+    clock.advance(LOCKOUT + chrono::Duration::seconds(1));
+    right().await.expect("the lockout is over");
+    // The right password forgot the count: a typo afterwards is just a typo.
+    let typo = identity
+        .login(&db.conn, &Actor::ANONYMOUS, login("kim@example.org", "typo"))
+        .await;
+    assert!(matches!(typo, Err(Error::InvalidCredentials)), "{typo:?}");
+}

@@ -59,7 +59,7 @@ pub async fn handle(
             .insert(header::ALLOW, header::HeaderValue::from_static("POST"));
         return response;
     }
-    let client = client_info(&headers, peer, app.config.trust_forwarded_for);
+    let client = client_info(&headers, peer, app.config.trusted_proxies);
     let caller = match authenticate(&app, &headers, client).await {
         Ok(caller) => caller,
         Err(response) => return response,
@@ -198,31 +198,40 @@ fn is_mutation(request: &mut async_graphql::Request) -> bool {
     })
 }
 
-pub(super) fn client_info(headers: &HeaderMap, peer: SocketAddr, trust_forwarded_for: bool) -> ClientInfo {
+pub(super) fn client_info(headers: &HeaderMap, peer: SocketAddr, trusted_proxies: usize) -> ClientInfo {
     ClientInfo {
         user_agent: headers
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-        ip: Some(client_ip(headers, peer, trust_forwarded_for)),
+        ip: Some(client_ip(headers, peer, trusted_proxies)),
     }
 }
 
-fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_forwarded_for: bool) -> IpAddr {
-    let forwarded = trust_forwarded_for
-        .then(|| {
-            headers
-                .get("x-forwarded-for")?
-                .to_str()
-                .ok()?
-                .split(',')
-                .next()?
-                .trim()
-                .parse()
-                .ok()
-        })
-        .flatten();
-    forwarded.unwrap_or(peer.ip())
+/// The client's address behind `trusted_proxies` proxies. Each proxy appends the address it
+/// was reached from to `X-Forwarded-For`, so the hops read from the right, the connection's
+/// peer last: the client is the one just before the last trusted proxy. What the client wrote
+/// itself sits further left and is never taken. An entry that is not an address (or a header
+/// shorter than the proxies) stops the walk at the leftmost hop that is one.
+pub(super) fn client_ip(headers: &HeaderMap, peer: SocketAddr, trusted_proxies: usize) -> IpAddr {
+    if trusted_proxies == 0 {
+        return peer.ip();
+    }
+    let mut hops: Vec<IpAddr> = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|hop| hop.trim().parse().ok())
+        .collect::<Vec<Option<IpAddr>>>()
+        .into_iter()
+        .rev()
+        .map_while(|hop| hop)
+        .collect();
+    hops.reverse();
+    hops.push(peer.ip());
+    let index = hops.len().saturating_sub(1 + trusted_proxies);
+    hops[index]
 }
 
 /// The client's `X-Request-Id` when it is a sane token, else a new one.
@@ -263,5 +272,42 @@ impl IntoResponse for Rejection {
                 &format!("this is not a GraphQL request: {other}"),
             ),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip_behind(proxies: usize, forwarded: &[&str]) -> String {
+        let mut headers = HeaderMap::new();
+        for value in forwarded {
+            headers.append("x-forwarded-for", value.parse().expect("a header value"));
+        }
+        let peer: SocketAddr = "10.0.0.1:443".parse().expect("an address");
+        client_ip(&headers, peer, proxies).to_string()
+    }
+
+    #[test]
+    fn the_client_is_read_from_the_right_past_the_trusted_proxies() {
+        // The client wrote 1.1.1.1 itself; the proxy appended the address it saw.
+        assert_eq!(ip_behind(1, &["1.1.1.1, 203.0.113.9"]), "203.0.113.9");
+        assert_eq!(
+            ip_behind(2, &["1.1.1.1, 203.0.113.9, 198.51.100.2"]),
+            "203.0.113.9"
+        );
+        assert_eq!(
+            ip_behind(1, &["1.1.1.1", "203.0.113.9"]),
+            "203.0.113.9",
+            "split headers"
+        );
+        assert_eq!(ip_behind(0, &["203.0.113.9"]), "10.0.0.1", "no proxy: the peer");
+        assert_eq!(ip_behind(1, &[]), "10.0.0.1", "no header: the peer");
+        assert_eq!(
+            ip_behind(3, &["203.0.113.9"]),
+            "203.0.113.9",
+            "fewer hops than proxies"
+        );
+        assert_eq!(ip_behind(2, &["203.0.113.9, junk, 198.51.100.2"]), "198.51.100.2");
     }
 }

@@ -26,7 +26,7 @@ use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
 
 use crate::config::GatewayConfig;
-use crate::ratelimit::AuthRateLimiter;
+use crate::ratelimit::IpRateLimiter;
 use crate::schema::context::Services;
 use crate::schema::{self, CommonsSchema};
 
@@ -57,7 +57,8 @@ impl App {
             rules,
             live: crate::live::Live::new(),
             resources,
-            auth_limiter: AuthRateLimiter::new(config.auth_attempts_per_minute),
+            auth_limiter: IpRateLimiter::new(config.auth_attempts_per_minute),
+            visit_limiter: IpRateLimiter::new(config.visits_per_minute),
         };
         let metrics = metrics::Metrics::install();
         let schema = schema::builder(&config)
@@ -116,12 +117,17 @@ pub async fn serve(
         .services
         .live
         .start(&background, app.config.outbox_poll, app.config.outbox_retention);
-    let limiter = app.services.auth_limiter.clone();
+    let limiters = [
+        app.services.auth_limiter.clone(),
+        app.services.visit_limiter.clone(),
+    ];
     let sweeper = tokio::spawn(async move {
         let mut every_minute = tokio::time::interval(Duration::from_secs(60));
         loop {
             every_minute.tick().await;
-            limiter.forget_idle();
+            for limiter in &limiters {
+                limiter.forget_idle();
+            }
         }
     });
     let served = axum::serve(

@@ -30,7 +30,7 @@ pub async fn upgrade(
     protocol: GraphQLProtocol,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let client = client_info(&headers, peer, app.config.trust_forwarded_for);
+    let client = client_info(&headers, peer, app.config.trusted_proxies);
     let header_token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())

@@ -177,6 +177,11 @@ async fn prune(services: &Services, retention: Duration) {
         Ok(pruned) => tracing::info!(pruned, "forgot expired idempotency keys"),
         Err(e) => tracing::warn!(error = %e, "pruning idempotency keys failed"),
     }
+    match commons_identity::service::guesses::prune_guesses(&services.db, now).await {
+        Ok(0) => {}
+        Ok(pruned) => tracing::info!(pruned, "forgot old password guess counts"),
+        Err(e) => tracing::warn!(error = %e, "pruning password guess counts failed"),
+    }
 }
 
 /// Keys are each person's own (row level security): the system deletes them.

@@ -13,7 +13,7 @@ use commons_resources::Resources;
 use sea_orm::DatabaseConnection;
 
 use crate::error::coded;
-use crate::ratelimit::AuthRateLimiter;
+use crate::ratelimit::IpRateLimiter;
 
 /// Shared by every request.
 #[derive(Clone)]
@@ -29,7 +29,10 @@ pub struct Services {
     pub rules: Arc<Registry>,
     /// This process's live delivery, for subscriptions.
     pub live: crate::live::Live,
-    pub auth_limiter: AuthRateLimiter,
+    /// `login` and `register` per client IP.
+    pub auth_limiter: IpRateLimiter,
+    /// Anonymous `recordVisit` per client IP.
+    pub visit_limiter: IpRateLimiter,
 }
 
 /// Who is calling, for one request.

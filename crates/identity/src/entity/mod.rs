@@ -2,6 +2,7 @@
 
 pub mod api_key;
 pub mod bot;
+pub mod password_attempt;
 pub mod point_award;
 pub mod refresh_token;
 pub mod session;

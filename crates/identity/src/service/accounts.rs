@@ -291,6 +291,8 @@ impl Identity {
             .one(db)
             .await?
             .ok_or(Error::NotSignedIn)?;
+        // A stolen session must not become a way to guess the password behind it.
+        super::guesses::count_guess(db, &current.email, self.clock.now()).await?;
         if !self
             .passwords
             .verify(&input.current_password, Some(&current.password_hash))
@@ -298,6 +300,7 @@ impl Identity {
         {
             return Err(Error::WrongCurrentPassword);
         }
+        super::guesses::forget_guesses(db, &current.email).await?;
         let field_error = |e: Error| match e {
             Error::Invalid { message, .. } => Error::invalid("newPassword", message),
             other => other,

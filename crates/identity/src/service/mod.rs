@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod api_keys;
+pub mod guesses;
 pub mod points;
 pub mod sessions;
 pub mod users;

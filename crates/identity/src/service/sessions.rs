@@ -46,8 +46,9 @@ impl Identity {
     /// work (a dummy hash is verified for unknown emails).
     pub async fn login<C: Conn>(&self, db: &C, _actor: &Actor, input: Login) -> Result<AuthSession, Error> {
         let email = super::accounts::normalize_email_for_lookup(&input.email);
+        super::guesses::count_guess(db, &email, self.clock.now()).await?;
         let found = user::Entity::find()
-            .filter(user::Column::Email.eq(email))
+            .filter(user::Column::Email.eq(&email))
             .one(db)
             .await?;
         let verified = self
@@ -59,10 +60,12 @@ impl Identity {
             Some(user) if verified && user.account_kind != super::api_keys::BOT_KIND => user,
             _ => return Err(Error::InvalidCredentials),
         };
+        let tx = begin_write(db).await?;
+        super::guesses::forget_guesses(&tx, &email).await?;
         if user.status == UserStatus::Blocked {
+            tx.commit().await?;
             return Err(Error::AccountBlocked);
         }
-        let tx = begin_write(db).await?;
         let session = self.start_session(&tx, user, &input.client).await?;
         tx.commit().await?;
         Ok(session)

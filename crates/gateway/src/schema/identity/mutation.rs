@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::types::{AuthPayload, User, Visitor};
 use crate::error::{GqlResult, coded};
+use crate::ratelimit::IpRateLimiter;
 use crate::schema::context::ContextExt;
 use crate::schema::node::expect_id;
 
@@ -85,17 +86,19 @@ fn visitor_id(id: Option<ID>) -> async_graphql::Result<Option<Uuid>> {
 
 /// Refuses the caller's IP when it has used up its sign-in attempts.
 fn rate_limit(ctx: &Context<'_>) -> async_graphql::Result<()> {
-    ctx.services()
-        .auth_limiter
-        .check(ctx.caller().client.ip)
-        .map_err(|wait| {
-            use async_graphql::ErrorExtensions;
-            coded(
-                ErrorCode::RateLimited,
-                format!("too many attempts; try again in {wait} s"),
-            )
-            .extend_with(|_, ext| ext.set("retryAfterSeconds", wait))
-        })
+    limited_by(ctx, &ctx.services().auth_limiter)
+}
+
+/// Refuses the caller's IP when it has used up what `limiter` allows.
+fn limited_by(ctx: &Context<'_>, limiter: &IpRateLimiter) -> async_graphql::Result<()> {
+    limiter.check(ctx.caller().client.ip).map_err(|wait| {
+        use async_graphql::ErrorExtensions;
+        coded(
+            ErrorCode::RateLimited,
+            format!("too many attempts; try again in {wait} s"),
+        )
+        .extend_with(|_, ext| ext.set("retryAfterSeconds", wait))
+    })
 }
 
 #[Object]
@@ -103,6 +106,7 @@ impl IdentityMutation {
     /// Records an anonymous visit and returns the visitor, whose id the client keeps.
     async fn record_visit(&self, ctx: &Context<'_>, input: VisitInput) -> async_graphql::Result<Visitor> {
         let s = ctx.services();
+        limited_by(ctx, &s.visit_limiter)?;
         let visit = Visit {
             visitor_id: visitor_id(input.visitor_id)?,
             locale: input.locale,
