@@ -584,6 +584,25 @@ async fn uploaded_photos_are_checked_and_served_with_cache_headers() {
         .await
         .expect("answered");
     assert_eq!(missing.status(), 404);
+    assert!(
+        !file_headers_say_attachment(&server, &url).await,
+        "an image shows in the page"
+    );
+
+    // A PDF (which may carry JavaScript) downloads, sandboxed, instead of opening inline.
+    let pdf = upload(
+        &server,
+        Some(&volunteer.access),
+        "minutes.pdf",
+        b"%PDF-1.7\n/JS (app.alert(1))\n%%EOF".to_vec(),
+    )
+    .await;
+    let pdf_url = format!(
+        "{}{}",
+        server.url,
+        pdf.data()["uploadMedia"]["url"].as_str().unwrap_or_default()
+    );
+    assert!(file_headers_say_attachment(&server, &pdf_url).await);
 
     let script = upload(
         &server,
@@ -657,4 +676,20 @@ async fn the_feed_costs_the_same_for_5_and_50() {
     assert!(edges.iter().all(|e| e["node"]["creator"]["username"].is_string()));
     eprintln!("SQL statements: {cost_of_5} for 5 resources, {cost_of_50} for 50");
     assert_eq!(cost_of_5, cost_of_50, "the statements do not grow with the page");
+}
+
+/// Whether the file at `url` is served to download, sandboxed, rather than shown inline.
+async fn file_headers_say_attachment(server: &TestServer, url: &str) -> bool {
+    let file = server.http.get(url).send().await.expect("served");
+    let headers = file.headers();
+    assert!(
+        headers["content-security-policy"]
+            .to_str()
+            .unwrap_or_default()
+            .contains("sandbox")
+    );
+    headers
+        .get("content-disposition")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("attachment"))
 }

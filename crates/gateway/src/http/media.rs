@@ -50,5 +50,28 @@ pub async fn serve(State(app): State<App>, headers: HeaderMap, Path(id): Path<St
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),
     );
+    // Opened on its own, a file runs nothing (a PDF's JavaScript, say) and reaches nothing.
+    out.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'; sandbox"),
+    );
+    // Only images show in the page; anything else downloads.
+    if !file.media.content_type.starts_with("image/") {
+        out.insert(
+            header::CONTENT_DISPOSITION,
+            attachment(file.media.filename.as_deref()),
+        );
+    }
     response
+}
+
+/// `attachment`, with the uploader's file name where it is plain enough for a header.
+fn attachment(filename: Option<&str>) -> HeaderValue {
+    let plain = filename.filter(|name| {
+        name.chars()
+            .all(|c| c.is_ascii_alphanumeric() || " ._-()".contains(c))
+    });
+    plain
+        .and_then(|name| HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")).ok())
+        .unwrap_or_else(|| HeaderValue::from_static("attachment"))
 }

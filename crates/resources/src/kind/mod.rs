@@ -84,7 +84,7 @@ impl KindInput {
             KindInput::Blogpost(input) => KindData::Blogpost(input.insert(db, id).await?),
             KindInput::Event(input) => KindData::Event(input.insert(db, id).await?),
             KindInput::Page(input) => KindData::Page(input.insert(db, resource).await?),
-            KindInput::Photo(input) => KindData::Photo(input.insert(db, id).await?),
+            KindInput::Photo(input) => KindData::Photo(input.insert(db, resource).await?),
             KindInput::Product(input) => KindData::Product(input.insert(db, id).await?),
             KindInput::Spot(input) => KindData::Spot(input.insert(db, id).await?),
         })

@@ -6,7 +6,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, EntityTrait};
 use uuid::Uuid;
 
 use crate::Resources;
-use crate::entity::{media, photo};
+use crate::entity::{media, photo, resource};
 use crate::error::Error;
 
 pub const KIND: &str = "photo";
@@ -21,11 +21,14 @@ pub struct PhotoInput {
 }
 
 impl PhotoInput {
+    /// An upload is taken only from the photo's creator: an upload id is no permission to
+    /// publish someone else's file (a moderator editing the photo keeps the creator's).
     pub(crate) async fn insert(
         self,
         db: &impl ConnectionTrait,
-        resource_id: Uuid,
+        resource: &resource::Model,
     ) -> Result<photo::Model, Error> {
+        let resource_id = resource.id;
         let caption = text::optional("caption", self.caption.as_deref(), 2000)?;
         let mut model = photo::ActiveModel {
             resource_id: Set(resource_id),
@@ -42,8 +45,8 @@ impl PhotoInput {
                 let upload = media::Entity::find_by_id(id)
                     .one(db)
                     .await?
-                    .filter(|m| m.content_type.starts_with("image/"))
-                    .ok_or_else(|| Error::invalid("mediaId", "no uploaded image has this id"))?;
+                    .filter(|m| m.content_type.starts_with("image/") && m.uploader_id == resource.creator_id)
+                    .ok_or_else(|| Error::invalid("mediaId", "no image you uploaded has this id"))?;
                 model.url = Set(Resources::media_url(upload.id));
                 model.media_id = Set(Some(upload.id));
                 model.content_type = Set(Some(upload.content_type));

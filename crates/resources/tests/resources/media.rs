@@ -70,6 +70,22 @@ async fn uploads_are_checked_by_their_bytes_and_become_photos() {
     assert_eq!(stored.content_type.as_deref(), Some("image/png"));
     assert_eq!((stored.width, stored.height), (Some(3), Some(2)));
 
+    // Knowing an upload's id is no permission to publish it: only its uploader may.
+    let stranger = world.person("stranger").await;
+    let taken = world
+        .post(&stranger, "Not mine")
+        .visibility(Visibility::Public)
+        .kind(KindInput::Photo(PhotoInput {
+            url: None,
+            media_id: Some(upload.id),
+            caption: None,
+        }))
+        .try_draft()
+        .await
+        .unwrap_err();
+    assert_eq!(taken.code(), ErrorCode::BadUserInput);
+    assert_eq!(taken.field(), Some("mediaId"));
+
     let neither = world
         .post(&photographer, "Nothing")
         .visibility(Visibility::Public)
