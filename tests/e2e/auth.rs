@@ -268,7 +268,8 @@ async fn bad_tokens_are_unauthenticated_and_never_crash() {
             uuid::Uuid::now_v7(),
             chrono::Utc::now(),
             chrono::Duration::minutes(5),
-        );
+        )
+        .expect("signed");
     let expired = commons_identity::TokenKeys::from_secret(crate::common::SECRET)
         .expect("key")
         .issue(
@@ -276,7 +277,8 @@ async fn bad_tokens_are_unauthenticated_and_never_crash() {
             uuid::Uuid::now_v7(),
             chrono::Utc::now() - chrono::Duration::hours(2),
             chrono::Duration::minutes(15),
-        );
+        )
+        .expect("signed");
     let bad = [
         "garbage".to_owned(),
         format!("{none_header}.{payload}."),

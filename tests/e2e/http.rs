@@ -38,6 +38,18 @@ async fn graphql_over_http_status_codes_and_media_types() {
         Some("POST")
     );
 
+    // A POST that does not say what its body is, is not run.
+    let untyped = server
+        .http
+        .post(format!("{}/graphql", server.url))
+        .body(r#"{"query":"mutation { logout }"}"#)
+        .send()
+        .await
+        .expect("answer");
+    let untyped = TestServer::reply(untyped).await;
+    assert_eq!(untyped.status, 415, "{}", untyped.body);
+    assert_eq!(untyped.code(), Some("BAD_USER_INPUT"));
+
     // A query that does not validate: 400 with graphql-response+json, no `data` entry.
     let invalid = server.gql("{ nope }", json!({}), None).await;
     assert_eq!(invalid.status, 400);

@@ -52,6 +52,8 @@ pub enum Error {
     Page(#[from] PageError),
     #[error("password hashing failed: {0}")]
     Hashing(String),
+    #[error("signing the access token failed: {0}")]
+    Signing(String),
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
 }
@@ -64,7 +66,7 @@ commons_core::coded_error! {
         Conflict: EmailTaken | UsernameTaken | WrongStatus;
         NotFound: UserNotFound | ApiKeyNotFound | BotNotFound;
         RateLimited: TooManyGuesses;
-        Internal: Hashing | Db;
+        Internal: Hashing | Signing | Db;
     }
     wraps Page;
     fields EmailTaken => "email", UsernameTaken => "username", WrongCurrentPassword => "currentPassword";

@@ -76,7 +76,15 @@ impl TokenKeys {
         secret
     }
 
-    pub fn issue(&self, user: Uuid, session: Uuid, now: Timestamp, ttl: chrono::Duration) -> String {
+    /// A signed access token. Signing does not fail with a valid key, but if it ever does the
+    /// caller must refuse the sign-in rather than hand out an empty token.
+    pub fn issue(
+        &self,
+        user: Uuid,
+        session: Uuid,
+        now: Timestamp,
+        ttl: chrono::Duration,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let claims = AccessClaims {
             sub: user,
             sid: session,
@@ -85,8 +93,7 @@ impl TokenKeys {
             iat: now.timestamp(),
             exp: (now + ttl).timestamp(),
         };
-        // HMAC signing of a small struct of plain fields has no failure mode.
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default()
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
     }
 
     /// The claims of a well-formed, correctly signed, unexpired token; `None` for anything else.
@@ -129,7 +136,7 @@ mod tests {
     fn issued_tokens_verify_until_they_expire() {
         let now = Utc::now();
         let (user, session) = (Uuid::now_v7(), Uuid::now_v7());
-        let token = keys().issue(user, session, now, Duration::minutes(15));
+        let token = keys().issue(user, session, now, Duration::minutes(15)).expect("signed");
         let claims = keys().verify(&token, now).unwrap();
         assert_eq!((claims.sub, claims.sid), (user, session));
         assert!(keys().verify(&token, now + Duration::minutes(16)).is_none());
@@ -138,7 +145,9 @@ mod tests {
     #[test]
     fn foreign_unsigned_and_malformed_tokens_are_refused() {
         let now = Utc::now();
-        let token = keys().issue(Uuid::now_v7(), Uuid::now_v7(), now, Duration::minutes(15));
+        let token = keys()
+            .issue(Uuid::now_v7(), Uuid::now_v7(), now, Duration::minutes(15))
+            .expect("signed");
         let other = TokenKeys::from_secret(&[8u8; 32]).unwrap();
         assert!(other.verify(&token, now).is_none());
         // The same claims with `alg: none` and no signature.

@@ -40,6 +40,15 @@ pub async fn handle(
             "accept application/graphql-response+json or application/json",
         );
     };
+    // GraphQL over HTTP: a POST says what its body is. Without it the body is not ours to
+    // guess (a form a browser posts cross-site carries no JSON type, say).
+    if method == Method::POST && !headers.contains_key(header::CONTENT_TYPE) {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode::BadUserInput,
+            "send the body with Content-Type: application/json (or multipart/form-data for uploads)",
+        );
+    }
     if method == Method::GET {
         // Parsed here to tell a mutation apart, so the guard goes first here too.
         if let Some(refused) =

@@ -132,7 +132,8 @@ impl Identity {
         Ok(AuthSession {
             access_token: self
                 .keys
-                .issue(user.id, session_id, now, self.settings.access_ttl),
+                .issue(user.id, session_id, now, self.settings.access_ttl)
+                .map_err(|e| Error::Signing(e.to_string()))?,
             access_expires_at,
             refresh_token,
             refresh_expires_at,
