@@ -456,6 +456,28 @@ fn tags(given: &[String]) -> Result<Vec<String>, Error> {
     Ok(tags)
 }
 
+/// The title in a–z, 0–9 and `-`, at most 80 characters, possibly empty.
+fn title_slug(title: &str) -> String {
+    // Kazakh's own letters as the Latin alphabet of 2021 writes them, without diacritics
+    // (deunicode alone makes `Қ` into `K'`, splitting words).
+    let kazakh: String = title
+        .chars()
+        .map(|c| match c {
+            'ә' | 'Ә' => 'a',
+            'ғ' | 'Ғ' => 'g',
+            'қ' | 'Қ' => 'q',
+            'ң' | 'Ң' => 'n',
+            'ө' | 'Ө' => 'o',
+            'ұ' | 'Ұ' | 'ү' | 'Ү' => 'u',
+            'һ' | 'Һ' => 'h',
+            'і' | 'І' => 'i',
+            other => other,
+        })
+        .collect();
+    let slug: String = slug::slugify(kazakh).chars().take(80).collect();
+    slug.trim_end_matches('-').to_owned()
+}
+
 /// 1 to 100 of a–z, 0–9 and `-`.
 fn normalize_slug(slug: &str) -> Result<String, Error> {
     let slug = slug.trim().to_lowercase();
@@ -475,24 +497,17 @@ fn normalize_slug(slug: &str) -> Result<String, Error> {
     }
 }
 
-/// A slug from the title's Latin letters and digits; when that is empty (a title in another
-/// script) or taken by the owner, the id's random tail makes it unique.
+/// A slug from the title, transliterated to Latin letters (`Субботник на Волге` →
+/// `subbotnik-na-volge`); when nothing is left (punctuation only) or the owner has it already, the
+/// id's random tail makes it unique.
 async fn derived_slug(
     db: &impl sea_orm::ConnectionTrait,
     owner_id: Uuid,
     title: &str,
     id: Uuid,
 ) -> Result<String, Error> {
-    let mut base = String::new();
-    for c in title.to_lowercase().chars() {
-        if c.is_ascii_alphanumeric() {
-            base.push(c);
-        } else if !base.ends_with('-') && !base.is_empty() {
-            base.push('-');
-        }
-    }
-    let base: String = base.chars().take(80).collect();
-    let base = base.trim_end_matches('-');
+    let base = title_slug(title);
+    let base = base.as_str();
     let tail = &id.simple().to_string()[26..];
     if base.is_empty() {
         return Ok(tail.to_owned());
@@ -508,4 +523,19 @@ async fn derived_slug(
     } else {
         base.to_owned()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::title_slug;
+
+    #[test]
+    fn titles_in_any_script_make_readable_slugs() {
+        assert_eq!(title_slug("Spring clean-up, 2026!"), "spring-clean-up-2026");
+        assert_eq!(title_slug("Субботник на Волге"), "subbotnik-na-volge");
+        assert_eq!(title_slug("Қалалық сенбілік"), "qalalyq-senbilik");
+        assert_eq!(title_slug("🌱 2"), "seedling-2");
+        assert_eq!(title_slug("!!!"), "");
+        assert!(title_slug(&"долгое название ".repeat(20)).len() <= 80);
+    }
 }
