@@ -62,26 +62,19 @@ pub fn clipped(value: Option<&str>, max: usize) -> Option<String> {
     Some(kept).filter(|v| !v.is_empty())
 }
 
-/// An IANA-shaped zone name (`UTC`, `Asia/Almaty`, `America/Argentina/Buenos_Aires`), `UTC`
-/// when absent. The shape is checked, not the zone database: clients pick zones from their
-/// own list.
+/// A zone of the IANA time zone database (`UTC`, `Asia/Almaty`,
+/// `America/Argentina/Buenos_Aires`), in its canonical spelling; `UTC` when absent.
 pub fn timezone(field: &'static str, value: Option<&str>) -> Result<String, TextError> {
     let Some(zone) = optional(field, value, 64)? else {
         return Ok("UTC".into());
     };
-    let well_formed = zone.split('/').all(|part| {
-        !part.is_empty()
-            && part
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))
-    }) && zone.starts_with(|c: char| c.is_ascii_uppercase());
-    if !well_formed {
-        return Err(TextError {
+    match zone.parse::<chrono_tz::Tz>() {
+        Ok(known) => Ok(known.name().to_owned()),
+        Err(_) => Err(TextError {
             field,
-            message: "use an IANA time zone name such as Europe/Saratov".into(),
-        });
+            message: format!("{zone} is not a time zone; use an IANA name such as Europe/Saratov"),
+        }),
     }
-    Ok(zone)
 }
 
 /// An `https://` or `http://` URL of at most 2048 characters, or none.
@@ -115,6 +108,14 @@ pub fn quoted(title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_zones_are_checked_against_the_database() {
+        assert_eq!(timezone("timezone", None).as_deref(), Ok("UTC"));
+        assert_eq!(timezone("timezone", Some("Asia/Almaty")).as_deref(), Ok("Asia/Almaty"));
+        assert!(timezone("timezone", Some("Mars/Olympus_Mons")).is_err(), "well-formed, unknown");
+        assert!(timezone("timezone", Some("asia/almaty")).is_err());
+    }
 
     #[test]
     fn control_characters_are_refused_but_tabs_and_line_breaks_kept() {
