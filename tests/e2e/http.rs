@@ -497,3 +497,29 @@ async fn control_characters_in_text_inputs_are_bad_input() {
         kept.body
     );
 }
+
+/// Issue 15 (11): with the database out of reach, requests are answered at once with a
+/// retryable 503 `UNAVAILABLE`, not a 500 after a long wait.
+#[tokio::test]
+async fn a_database_out_of_reach_is_a_retryable_503() {
+    let server = TestServer::start().await;
+    let ann = server.register("ann@example.org", "ann").await;
+    // The pool the server shares closes: no new connection can be had. (Closing waits for the
+    // connections in use, such as the notifier's LISTEN, so it runs on its own.)
+    let pool = server.world.db.conn.clone();
+    tokio::spawn(async move { pool.close().await });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let started = std::time::Instant::now();
+    let login = server.login("ann@example.org", PASSWORD).await;
+    assert_eq!(login.status, 503, "{}", login.body);
+    assert_eq!(login.code(), Some("UNAVAILABLE"), "{}", login.body);
+    assert_eq!(
+        login.body["errors"][0]["extensions"]["retryAfterSeconds"],
+        json!(2)
+    );
+    let signed_in = server.gql("{ me { id } }", json!({}), Some(&ann.access)).await;
+    assert_eq!(signed_in.status, 503, "{}", signed_in.body);
+    assert_eq!(signed_in.code(), Some("UNAVAILABLE"));
+    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+}

@@ -35,6 +35,9 @@ impl Backend {
 pub struct DbOptions {
     /// PostgreSQL pool size. SQLite always writes through one connection at a time anyway.
     pub max_connections: u32,
+    /// How long a request waits for a connection before it is answered `UNAVAILABLE` (503,
+    /// retryable): short, so that a database outage is told at once rather than after a
+    /// long wait; a healthy pool hands out connections in milliseconds.
     pub acquire_timeout: Duration,
     /// How long SQLite waits for a lock before giving up.
     pub busy_timeout: Duration,
@@ -48,7 +51,7 @@ impl Default for DbOptions {
     fn default() -> Self {
         Self {
             max_connections: 16,
-            acquire_timeout: Duration::from_secs(10),
+            acquire_timeout: Duration::from_secs(3),
             busy_timeout: Duration::from_secs(10),
             role: None,
         }

@@ -22,6 +22,9 @@ pub enum ErrorCode {
     RateLimited,
     /// Our fault. Logged with details; the client sees only the code.
     Internal,
+    /// The database cannot be reached just now: nothing was done, and the same request may be
+    /// sent again shortly (`extensions.retryAfterSeconds`).
+    Unavailable,
     // Transport codes, raised by the gateway before any resolver runs.
     PayloadTooLarge,
     QueryTooDeep,
@@ -42,6 +45,7 @@ impl ErrorCode {
             ErrorCode::LimitExceeded => "LIMIT_EXCEEDED",
             ErrorCode::RateLimited => "RATE_LIMITED",
             ErrorCode::Internal => "INTERNAL",
+            ErrorCode::Unavailable => "UNAVAILABLE",
             ErrorCode::PayloadTooLarge => "PAYLOAD_TOO_LARGE",
             ErrorCode::QueryTooDeep => "QUERY_TOO_DEEP",
             ErrorCode::QueryTooComplex => "QUERY_TOO_COMPLEX",

@@ -10,10 +10,23 @@ pub fn coded(code: ErrorCode, message: impl Into<String>) -> async_graphql::Erro
     async_graphql::Error::new(message).extend_with(|_, ext| ext.set("code", code.as_str()))
 }
 
+/// Seconds a client is told to wait before sending a request again that found the database
+/// unreachable.
+pub const RETRY_AFTER_UNAVAILABLE: u64 = 2;
+
 /// Maps any crate's error. `INTERNAL` errors are logged with their details and sent as a
-/// plain "internal error".
-pub fn to_graphql<E: CodedError>(error: E) -> async_graphql::Error {
+/// plain "internal error"; those that are the database being out of reach are `UNAVAILABLE`,
+/// which a client may retry.
+pub fn to_graphql<E: CodedError + 'static>(error: E) -> async_graphql::Error {
     let code = error.code();
+    if code == ErrorCode::Internal && database_unreachable(&error) {
+        tracing::warn!(error = %error, "the database is out of reach");
+        return coded(
+            ErrorCode::Unavailable,
+            "the service is briefly unavailable; nothing was changed, try again shortly",
+        )
+        .extend_with(|_, ext| ext.set("retryAfterSeconds", RETRY_AFTER_UNAVAILABLE));
+    }
     if code == ErrorCode::Internal {
         tracing::error!(error = %error, "internal error");
         return coded(code, "internal error; it has been logged");
@@ -26,13 +39,26 @@ pub fn to_graphql<E: CodedError>(error: E) -> async_graphql::Error {
     })
 }
 
+/// Whether `error` (or what caused it) is a database connection that could not be had: the
+/// pool timed out waiting, or connecting failed. Each crate wraps `DbErr` as its source.
+pub fn database_unreachable(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = cause {
+        if let Some(db) = current.downcast_ref::<sea_orm::DbErr>() {
+            return matches!(db, sea_orm::DbErr::ConnectionAcquire(_) | sea_orm::DbErr::Conn(_));
+        }
+        cause = current.source();
+    }
+    false
+}
+
 /// `?` on a domain result inside a resolver: `service(...).await.map_err(to_graphql)?`, spelled
 /// `service(...).await.gql()?`.
 pub trait GqlResult<T> {
     fn gql(self) -> async_graphql::Result<T>;
 }
 
-impl<T, E: CodedError> GqlResult<T> for Result<T, E> {
+impl<T, E: CodedError + 'static> GqlResult<T> for Result<T, E> {
     fn gql(self) -> async_graphql::Result<T> {
         self.map_err(to_graphql)
     }
@@ -42,7 +68,7 @@ impl<T, E: CodedError> GqlResult<T> for Result<T, E> {
 pub type LoadError = std::sync::Arc<async_graphql::Error>;
 
 /// A domain error as a DataLoader's shared error.
-pub fn load_failed(e: impl CodedError) -> LoadError {
+pub fn load_failed(e: impl CodedError + 'static) -> LoadError {
     std::sync::Arc::new(to_graphql(e))
 }
 

@@ -154,11 +154,34 @@ pub(super) async fn authenticate(
             client,
         }),
         Ok(None) => Ok(anonymous(true, client)),
-        Err(()) => Err(error_response(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            ErrorCode::Internal,
-            "internal error",
-        )),
+        Err(e) => Err(e.response()),
+    }
+}
+
+/// Checking a token failed on our side (logged).
+pub(super) enum VerifyFailed {
+    /// The database could not be reached: retryable.
+    Unavailable,
+    Internal,
+}
+
+impl VerifyFailed {
+    fn response(self) -> Response {
+        match self {
+            VerifyFailed::Unavailable => super::response::unavailable(),
+            VerifyFailed::Internal => super::response::internal_error(),
+        }
+    }
+
+    /// The same, for a WebSocket's `connection_init`.
+    pub(super) fn graphql_error(self) -> async_graphql::Error {
+        match self {
+            VerifyFailed::Unavailable => crate::error::coded(
+                ErrorCode::Unavailable,
+                "the service is briefly unavailable; connect again shortly",
+            ),
+            VerifyFailed::Internal => crate::error::coded(ErrorCode::Internal, "internal error"),
+        }
     }
 }
 
@@ -172,7 +195,7 @@ pub(super) fn bearer(value: &str) -> Option<&str> {
 
 /// The actor a token stands for: `None` when it is refused (malformed, expired, wrongly
 /// signed, revoked), `Err` when checking it failed (logged).
-pub(super) async fn verify(app: &App, token: &str) -> Result<Option<Actor>, ()> {
+pub(super) async fn verify(app: &App, token: &str) -> Result<Option<Actor>, VerifyFailed> {
     let s = &app.services;
     // API keys carry a prefix, so a JWT never costs a key lookup and a key never a JWT parse.
     let authenticated = if token.starts_with(API_KEY_PREFIX) {
@@ -183,8 +206,13 @@ pub(super) async fn verify(app: &App, token: &str) -> Result<Option<Actor>, ()> 
     match authenticated {
         Ok(actor) => Ok(Some(actor)),
         Err(e) if e.code() == ErrorCode::Internal => {
-            tracing::error!(error = %e, "authentication failed");
-            Err(())
+            if crate::error::database_unreachable(&e) {
+                tracing::warn!(error = %e, "authentication found the database out of reach");
+                Err(VerifyFailed::Unavailable)
+            } else {
+                tracing::error!(error = %e, "authentication failed");
+                Err(VerifyFailed::Internal)
+            }
         }
         Err(_) => Ok(None),
     }

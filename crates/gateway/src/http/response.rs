@@ -67,14 +67,44 @@ pub fn graphql_response(response: async_graphql::Response, media: MediaType, req
             }
         }
     }
-    let status = if request_error && media == MediaType::GraphqlResponse {
+    // Nothing came back because the database was out of reach: the whole request may be
+    // retried, and says so the way HTTP does.
+    let unavailable = response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .is_some_and(|c| *c == async_graphql::Value::from(ErrorCode::Unavailable.as_str()))
+        });
+    let status = if unavailable {
+        StatusCode::SERVICE_UNAVAILABLE
+    } else if request_error && media == MediaType::GraphqlResponse {
         StatusCode::BAD_REQUEST
     } else {
         StatusCode::OK
     };
     let mut http = (status, body.to_string()).into_response();
     http.headers_mut().insert(header::CONTENT_TYPE, media.header());
+    if unavailable {
+        http.headers_mut().insert(header::RETRY_AFTER, retry_after());
+    }
     http
+}
+
+fn retry_after() -> HeaderValue {
+    HeaderValue::from(crate::error::RETRY_AFTER_UNAVAILABLE)
+}
+
+/// `503 UNAVAILABLE` with `Retry-After`: the database could not be reached, nothing was done.
+pub fn unavailable() -> Response {
+    let mut response = error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        ErrorCode::Unavailable,
+        "the service is briefly unavailable; nothing was changed, try again shortly",
+    );
+    response.headers_mut().insert(header::RETRY_AFTER, retry_after());
+    response
 }
 
 /// Every error gets a code (async-graphql's own argument errors are bad input) and the

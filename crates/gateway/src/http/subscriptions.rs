@@ -53,7 +53,7 @@ pub async fn upgrade(
                     let caller = match connect(&app, token.as_deref(), client).await {
                         Ok(caller) => caller,
                         Err(refused) => {
-                            ws_limits::refuse(&outgoing, &refused.message);
+                            ws_limits::refuse(&outgoing, &refused);
                             return Err(refused);
                         }
                     };
@@ -85,7 +85,7 @@ async fn connect(app: &App, token: Option<&str>, client: ClientInfo) -> async_gr
                     "the access token is invalid or expired; refresh it and connect again",
                 ));
             }
-            Err(()) => return Err(coded(ErrorCode::Internal, "internal error")),
+            Err(failed) => return Err(failed.graphql_error()),
         },
     };
     Ok(Caller {

@@ -11,6 +11,7 @@
 //! | a second `subscribe` with an open id | 4409 |
 //! | more than the connection's share of subscriptions | 4429 |
 //! | a token refused at `connection_init` (sent by [`refuse`]) | 4403 |
+//! | the database out of reach at `connection_init` | 1013 (try again later) |
 //! | no subscription and no message for the idle timeout | 1000 |
 //!
 //! Refusing ends the client's message stream, so async-graphql ends the connection and drops
@@ -51,11 +52,26 @@ fn close(code: u16, reason: impl Into<String>) -> Message {
     }))
 }
 
-/// Closes the connection with 4403 and `reason`: for `connection_init` to call before it
-/// returns its error (async-graphql's own close, 1002, then finds the socket closed).
-pub fn refuse(out: &Outgoing, reason: &str) {
+/// Closes the connection for `connection_init`'s `error`, before async-graphql's own close
+/// (1002) would: 4403 for a refused token, 1013 when the database is out of reach (try
+/// again later), 1011 for anything else.
+pub fn refuse(out: &Outgoing, error: &async_graphql::Error) {
+    let code_is = |code: commons_core::ErrorCode| {
+        error
+            .extensions
+            .as_ref()
+            .and_then(|x| x.get("code"))
+            .is_some_and(|c| *c == async_graphql::Value::from(code.as_str()))
+    };
+    let code = if code_is(commons_core::ErrorCode::Unauthenticated) {
+        4403
+    } else if code_is(commons_core::ErrorCode::Unavailable) {
+        1013
+    } else {
+        1011
+    };
     // A full queue means the connection is already going away.
-    let _ = out.0.clone().try_send(close(4403, reason));
+    let _ = out.0.clone().try_send(close(code, error.message.clone()));
 }
 
 /// The queue of frames to the client, for [`refuse`].
