@@ -334,6 +334,17 @@ async fn health_readiness_and_metrics() {
         text.contains("commons_graphql_request_duration_seconds_bucket{operation=\"WhoAmI\""),
         "{text}"
     );
+    // Read at each scrape: the process and the database pool, named and explained.
+    for series in [
+        "# HELP commons_graphql_requests_total",
+        "commons_process_resident_memory_bytes ",
+        "commons_process_open_fds ",
+        "commons_process_uptime_seconds ",
+        "commons_db_pool_connections ",
+        "commons_db_pool_idle_connections ",
+    ] {
+        assert!(text.contains(series), "{series} missing from {text}");
+    }
 }
 
 /// Issue 15 (1, 2): documents built to exhaust the parser's stack or validation's time are
