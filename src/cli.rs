@@ -109,6 +109,12 @@ pub struct ServeArgs {
     #[arg(long, env = "COMMONS_TRUSTED_PROXIES", default_value_t = 0)]
     pub trusted_proxies: usize,
 
+    /// Origins of browser pages on other sites that may call the API, comma-separated
+    /// (`https://app.example.org`), or `*` for any. None by default: only pages served from
+    /// this origin (GraphiQL).
+    #[arg(long = "cors-origin", env = "COMMONS_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
     /// The same as `--trusted-proxies 1` (kept for existing deployments).
     #[arg(long, env = "COMMONS_TRUST_FORWARDED_FOR", hide = true)]
     pub trust_forwarded_for: bool,

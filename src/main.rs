@@ -95,6 +95,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         request_timeout: Duration::from_secs(args.request_timeout_secs),
         auth_attempts_per_minute: args.auth_rate_limit,
         visits_per_minute: args.visit_rate_limit,
+        cors_origins: args.cors_origins.clone(),
         trusted_proxies: args.trusted_proxies.max(usize::from(args.trust_forwarded_for)),
         ..GatewayConfig::default()
     };

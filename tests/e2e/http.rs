@@ -532,5 +532,76 @@ async fn a_database_out_of_reach_is_a_retryable_503() {
     let signed_in = server.gql("{ me { id } }", json!({}), Some(&ann.access)).await;
     assert_eq!(signed_in.status, 503, "{}", signed_in.body);
     assert_eq!(signed_in.code(), Some("UNAVAILABLE"));
-    assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+/// Browser apps on the origins the operator lists may call the API (their preflight is
+/// answered); others get no CORS grant. Every route answers with a request id.
+#[tokio::test]
+async fn cors_for_listed_origins_and_a_request_id_on_every_route() {
+    let config = GatewayConfig {
+        cors_origins: vec!["https://app.example.org".into()],
+        ..GatewayConfig::default()
+    };
+    let server = TestServer::with_config(config).await;
+    let preflight = |origin: &'static str| {
+        server
+            .http
+            .request(reqwest::Method::OPTIONS, format!("{}/graphql", server.url))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "authorization, content-type")
+            .send()
+    };
+    let allowed = preflight("https://app.example.org").await.expect("answer");
+    assert!(allowed.status().is_success(), "{}", allowed.status());
+    assert_eq!(
+        allowed.headers()["access-control-allow-origin"],
+        "https://app.example.org"
+    );
+    let methods = allowed.headers()["access-control-allow-methods"]
+        .to_str()
+        .unwrap_or_default();
+    assert!(methods.contains("POST"), "{methods}");
+    let other = preflight("https://evil.example").await.expect("answer");
+    assert!(other.headers().get("access-control-allow-origin").is_none());
+
+    let query = server
+        .http
+        .post(format!("{}/graphql", server.url))
+        .header("origin", "https://app.example.org")
+        .json(&json!({ "query": "{ me { id } }" }))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(
+        query.headers()["access-control-allow-origin"],
+        "https://app.example.org"
+    );
+    let exposed = query.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap_or_default();
+    assert!(exposed.contains("x-request-id"), "{exposed}");
+
+    for path in ["/health", "/metrics", "/", "/media/nothing"] {
+        let answer = server
+            .http
+            .get(format!("{}{path}", server.url))
+            .send()
+            .await
+            .expect("answer");
+        assert!(answer.headers().contains_key("x-request-id"), "{path}");
+    }
+    let echoed = server
+        .http
+        .get(format!("{}/health", server.url))
+        .header("x-request-id", "trace-42")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(echoed.headers()["x-request-id"], "trace-42");
 }

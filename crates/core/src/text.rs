@@ -112,8 +112,14 @@ mod tests {
     #[test]
     fn time_zones_are_checked_against_the_database() {
         assert_eq!(timezone("timezone", None).as_deref(), Ok("UTC"));
-        assert_eq!(timezone("timezone", Some("Asia/Almaty")).as_deref(), Ok("Asia/Almaty"));
-        assert!(timezone("timezone", Some("Mars/Olympus_Mons")).is_err(), "well-formed, unknown");
+        assert_eq!(
+            timezone("timezone", Some("Asia/Almaty")).as_deref(),
+            Ok("Asia/Almaty")
+        );
+        assert!(
+            timezone("timezone", Some("Mars/Olympus_Mons")).is_err(),
+            "well-formed, unknown"
+        );
         assert!(timezone("timezone", Some("asia/almaty")).is_err());
     }
 

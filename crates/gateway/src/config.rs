@@ -32,6 +32,9 @@ pub struct GatewayConfig {
     /// How long outbox events are kept (for late readers and the notification catch-up)
     /// before they are deleted.
     pub outbox_retention: Duration,
+    /// Origins of browser pages on other sites that may call the API (`*`: any); empty for
+    /// none.
+    pub cors_origins: Vec<String>,
     /// What one WebSocket connection may hold and how long it may wait.
     pub websocket: crate::http::ws_limits::Limits,
 }
@@ -50,6 +53,7 @@ impl Default for GatewayConfig {
             outbox_poll: Duration::from_millis(200),
             session_recheck: Duration::from_secs(60),
             outbox_retention: Duration::from_secs(7 * 24 * 60 * 60),
+            cors_origins: Vec::new(),
             websocket: crate::http::ws_limits::Limits {
                 max_subscriptions: 100,
                 init_timeout: Duration::from_secs(10),

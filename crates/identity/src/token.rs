@@ -136,7 +136,9 @@ mod tests {
     fn issued_tokens_verify_until_they_expire() {
         let now = Utc::now();
         let (user, session) = (Uuid::now_v7(), Uuid::now_v7());
-        let token = keys().issue(user, session, now, Duration::minutes(15)).expect("signed");
+        let token = keys()
+            .issue(user, session, now, Duration::minutes(15))
+            .expect("signed");
         let claims = keys().verify(&token, now).unwrap();
         assert_eq!((claims.sub, claims.sid), (user, session));
         assert!(keys().verify(&token, now + Duration::minutes(16)).is_none());

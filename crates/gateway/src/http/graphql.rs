@@ -32,7 +32,8 @@ pub async fn handle(
     request: GraphQLRequest<Rejection>,
 ) -> Response {
     let mut request = request.into_inner();
-    let request_id = request_id(&headers);
+    // Set by `access::log` for every route; read here for the errors' `requestId`.
+    let request_id = super::access::request_id(&headers);
     let Some(media) = MediaType::negotiate(&headers) else {
         return error_response(
             StatusCode::NOT_ACCEPTABLE,
@@ -74,12 +75,12 @@ pub async fn handle(
         Err(response) => return response,
     };
     let operation = request.operation_name.clone();
-    let span = tracing::info_span!("graphql", request_id = %request_id, operation = operation.as_deref().unwrap_or(""));
+    let span = tracing::info_span!("graphql", operation = operation.as_deref().unwrap_or(""));
     request.data = caller_data(&app, caller);
     let executed = tokio::time::timeout(app.config.request_timeout, app.schema.execute(request))
         .instrument(span)
         .await;
-    let mut response = match executed {
+    match executed {
         Ok(response) => graphql_response(response, media, &request_id),
         Err(_) => error_response(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -89,11 +90,7 @@ pub async fn handle(
                 app.config.request_timeout.as_secs_f64()
             ),
         ),
-    };
-    if let Ok(value) = header::HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert("x-request-id", value);
     }
-    response
 }
 
 /// What resolvers need about one caller: who they are and DataLoaders acting as them. A
@@ -269,20 +266,6 @@ pub(super) fn client_ip(headers: &HeaderMap, peer: SocketAddr, trusted_proxies: 
     hops.push(peer.ip());
     let index = hops.len().saturating_sub(1 + trusted_proxies);
     hops[index]
-}
-
-/// The client's `X-Request-Id` when it is a sane token, else a new one.
-fn request_id(headers: &HeaderMap) -> String {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .filter(|v| {
-            !v.is_empty()
-                && v.len() <= 64
-                && v.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        })
-        .map_or_else(|| commons_core::id::new().to_string(), str::to_owned)
 }
 
 /// A request that is not GraphQL over HTTP at all.

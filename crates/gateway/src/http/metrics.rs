@@ -150,7 +150,10 @@ fn sample(app: &App) {
     metrics::gauge!(UPTIME).set(started.elapsed().as_secs_f64());
     // Linux's /proc; elsewhere these series stay absent.
     if let Ok(statm) = std::fs::read_to_string("/proc/self/statm")
-        && let Some(pages) = statm.split_whitespace().nth(1).and_then(|p| p.parse::<f64>().ok())
+        && let Some(pages) = statm
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse::<f64>().ok())
     {
         metrics::gauge!(RESIDENT).set(pages * 4096.0);
     }

@@ -2,6 +2,7 @@
 //! `/graphql/ws` (subscriptions), `/health`, `/ready`,
 //! Prometheus `/metrics`, uploaded files at `/media/{id}` and file exports under `/exports/`.
 
+mod access;
 mod body_limit;
 mod export;
 mod graphiql;
@@ -18,12 +19,13 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use commons_resources::Resources;
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use crate::config::GatewayConfig;
 use crate::ratelimit::IpRateLimiter;
@@ -100,7 +102,31 @@ pub fn router(app: App) -> Router {
         .route("/media/{id}", get(media::serve))
         .route("/exports/events/{id}/registrations", get(export::registrations))
         .layer(axum::middleware::from_fn_with_state(limits, body_limit::limit))
+        .layer(cors(&app.config.cors_origins))
+        .layer(axum::middleware::from_fn(access::log))
         .with_state(app)
+}
+
+/// Which browser pages on other origins may call the API: none when `origins` is empty (the
+/// same origin always may), any with `*`, else those listed. Requests carry their token in
+/// `Authorization`, never in cookies, so no credentials mode is needed.
+fn cors(origins: &[String]) -> CorsLayer {
+    let allowed = if origins.iter().any(|o| o == "*") {
+        AllowOrigin::any()
+    } else {
+        AllowOrigin::list(origins.iter().filter_map(|o| HeaderValue::from_str(o).ok()))
+    };
+    CorsLayer::new()
+        .allow_origin(allowed)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            header::ACCEPT,
+            HeaderName::from_static(access::REQUEST_ID),
+        ])
+        .expose_headers([HeaderName::from_static(access::REQUEST_ID), header::RETRY_AFTER])
+        .max_age(Duration::from_secs(3600))
 }
 
 /// Serves `app` on `listener` until `shutdown` completes, then finishes the requests in flight.
