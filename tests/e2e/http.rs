@@ -605,3 +605,68 @@ async fn cors_for_listed_origins_and_a_request_id_on_every_route() {
         .expect("answer");
     assert_eq!(echoed.headers()["x-request-id"], "trace-42");
 }
+
+/// Automatic persisted queries (Apollo's protocol): after a document is sent once with its
+/// hash, the hash alone runs it, over POST and GET; an unknown hash asks for the document.
+#[tokio::test]
+async fn persisted_queries_run_by_their_hash() {
+    let server = TestServer::start().await;
+    let query = "query Me { me { id } }";
+    let hash = {
+        use sha2::Digest;
+        format!("{:x}", sha2::Sha256::digest(query.as_bytes()))
+    };
+    let persisted = json!({ "persistedQuery": { "version": 1, "sha256Hash": hash } });
+    let post = |body: Value| {
+        server
+            .http
+            .post(format!("{}/graphql", server.url))
+            .json(&body)
+            .send()
+    };
+
+    let unknown = TestServer::reply(post(json!({ "extensions": persisted })).await.expect("answer")).await;
+    assert_eq!(
+        unknown.code(),
+        Some("PERSISTED_QUERY_NOT_FOUND"),
+        "{}",
+        unknown.body
+    );
+    assert_eq!(unknown.message(), Some("PersistedQueryNotFound"));
+
+    let first = TestServer::reply(
+        post(json!({ "query": query, "extensions": persisted }))
+            .await
+            .expect("answer"),
+    )
+    .await;
+    assert!(first.body["errors"].is_null(), "{}", first.body);
+    let by_hash = TestServer::reply(post(json!({ "extensions": persisted })).await.expect("answer")).await;
+    assert!(by_hash.body["errors"].is_null(), "{}", by_hash.body);
+    assert!(
+        by_hash.body["data"]
+            .as_object()
+            .is_some_and(|d| d.contains_key("me"))
+    );
+    let over_get = server
+        .http
+        .get(format!("{}/graphql", server.url))
+        .query(&[("extensions", persisted.to_string())])
+        .send()
+        .await
+        .expect("answer");
+    let over_get = TestServer::reply(over_get).await;
+    assert!(over_get.body["errors"].is_null(), "{}", over_get.body);
+
+    let wrong = TestServer::reply(
+        post(json!({ "query": "{ me { id username } }", "extensions": persisted }))
+            .await
+            .expect("answer"),
+    )
+    .await;
+    assert_eq!(
+        wrong.code(),
+        Some("BAD_USER_INPUT"),
+        "a hash that is not the document's"
+    );
+}

@@ -32,6 +32,8 @@ pub enum ErrorCode {
     GraphqlParseFailed,
     GraphqlValidationFailed,
     Timeout,
+    /// An automatic persisted query's hash the server does not hold: send the document along.
+    PersistedQueryNotFound,
 }
 
 impl ErrorCode {
@@ -52,6 +54,7 @@ impl ErrorCode {
             ErrorCode::GraphqlParseFailed => "GRAPHQL_PARSE_FAILED",
             ErrorCode::GraphqlValidationFailed => "GRAPHQL_VALIDATION_FAILED",
             ErrorCode::Timeout => "TIMEOUT",
+            ErrorCode::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
         }
     }
 }

@@ -1,14 +1,14 @@
 //! Gives the errors async-graphql raises before execution their codes: a parse error, a
-//! validation error, a query nested too deep or too complex. These are refused before any
-//! resolver runs.
+//! validation error, a query nested too deep or too complex, an unknown persisted query.
+//! These are refused before any resolver runs.
 
 use std::sync::Arc;
 
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextValidation,
 };
 use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{ServerError, ServerResult, ValidationResult, Value, Variables};
+use async_graphql::{Request, ServerError, ServerResult, ValidationResult, Value, Variables};
 use commons_core::ErrorCode;
 
 pub struct ErrorCodes;
@@ -38,6 +38,24 @@ fn validation_code(error: &ServerError) -> ErrorCode {
 
 #[async_trait::async_trait]
 impl Extension for ErrorCodes {
+    /// Errors of the extensions that prepare a request (the query guard codes its own).
+    /// Apollo clients resend the document on `PERSISTED_QUERY_NOT_FOUND` (or its message).
+    async fn prepare_request(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        request: Request,
+        next: NextPrepareRequest<'_>,
+    ) -> ServerResult<Request> {
+        next.run(ctx, request).await.map_err(|e| {
+            let coded = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
+            match e.message.as_str() {
+                _ if coded => e,
+                "PersistedQueryNotFound" => with_code(e, ErrorCode::PersistedQueryNotFound),
+                _ => with_code(e, ErrorCode::BadUserInput),
+            }
+        })
+    }
+
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,

@@ -14,7 +14,11 @@ pub mod reactions;
 pub mod resources;
 pub mod sales;
 
+use async_graphql::extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage};
 use async_graphql::{MergedObject, Schema, SchemaBuilder};
+
+/// Parsed documents kept for automatic persisted queries, least recently used dropped first.
+const PERSISTED_QUERIES: usize = 1000;
 
 use crate::config::GatewayConfig;
 
@@ -52,8 +56,15 @@ pub fn builder(config: &GatewayConfig) -> SchemaBuilder<Query, Mutation, live::S
         // The guard holds other operations to `max_depth`; introspection may go deeper.
         .limit_depth(config.max_depth.max(guard::MAX_INTROSPECTION_DEPTH))
         .limit_complexity(config.max_complexity)
-        .extension(guard::QueryGuard::new(config.max_depth, config.max_complexity))
+        // First, so that it sees what the others refuse before parsing.
         .extension(extension::ErrorCodes)
+        .extension(guard::QueryGuard::new(config.max_depth, config.max_complexity))
+        // Automatic persisted queries (Apollo's protocol): a client sends a document's SHA-256
+        // instead of its text once the server has it. After the guard, which has checked the
+        // document when it was first sent in full; stored documents are kept parsed.
+        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
+            PERSISTED_QUERIES,
+        )))
 }
 
 /// The schema in SDL, as `commons schema` prints it and `schema.graphql` holds it.
