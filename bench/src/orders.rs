@@ -11,7 +11,10 @@ use std::time::Duration;
 use anyhow::Context;
 use commons_core::db::begin_write;
 use sea_orm::prelude::{DateTimeUtc, Uuid};
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, DbErr, QueryResult, Statement, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, DbErr, QueryResult, Statement,
+    Value,
+};
 use serde_json::json;
 
 use crate::api::{self, Session, gql_as};
@@ -128,10 +131,7 @@ async fn create_order(
 ) -> Result<Uuid, DbErr> {
     let now = chrono::Utc::now();
     let (order, line) = (Uuid::now_v7(), Uuid::now_v7());
-    look_up_session(db, session).await?;
-    let tx = begin_write(db).await?;
-    act_as(&tx, Some(me)).await?;
-    run(&tx, "SELECT * FROM users WHERE id = $1", [me.into()]).await?;
+    let tx = begin_request(db, me, session).await?;
     run(&tx, "SELECT * FROM resources WHERE id = $1", [product.into()]).await?;
     run(
         &tx,
@@ -175,10 +175,7 @@ async fn place_order(
     order: Uuid,
 ) -> Result<(), DbErr> {
     let now = chrono::Utc::now();
-    look_up_session(db, session).await?;
-    let tx = begin_write(db).await?;
-    act_as(&tx, Some(me)).await?;
-    run(&tx, "SELECT * FROM users WHERE id = $1", [me.into()]).await?;
+    let tx = begin_request(db, me, session).await?;
     run(&tx, "SELECT * FROM orders WHERE id = $1", [order.into()]).await?;
     run(
         &tx,
@@ -247,15 +244,23 @@ async fn place_order(
     tx.commit().await
 }
 
-/// The lookup every signed-in request starts with.
-async fn look_up_session(db: &DatabaseConnection, session: Uuid) -> Result<(), DbErr> {
+/// How every signed-in write request starts: the session behind the token, then a write
+/// transaction that names the actor and reads the actor's account.
+async fn begin_request(
+    db: &DatabaseConnection,
+    me: Uuid,
+    session: Uuid,
+) -> Result<DatabaseTransaction, DbErr> {
     run(
         db,
         "SELECT * FROM sessions LEFT JOIN users ON users.id = sessions.user_id WHERE sessions.id = $1",
         [session.into()],
     )
-    .await
-    .map(drop)
+    .await?;
+    let tx = begin_write(db).await?;
+    act_as(&tx, Some(me)).await?;
+    run(&tx, "SELECT * FROM users WHERE id = $1", [me.into()]).await?;
+    Ok(tx)
 }
 
 /// Names the actor for row level security (`None`: the system); PostgreSQL only.

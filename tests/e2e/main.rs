@@ -9,6 +9,7 @@ mod admin;
 mod auth;
 mod browser;
 mod cli;
+mod clients;
 mod docs;
 mod events;
 mod examples;
