@@ -13,6 +13,7 @@ mod clients;
 mod docs;
 mod events;
 mod examples;
+mod fuzz;
 mod http;
 mod live;
 mod messaging;
