@@ -132,13 +132,7 @@ async fn create_order(
     let now = chrono::Utc::now();
     let (order, line) = (Uuid::now_v7(), Uuid::now_v7());
     let tx = begin_request(db, me, session).await?;
-    run(&tx, "SELECT * FROM resources WHERE id = $1", [product.into()]).await?;
-    run(
-        &tx,
-        "SELECT * FROM products WHERE resource_id IN ($1)",
-        [product.into()],
-    )
-    .await?;
+    read_product(&tx, product).await?;
     run(
         &tx,
         "SELECT id, kind, created_at FROM agents WHERE id IN ($1)",
@@ -190,13 +184,7 @@ async fn place_order(
         [order.into()],
     )
     .await?;
-    run(&tx, "SELECT * FROM resources WHERE id = $1", [product.into()]).await?;
-    run(
-        &tx,
-        "SELECT * FROM products WHERE resource_id IN ($1)",
-        [product.into()],
-    )
-    .await?;
+    read_product(&tx, product).await?;
     run(
         &tx,
         "UPDATE products SET stock = stock - 1 WHERE resource_id = $1 AND stock >= 1",
@@ -242,6 +230,18 @@ async fn place_order(
         run(&tx, "NOTIFY commons_outbox", []).await?;
     }
     tx.commit().await
+}
+
+/// A product as the service reads it: the resource, then its kind row.
+async fn read_product(tx: &DatabaseTransaction, product: Uuid) -> Result<(), DbErr> {
+    run(tx, "SELECT * FROM resources WHERE id = $1", [product.into()]).await?;
+    run(
+        tx,
+        "SELECT * FROM products WHERE resource_id IN ($1)",
+        [product.into()],
+    )
+    .await?;
+    Ok(())
 }
 
 /// How every signed-in write request starts: the session behind the token, then a write

@@ -433,29 +433,28 @@ pub(crate) async fn organizes(
 
 /// Locks the event's row for the rest of the transaction and reads it as it now is.
 async fn lock_event(tx: &impl ConnectionTrait, event_id: Uuid) -> Result<event::Model, Error> {
-    event::Entity::update_many()
-        .col_expr(
-            event::Column::RegisteredCount,
-            Expr::col(event::Column::RegisteredCount),
-        )
-        .filter(event::Column::ResourceId.eq(event_id))
-        .exec(tx)
-        .await?;
-    event::Entity::find_by_id(event_id)
-        .one(tx)
-        .await?
-        .ok_or(Error::NotFound)
+    let unchanged = Expr::col(event::Column::RegisteredCount);
+    lock_event_setting(tx, event_id, event::Column::RegisteredCount, unchanged).await
 }
 
 /// Locks the event's row as [`lock_event`] does, and in the same UPDATE gives this request
 /// the event's next number (`requests_made` as read back): requests are numbered in the
 /// order they hold the lock, whatever their clocks said.
 async fn lock_event_for_request(tx: &impl ConnectionTrait, event_id: Uuid) -> Result<event::Model, Error> {
+    let next = Expr::col(event::Column::RequestsMade).add(1);
+    lock_event_setting(tx, event_id, event::Column::RequestsMade, next).await
+}
+
+/// The lock is an UPDATE of the row (portable: a row lock on PostgreSQL, the write lock on
+/// SQLite), which sets `column` to `value`; then the row is read as it now is.
+async fn lock_event_setting(
+    tx: &impl ConnectionTrait,
+    event_id: Uuid,
+    column: event::Column,
+    value: impl Into<sea_orm::sea_query::SimpleExpr>,
+) -> Result<event::Model, Error> {
     event::Entity::update_many()
-        .col_expr(
-            event::Column::RequestsMade,
-            Expr::col(event::Column::RequestsMade).add(1),
-        )
+        .col_expr(column, value.into())
         .filter(event::Column::ResourceId.eq(event_id))
         .exec(tx)
         .await?;
