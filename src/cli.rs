@@ -103,6 +103,18 @@ pub struct ServeArgs {
     #[arg(long, env = "COMMONS_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
 
+    /// Subscriptions one WebSocket connection may hold at once (more closes it with 4429).
+    #[arg(long, env = "COMMONS_WS_MAX_SUBSCRIPTIONS", default_value_t = 100)]
+    pub ws_max_subscriptions: usize,
+
+    /// Seconds a WebSocket may take to send `connection_init` (then 4408).
+    #[arg(long, env = "COMMONS_WS_INIT_TIMEOUT_SECS", default_value_t = 10)]
+    pub ws_init_timeout_secs: u64,
+
+    /// Seconds a WebSocket with no subscription may stay silent before it is closed.
+    #[arg(long, env = "COMMONS_WS_IDLE_TIMEOUT_SECS", default_value_t = 300)]
+    pub ws_idle_timeout_secs: u64,
+
     /// Proxies in front of the server that append the client's address to X-Forwarded-For
     /// (a load balancer and a CDN: 2). The client IP is read that many hops from the right,
     /// so what a client writes into the header itself is never taken. 0 uses the peer.

@@ -93,6 +93,11 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let config = GatewayConfig {
         max_body_bytes: args.max_body_bytes,
         request_timeout: Duration::from_secs(args.request_timeout_secs),
+        websocket: commons_gateway::http::ws_limits::Limits {
+            max_subscriptions: args.ws_max_subscriptions,
+            init_timeout: Duration::from_secs(args.ws_init_timeout_secs),
+            idle_timeout: Duration::from_secs(args.ws_idle_timeout_secs),
+        },
         auth_attempts_per_minute: args.auth_rate_limit,
         visits_per_minute: args.visit_rate_limit,
         cors_origins: args.cors_origins.clone(),
