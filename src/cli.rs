@@ -34,7 +34,8 @@ pub struct Cli {
 #[derive(Subcommand)]
 pub enum Command {
     /// Apply migrations and serve GraphQL (the default).
-    Serve(ServeArgs),
+    // Boxed: its many settings would make every other command as large.
+    Serve(Box<ServeArgs>),
     /// Apply migrations and exit.
     Migrate,
     /// Print the GraphQL schema (SDL).
@@ -50,7 +51,7 @@ pub enum Command {
 
 impl Default for Command {
     fn default() -> Self {
-        Command::Serve(ServeArgs::parse_from(["serve"]))
+        Command::Serve(Box::new(ServeArgs::parse_from(["serve"])))
     }
 }
 

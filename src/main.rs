@@ -25,7 +25,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     cli::init_tracing(&cli.log_format);
     match cli.command.unwrap_or_default() {
-        Command::Serve(args) => serve(&cli.database_url, args).await,
+        Command::Serve(args) => serve(&cli.database_url, *args).await,
         Command::Migrate => {
             let db = connect(&cli.database_url).await?;
             Migrator::up(&db, None).await.context("applying migrations")?;
