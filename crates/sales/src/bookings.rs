@@ -5,6 +5,12 @@
 //! its owner decides (requested → confirmed or declined, with a reason); declining or
 //! cancelling frees it. Event seats are booked by registering for the event (RS5): the seat is
 //! the registration, kept by the resources crate.
+//!
+//! A request holds its time until the owner answers, so one customer could fill a venue's
+//! calendar with requests: each customer may have [`MAX_PENDING_REQUESTS`] waiting per spot
+//! (those whose time has not begun; a request whose time passes unanswered no longer counts
+//! and holds nothing bookable). The count is taken under a lock on the spot's row, so
+//! concurrent requests cannot all slip under it.
 
 use chrono::{Duration, DurationRound};
 use commons_core::db::Conn;
@@ -16,8 +22,8 @@ use commons_resources::service::writing::live;
 use commons_resources::{Scope, Status};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SqlErr,
-    TransactionSession,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, SqlErr, TransactionSession,
 };
 use uuid::Uuid;
 
@@ -45,6 +51,42 @@ pub struct BookSpot {
     /// An organization booking through the actor (who needs its `purchase` permission).
     pub customer_id: Option<Uuid>,
     pub note: Option<String>,
+}
+
+/// Requests one customer may have waiting for one spot's owner.
+pub const MAX_PENDING_REQUESTS: u64 = 3;
+
+/// Locks the spot's row (a no-op UPDATE: a row lock on PostgreSQL, the write lock on SQLite)
+/// and refuses a request past the customer's share of waiting ones.
+async fn hold_request_cap(
+    tx: &impl ConnectionTrait,
+    title: &str,
+    spot_id: Uuid,
+    customer_id: Uuid,
+    now: Timestamp,
+) -> Result<(), Error> {
+    spot::Entity::update_many()
+        .col_expr(
+            spot::Column::RequiresBookingApproval,
+            Expr::col(spot::Column::RequiresBookingApproval).into(),
+        )
+        .filter(spot::Column::ResourceId.eq(spot_id))
+        .exec(tx)
+        .await?;
+    let waiting = booking::Entity::find()
+        .filter(booking::Column::SpotId.eq(spot_id))
+        .filter(booking::Column::CustomerId.eq(customer_id))
+        .filter(booking::Column::Status.eq(BookingStatus::Requested))
+        .filter(booking::Column::StartsAt.gt(now))
+        .count(tx)
+        .await?;
+    if waiting >= MAX_PENDING_REQUESTS {
+        return Err(Error::TooManyRequests {
+            spot: text::quoted(title),
+            max: MAX_PENDING_REQUESTS,
+        });
+    }
+    Ok(())
 }
 
 impl Sales {
@@ -81,6 +123,7 @@ impl Sales {
             ));
         }
         let status = if spot.requires_booking_approval {
+            hold_request_cap(&tx, &spot_resource.title, input.spot_id, customer_id, now).await?;
             BookingStatus::Requested
         } else {
             BookingStatus::Confirmed

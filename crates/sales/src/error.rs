@@ -48,6 +48,8 @@ pub enum Error {
     /// Two people moved the order at once, and the other was first.
     #[error("the order was changed meanwhile; it is now {}", lifecycle::name(*now))]
     Moved { now: OrderStatus },
+    #[error("you already have {max} requests for {spot} waiting for an answer; wait for one or cancel one")]
+    TooManyRequests { spot: String, max: u64 },
     #[error(transparent)]
     Resources(#[from] commons_resources::Error),
     #[error(transparent)]
@@ -68,6 +70,7 @@ commons_core::coded_error! {
         BadUserInput: WrongTransition;
         Forbidden: NotYourMove | NotAllowed;
         Conflict: OutOfStock | Moved | SlotTaken | BookingClosed;
+        LimitExceeded: TooManyRequests;
         Internal: Db;
     }
     wraps Resources | Orgs;

@@ -211,3 +211,59 @@ async fn a_booking_is_on_the_quarter_hour_ahead_and_at_most_a_day() {
         .await;
     assert!(own.is_ok(), "the owner's people may book for themselves: {own:?}");
 }
+
+/// One customer cannot fill a venue's calendar with requests: ten at once for ten different
+/// hours leave three waiting (the rest `LIMIT_EXCEEDED`); another customer is not held back;
+/// an answer frees a place in the queue.
+#[tokio::test]
+async fn a_customer_has_at_most_three_requests_waiting_per_spot() {
+    use commons_sales::bookings::MAX_PENDING_REQUESTS;
+    let shop = Shop::open("venue").await;
+    let (db, sales) = (&shop.world.db.conn, &shop.sales);
+    let hall = spot(&shop, "Community hall", true).await;
+    let [ann, ben] = <[Actor; 2]>::try_from(shop.world.people("hirer", 2).await).expect("two");
+
+    let attempts = (0..10).map(|hour| {
+        let (db, sales, ann) = (db.clone(), sales.clone(), ann.clone());
+        async move {
+            sales
+                .book_spot(&db, &ann, book(hall, tomorrow(hour, 0), tomorrow(hour, 30)))
+                .await
+        }
+    });
+    let (mut waiting, mut refused) = (Vec::new(), 0);
+    for attempt in join_all(attempts).await {
+        match attempt {
+            Ok(booking) => waiting.push(booking),
+            Err(e @ Error::TooManyRequests { .. }) => {
+                assert_eq!(e.code(), ErrorCode::LimitExceeded);
+                assert!(e.to_string().contains("“Community hall”"), "{e}");
+                refused += 1;
+            }
+            Err(other) => panic!("unexpected: {other:?}"),
+        }
+    }
+    assert_eq!(
+        (waiting.len() as u64, refused),
+        (MAX_PENDING_REQUESTS, 10 - MAX_PENDING_REQUESTS)
+    );
+
+    sales
+        .book_spot(db, &ben, book(hall, tomorrow(20, 0), tomorrow(21, 0)))
+        .await
+        .expect("another customer has a queue of their own");
+    sales
+        .decide_booking(
+            db,
+            &shop.clerk,
+            waiting[0].id,
+            false,
+            Some("booked for a wedding"),
+        )
+        .await
+        .expect("declined");
+    sales
+        .book_spot(db, &ann, book(hall, tomorrow(22, 0), tomorrow(23, 0)))
+        .await
+        .expect("an answer frees a place");
+}
