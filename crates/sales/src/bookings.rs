@@ -68,7 +68,7 @@ async fn hold_request_cap(
     spot::Entity::update_many()
         .col_expr(
             spot::Column::RequiresBookingApproval,
-            Expr::col(spot::Column::RequiresBookingApproval).into(),
+            Expr::col(spot::Column::RequiresBookingApproval),
         )
         .filter(spot::Column::ResourceId.eq(spot_id))
         .exec(tx)
