@@ -2,9 +2,9 @@
 //! queries over GET) and the official graphql-ws client under Node, installed from
 //! `tests/clients/package-lock.json`, so interoperability is proven, not assumed.
 //!
-//! Needs Node 20 and npm. Without them the test says so and passes, so that `cargo test`
-//! works on a fresh machine; `.ci/run` sets `COMMONS_REQUIRE_NODE=1`, under which a missing
-//! Node fails.
+//! Needs Node 20, npm and the npm registry (or npm's cache). Without them the test says so
+//! and passes, so that `cargo test` works on a fresh machine; `.ci/run` sets
+//! `COMMONS_REQUIRE_NODE=1`, under which a missing Node or a failed install fails.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -38,7 +38,15 @@ async fn the_readme_flow_works_with_urql_and_graphql_ws() {
         .status()
         .await
         .expect("npm runs");
-    assert!(installed.success(), "npm ci in tests/clients failed");
+    if !installed.success() {
+        // Offline, say: the clients come from the npm registry.
+        assert!(
+            std::env::var_os("COMMONS_REQUIRE_NODE").is_none(),
+            "npm ci in tests/clients failed"
+        );
+        eprintln!("skipped: npm could not install tests/clients (offline?)");
+        return;
+    }
 
     let server = TestServer::start().await;
     let run = Command::new("node")
