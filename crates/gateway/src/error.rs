@@ -2,7 +2,7 @@
 //! `extensions.code` (and `extensions.field` for bad input); internal details are logged,
 //! never sent.
 
-use async_graphql::ErrorExtensions;
+use async_graphql::{ErrorExtensionValues, ErrorExtensions};
 use commons_core::{CodedError, ErrorCode};
 
 /// A GraphQL error with a code and a message a person understands.
@@ -14,6 +14,18 @@ pub fn coded(code: ErrorCode, message: impl Into<String>) -> async_graphql::Erro
 /// unreachable.
 pub const RETRY_AFTER_UNAVAILABLE: u64 = 2;
 
+/// What a client is told when the database was out of reach.
+pub const UNAVAILABLE_MESSAGE: &str =
+    "the service is briefly unavailable; nothing was changed, try again shortly";
+
+/// Whether an error's extensions carry `code`.
+pub fn has_code(extensions: &Option<ErrorExtensionValues>, code: ErrorCode) -> bool {
+    extensions
+        .as_ref()
+        .and_then(|x| x.get("code"))
+        .is_some_and(|c| *c == async_graphql::Value::from(code.as_str()))
+}
+
 /// Maps any crate's error. `INTERNAL` errors are logged with their details and sent as a
 /// plain "internal error"; those that are the database being out of reach are `UNAVAILABLE`,
 /// which a client may retry.
@@ -21,11 +33,8 @@ pub fn to_graphql<E: CodedError + 'static>(error: E) -> async_graphql::Error {
     let code = error.code();
     if code == ErrorCode::Internal && database_unreachable(&error) {
         tracing::warn!(error = %error, "the database is out of reach");
-        return coded(
-            ErrorCode::Unavailable,
-            "the service is briefly unavailable; nothing was changed, try again shortly",
-        )
-        .extend_with(|_, ext| ext.set("retryAfterSeconds", RETRY_AFTER_UNAVAILABLE));
+        return coded(ErrorCode::Unavailable, UNAVAILABLE_MESSAGE)
+            .extend_with(|_, ext| ext.set("retryAfterSeconds", RETRY_AFTER_UNAVAILABLE));
     }
     if code == ErrorCode::Internal {
         tracing::error!(error = %error, "internal error");

@@ -16,6 +16,7 @@ use tracing::Instrument;
 
 use super::App;
 use super::response::{MediaType, error_response, graphql_response};
+use crate::error::has_code;
 use crate::schema::context::Caller;
 use crate::schema::guard::QueryGuard;
 use crate::schema::identity::UserLoader;
@@ -151,34 +152,8 @@ pub(super) async fn authenticate(
             client,
         }),
         Ok(None) => Ok(anonymous(true, client)),
-        Err(e) => Err(e.response()),
-    }
-}
-
-/// Checking a token failed on our side (logged).
-pub(super) enum VerifyFailed {
-    /// The database could not be reached: retryable.
-    Unavailable,
-    Internal,
-}
-
-impl VerifyFailed {
-    fn response(self) -> Response {
-        match self {
-            VerifyFailed::Unavailable => super::response::unavailable(),
-            VerifyFailed::Internal => super::response::internal_error(),
-        }
-    }
-
-    /// The same, for a WebSocket's `connection_init`.
-    pub(super) fn graphql_error(self) -> async_graphql::Error {
-        match self {
-            VerifyFailed::Unavailable => crate::error::coded(
-                ErrorCode::Unavailable,
-                "the service is briefly unavailable; connect again shortly",
-            ),
-            VerifyFailed::Internal => crate::error::coded(ErrorCode::Internal, "internal error"),
-        }
+        Err(e) if has_code(&e.extensions, ErrorCode::Unavailable) => Err(super::response::unavailable()),
+        Err(_) => Err(super::response::internal_error()),
     }
 }
 
@@ -191,8 +166,9 @@ pub(super) fn bearer(value: &str) -> Option<&str> {
 }
 
 /// The actor a token stands for: `None` when it is refused (malformed, expired, wrongly
-/// signed, revoked), `Err` when checking it failed (logged).
-pub(super) async fn verify(app: &App, token: &str) -> Result<Option<Actor>, VerifyFailed> {
+/// signed, revoked), `Err` when checking it failed on our side (logged, and coded
+/// `UNAVAILABLE` when the database was out of reach, else `INTERNAL`).
+pub(super) async fn verify(app: &App, token: &str) -> Result<Option<Actor>, async_graphql::Error> {
     let s = &app.services;
     // API keys carry a prefix, so a JWT never costs a key lookup and a key never a JWT parse.
     let authenticated = if token.starts_with(API_KEY_PREFIX) {
@@ -202,15 +178,7 @@ pub(super) async fn verify(app: &App, token: &str) -> Result<Option<Actor>, Veri
     };
     match authenticated {
         Ok(actor) => Ok(Some(actor)),
-        Err(e) if e.code() == ErrorCode::Internal => {
-            if crate::error::database_unreachable(&e) {
-                tracing::warn!(error = %e, "authentication found the database out of reach");
-                Err(VerifyFailed::Unavailable)
-            } else {
-                tracing::error!(error = %e, "authentication failed");
-                Err(VerifyFailed::Internal)
-            }
-        }
+        Err(e) if e.code() == ErrorCode::Internal => Err(crate::error::to_graphql(e)),
         Err(_) => Ok(None),
     }
 }
@@ -248,24 +216,19 @@ pub(super) fn client_info(headers: &HeaderMap, peer: SocketAddr, trusted_proxies
 /// itself sits further left and is never taken. An entry that is not an address (or a header
 /// shorter than the proxies) stops the walk at the leftmost hop that is one.
 pub(super) fn client_ip(headers: &HeaderMap, peer: SocketAddr, trusted_proxies: usize) -> IpAddr {
-    if trusted_proxies == 0 {
-        return peer.ip();
-    }
-    let mut hops: Vec<IpAddr> = headers
+    let forwarded = headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .map(|hop| hop.trim().parse().ok())
-        .collect::<Vec<Option<IpAddr>>>()
-        .into_iter()
         .rev()
-        .map_while(|hop| hop)
-        .collect();
-    hops.reverse();
-    hops.push(peer.ip());
-    let index = hops.len().saturating_sub(1 + trusted_proxies);
-    hops[index]
+        .map_while(|hop| hop.trim().parse().ok());
+    // Right to left, the peer first: the hop past the trusted proxies, or the last one known.
+    std::iter::once(peer.ip())
+        .chain(forwarded)
+        .take(trusted_proxies + 1)
+        .last()
+        .unwrap_or(peer.ip())
 }
 
 /// A request that is not GraphQL over HTTP at all.

@@ -4,6 +4,8 @@
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use commons_core::ErrorCode;
+
+use crate::error::{UNAVAILABLE_MESSAGE, has_code};
 use serde_json::{Value, json};
 
 pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
@@ -71,12 +73,10 @@ pub fn graphql_response(response: async_graphql::Response, media: MediaType, req
     // retried, and says so the way HTTP does.
     let unavailable = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
-        && response.errors.iter().all(|e| {
-            e.extensions
-                .as_ref()
-                .and_then(|x| x.get("code"))
-                .is_some_and(|c| *c == async_graphql::Value::from(ErrorCode::Unavailable.as_str()))
-        });
+        && response
+            .errors
+            .iter()
+            .all(|e| has_code(&e.extensions, ErrorCode::Unavailable));
     let status = if unavailable {
         StatusCode::SERVICE_UNAVAILABLE
     } else if request_error && media == MediaType::GraphqlResponse {
@@ -101,7 +101,7 @@ pub fn unavailable() -> Response {
     let mut response = error_response(
         StatusCode::SERVICE_UNAVAILABLE,
         ErrorCode::Unavailable,
-        "the service is briefly unavailable; nothing was changed, try again shortly",
+        UNAVAILABLE_MESSAGE,
     );
     response.headers_mut().insert(header::RETRY_AFTER, retry_after());
     response

@@ -85,7 +85,7 @@ async fn connect(app: &App, token: Option<&str>, client: ClientInfo) -> async_gr
                     "the access token is invalid or expired; refresh it and connect again",
                 ));
             }
-            Err(failed) => return Err(failed.graphql_error()),
+            Err(failed) => return Err(failed),
         },
     };
     Ok(Caller {

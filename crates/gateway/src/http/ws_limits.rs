@@ -56,13 +56,7 @@ fn close(code: u16, reason: impl Into<String>) -> Message {
 /// (1002) would: 4403 for a refused token, 1013 when the database is out of reach (try
 /// again later), 1011 for anything else.
 pub fn refuse(out: &Outgoing, error: &async_graphql::Error) {
-    let code_is = |code: commons_core::ErrorCode| {
-        error
-            .extensions
-            .as_ref()
-            .and_then(|x| x.get("code"))
-            .is_some_and(|c| *c == async_graphql::Value::from(code.as_str()))
-    };
+    let code_is = |code| crate::error::has_code(&error.extensions, code);
     let code = if code_is(commons_core::ErrorCode::Unauthenticated) {
         4403
     } else if code_is(commons_core::ErrorCode::Unavailable) {
