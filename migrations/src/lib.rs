@@ -20,6 +20,7 @@ mod m20261201_000014_sales;
 mod m20261201_000015_idempotency;
 mod m20261202_000016_waitlist_order;
 mod m20261202_000017_password_attempts;
+mod m20261203_000018_payments;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000015_idempotency::Migration),
             Box::new(m20261202_000016_waitlist_order::Migration),
             Box::new(m20261202_000017_password_attempts::Migration),
+            Box::new(m20261203_000018_payments::Migration),
         ]
     }
 }

@@ -38,6 +38,9 @@ pub enum Error {
     },
     #[error("{0}")]
     NotAllowed(&'static str),
+    /// Paying an order that is not waiting for payment.
+    #[error("the order is {status}; only a placed order is paid")]
+    NotPayable { status: &'static str },
     /// Placing would take more than is left.
     #[error("{title} has only {left} left")]
     OutOfStock {
@@ -69,7 +72,7 @@ commons_core::coded_error! {
         NotFound: OrderNotFound | BookingNotFound;
         BadUserInput: WrongTransition;
         Forbidden: NotYourMove | NotAllowed;
-        Conflict: OutOfStock | Moved | SlotTaken | BookingClosed;
+        Conflict: OutOfStock | NotPayable | Moved | SlotTaken | BookingClosed;
         LimitExceeded: TooManyRequests;
         Internal: Db;
     }

@@ -15,6 +15,7 @@ pub mod events;
 pub mod lifecycle;
 pub mod orders;
 mod parties;
+mod paying;
 mod stock;
 
 use commons_resources::Resources;

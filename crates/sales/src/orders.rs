@@ -525,7 +525,7 @@ async fn priced_lines(
     Ok(priced)
 }
 
-async fn record_change(
+pub(crate) async fn record_change(
     tx: &impl ConnectionTrait,
     order_id: Uuid,
     actor_id: Uuid,

@@ -1,0 +1,8 @@
+//! The payments tables, one entity each.
+
+pub mod account;
+pub mod entry;
+pub mod line;
+pub mod payment;
+pub mod provider_event;
+pub mod refund;

@@ -1,0 +1,94 @@
+//! Payouts (PA4, PA5's spending): money leaves an agent's account (or a fund it keeps for a
+//! resource) to the agent: withdrawn to its bank, or spent on what the fund is for, with a
+//! description. The account never goes below zero.
+
+use commons_core::db::Conn;
+use commons_core::{Actor, money, text};
+use sea_orm::{EntityTrait, TransactionSession};
+
+use crate::Payments;
+use crate::access::{Use, acts_for};
+use crate::contributions::Target;
+use crate::entity::account::AccountKind;
+use crate::entity::entry::{self, EntryKind};
+use crate::error::Error;
+use crate::ledger::{self, Posting};
+
+const MAX_DESCRIPTION: usize = 500;
+
+/// Money to take out of an account.
+#[derive(Clone, Debug)]
+pub struct Payout {
+    pub target: Target,
+    pub amount_minor: i64,
+    pub currency: String,
+    /// What it is for: `Gloves and bags for the cleanup`.
+    pub description: String,
+    pub idempotency_key: String,
+}
+
+impl Payments {
+    /// Pays `input.amount_minor` out of the target's account, for those who manage its
+    /// owner's billing.
+    pub async fn pay_out<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        input: Payout,
+    ) -> Result<entry::Model, Error> {
+        let currency = money::currency(&input.currency)
+            .ok_or_else(|| Error::invalid("currency", "currency is an ISO 4217 code"))?;
+        if input.amount_minor <= 0 {
+            return Err(Error::invalid("amountMinor", "a payout is more than zero"));
+        }
+        let description = text::required("description", &input.description, MAX_DESCRIPTION)?;
+        let now = self.now();
+        let target = match input.target {
+            Target::Agent(id) => format!("agent:{id}"),
+            Target::Resource(id) => format!("resource:{id}"),
+        };
+        let keyed = self
+            .begin_keyed(
+                db,
+                actor,
+                "payOut",
+                &[&target, &input.amount_minor.to_string(), &currency, &description],
+                &input.idempotency_key,
+                now,
+            )
+            .await?;
+        let tx = keyed.tx;
+        if let Some(id) = keyed.replayed {
+            commons_core::tenant::act_as(&tx, &Actor::System).await?;
+            let found = entry::Entity::find_by_id(id).one(&tx).await?;
+            tx.commit().await?;
+            return found.ok_or(Error::PaymentNotFound);
+        }
+        let holder = self.holder(&tx, actor, input.target).await?;
+        if acts_for(&tx, actor, holder.agent_id, Use::Move).await?.is_none() {
+            return Err(Error::NotAllowed(
+                "only the owner (or its people with manage_billing) pays money out",
+            ));
+        }
+        commons_core::tenant::act_as(&tx, &Actor::System).await?;
+        let from = ledger::agent_account(&tx, holder, &currency, now).await?;
+        let clearing = ledger::platform_account(&tx, AccountKind::Clearing, &currency, now).await?;
+        let posting = Posting {
+            kind: EntryKind::Payout,
+            currency,
+            payment_id: None,
+            refund_id: None,
+            description: Some(description),
+            created_by: Some(keyed.creator),
+            lines: vec![(from.id, -input.amount_minor), (clearing.id, input.amount_minor)],
+        };
+        let entry_id = ledger::post(&tx, &Actor::System, posting, now).await?;
+        commons_core::idempotency::complete(&tx, &keyed.request, entry_id).await?;
+        let made = entry::Entity::find_by_id(entry_id)
+            .one(&tx)
+            .await?
+            .ok_or(Error::Unbalanced)?;
+        tx.commit().await?;
+        Ok(made)
+    }
+}
