@@ -102,6 +102,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         visits_per_minute: args.visit_rate_limit,
         cors_origins: args.cors_origins.clone(),
         trusted_proxies: args.trusted_proxies.max(usize::from(args.trust_forwarded_for)),
+        payments: payments_config(&args),
         ..GatewayConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(&args.listen)
@@ -117,6 +118,20 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     .await?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The test provider (with the secret given, else a random one) and the fee.
+fn payments_config(args: &ServeArgs) -> commons_gateway::config::PaymentsConfig {
+    let provider = match &args.test_provider_secret {
+        Some(secret) => commons_payments::TestProvider::new(secret.clone()),
+        None => commons_payments::TestProvider::with_random_secret(),
+    };
+    commons_gateway::config::PaymentsConfig {
+        provider: std::sync::Arc::new(provider),
+        fee: commons_payments::Fee {
+            basis_points: args.payment_fee_bps,
+        },
+    }
 }
 
 async fn shutdown_signal() {

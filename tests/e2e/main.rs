@@ -18,6 +18,7 @@ mod http;
 mod live;
 mod messaging;
 mod orgs;
+mod payments;
 mod reactions;
 mod replay;
 mod resources;

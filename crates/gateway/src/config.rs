@@ -1,6 +1,9 @@
 //! What an operator can tune in the gateway.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use commons_payments::{Fee, PaymentProvider, TestProvider};
 
 #[derive(Clone, Debug)]
 pub struct GatewayConfig {
@@ -37,6 +40,26 @@ pub struct GatewayConfig {
     pub cors_origins: Vec<String>,
     /// What one WebSocket connection may hold and how long it may wait.
     pub websocket: crate::http::ws_limits::Limits,
+    /// Who moves the money, and the platform's fee.
+    pub payments: PaymentsConfig,
+}
+
+/// The payment provider (its webhooks arrive at `POST /webhooks/{name}`) and the fee.
+#[derive(Clone, Debug)]
+pub struct PaymentsConfig {
+    pub provider: Arc<dyn PaymentProvider>,
+    pub fee: Fee,
+}
+
+impl Default for PaymentsConfig {
+    /// The test provider with a secret no one knows (so no one can forge its webhooks), and
+    /// no fee.
+    fn default() -> Self {
+        PaymentsConfig {
+            provider: Arc::new(TestProvider::with_random_secret()),
+            fee: Fee::default(),
+        }
+    }
 }
 
 impl Default for GatewayConfig {
@@ -59,6 +82,7 @@ impl Default for GatewayConfig {
                 init_timeout: Duration::from_secs(10),
                 idle_timeout: Duration::from_secs(5 * 60),
             },
+            payments: PaymentsConfig::default(),
         }
     }
 }

@@ -29,4 +29,5 @@ pub fn rules() -> commons_core::audience::Registry {
         .with(commons_reactions::events::ReactionRules)
         .with(commons_messaging::MessagingRules)
         .with(commons_sales::events::SalesRules)
+        .with(commons_payments::events::PaymentRules)
 }

@@ -31,7 +31,7 @@ pub use entity::account::AccountKind;
 pub use entity::payment::{PaymentKind, PaymentStatus};
 pub use entity::refund::RefundStatus;
 pub use error::Error;
-pub use payouts::Payout;
+pub use payouts::{PaidOut, Payout};
 pub use provider::{PaymentProvider, TestProvider};
 pub use reading::HistoryFilter;
 pub use refunds::Refund;

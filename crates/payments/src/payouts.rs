@@ -4,13 +4,15 @@
 
 use commons_core::db::Conn;
 use commons_core::{Actor, money, text};
-use sea_orm::{EntityTrait, TransactionSession};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession};
+use uuid::Uuid;
 
 use crate::Payments;
 use crate::access::{Use, acts_for};
 use crate::contributions::Target;
-use crate::entity::account::AccountKind;
+use crate::entity::account::{self, AccountKind};
 use crate::entity::entry::{self, EntryKind};
+use crate::entity::line;
 use crate::error::Error;
 use crate::ledger::{self, Posting};
 
@@ -27,15 +29,18 @@ pub struct Payout {
     pub idempotency_key: String,
 }
 
+/// Money that left an account, and the account after.
+#[derive(Clone, Debug)]
+pub struct PaidOut {
+    pub entry: entry::Model,
+    pub amount_minor: i64,
+    pub account: account::Model,
+}
+
 impl Payments {
     /// Pays `input.amount_minor` out of the target's account, for those who manage its
     /// owner's billing.
-    pub async fn pay_out<C: Conn>(
-        &self,
-        db: &C,
-        actor: &Actor,
-        input: Payout,
-    ) -> Result<entry::Model, Error> {
+    pub async fn pay_out<C: Conn>(&self, db: &C, actor: &Actor, input: Payout) -> Result<PaidOut, Error> {
         let currency = money::currency(&input.currency)
             .ok_or_else(|| Error::invalid("currency", "currency is an ISO 4217 code"))?;
         if input.amount_minor <= 0 {
@@ -60,9 +65,9 @@ impl Payments {
         let tx = keyed.tx;
         if let Some(id) = keyed.replayed {
             commons_core::tenant::act_as(&tx, &Actor::System).await?;
-            let found = entry::Entity::find_by_id(id).one(&tx).await?;
+            let found = paid_out(&tx, id).await?;
             tx.commit().await?;
-            return found.ok_or(Error::PaymentNotFound);
+            return Ok(found);
         }
         let holder = self.holder(&tx, actor, input.target).await?;
         if acts_for(&tx, actor, holder.agent_id, Use::Move).await?.is_none() {
@@ -84,11 +89,31 @@ impl Payments {
         };
         let entry_id = ledger::post(&tx, &Actor::System, posting, now).await?;
         commons_core::idempotency::complete(&tx, &keyed.request, entry_id).await?;
-        let made = entry::Entity::find_by_id(entry_id)
-            .one(&tx)
-            .await?
-            .ok_or(Error::Unbalanced)?;
+        let made = paid_out(&tx, entry_id).await?;
         tx.commit().await?;
         Ok(made)
     }
+}
+
+/// The payout of `entry_id`: the entry, the amount that left, and the account it left.
+async fn paid_out(tx: &impl ConnectionTrait, entry_id: Uuid) -> Result<PaidOut, Error> {
+    let entry = entry::Entity::find_by_id(entry_id)
+        .one(tx)
+        .await?
+        .ok_or(Error::Unbalanced)?;
+    let taken = line::Entity::find()
+        .filter(line::Column::EntryId.eq(entry_id))
+        .filter(line::Column::AmountMinor.lt(0))
+        .one(tx)
+        .await?
+        .ok_or(Error::Unbalanced)?;
+    let account = account::Entity::find_by_id(taken.account_id)
+        .one(tx)
+        .await?
+        .ok_or(Error::Unbalanced)?;
+    Ok(PaidOut {
+        entry,
+        amount_minor: -taken.amount_minor,
+        account,
+    })
 }

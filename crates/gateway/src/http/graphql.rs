@@ -22,6 +22,7 @@ use crate::schema::guard::QueryGuard;
 use crate::schema::identity::UserLoader;
 use crate::schema::messaging::MessagingLoader;
 use crate::schema::orgs::OrgsLoader;
+use crate::schema::payments::PaymentsLoader;
 use crate::schema::resources::ResourcesLoader;
 use crate::schema::sales::SalesLoader;
 
@@ -121,7 +122,8 @@ pub(super) fn caller_data(app: &App, caller: Caller) -> async_graphql::Data {
         OrgsLoader,
         ResourcesLoader,
         MessagingLoader,
-        SalesLoader
+        SalesLoader,
+        PaymentsLoader
     );
     data.insert(caller);
     data

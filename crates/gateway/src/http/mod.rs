@@ -11,6 +11,7 @@ mod media;
 mod metrics;
 mod response;
 mod subscriptions;
+mod webhooks;
 pub mod ws_limits;
 
 use std::net::SocketAddr;
@@ -49,11 +50,15 @@ impl App {
     pub fn new(db: DatabaseConnection, resources: Resources, config: GatewayConfig) -> App {
         let identity = resources.orgs().identity().clone();
         let rules = Arc::new(crate::rules());
+        let sales = commons_sales::Sales::new(resources.clone());
+        let payments = commons_payments::Payments::new(sales.clone(), config.payments.provider.clone())
+            .with_fee(config.payments.fee);
         let services = Services {
             db,
             orgs: resources.orgs().clone(),
             reactions: commons_reactions::Reactions::new(resources.clone()),
-            sales: commons_sales::Sales::new(resources.clone()),
+            sales,
+            payments,
             messaging: commons_messaging::Messaging::new(identity.clone(), rules.clone()),
             identity,
             rules,
@@ -101,6 +106,7 @@ pub fn router(app: App) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/media/{id}", get(media::serve))
         .route("/exports/events/{id}/registrations", get(export::registrations))
+        .route("/webhooks/{provider}", axum::routing::post(webhooks::receive))
         .layer(axum::middleware::from_fn_with_state(limits, body_limit::limit))
         .layer(cors(&app.config.cors_origins))
         .layer(axum::middleware::from_fn(access::log))

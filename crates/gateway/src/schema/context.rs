@@ -25,6 +25,7 @@ pub struct Services {
     pub reactions: commons_reactions::Reactions,
     pub messaging: commons_messaging::Messaging,
     pub sales: commons_sales::Sales,
+    pub payments: commons_payments::Payments,
     /// Every crate's event rules: who hears of what, what live subscribers receive.
     pub rules: Arc<Registry>,
     /// This process's live delivery, for subscriptions.

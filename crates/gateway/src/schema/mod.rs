@@ -10,6 +10,7 @@ pub mod live;
 pub mod messaging;
 pub mod node;
 pub mod orgs;
+pub mod payments;
 pub mod reactions;
 pub mod resources;
 pub mod sales;
@@ -32,6 +33,7 @@ pub struct Query(
     reactions::ReactionsQuery,
     messaging::MessagingQuery,
     sales::SalesQuery,
+    payments::PaymentsQuery,
     node::NodeQuery,
 );
 
@@ -46,6 +48,7 @@ pub struct Mutation(
     reactions::ReactionsMutation,
     messaging::MessagingMutation,
     sales::SalesMutation,
+    payments::PaymentsMutation,
 );
 
 pub type CommonsSchema = Schema<Query, Mutation, live::Subscription>;

@@ -8,6 +8,7 @@ use uuid::Uuid;
 
 use super::identity::User;
 use super::orgs::{Department, Organization, Owner, load_owners};
+use super::payments::{Payment, load_payments};
 use super::resources::{Blogpost, Event, Page, Photo, Product, Resource, Spot, load_resources};
 use super::sales::{Booking, Order, load_bookings, load_orders};
 use crate::error::coded;
@@ -66,6 +67,7 @@ pub enum Node {
     Spot(Spot),
     Order(Order),
     Booking(Booking),
+    Payment(Payment),
 }
 
 #[derive(Default)]
@@ -127,6 +129,13 @@ async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<
         .map(|(_, id)| *id)
         .collect();
     let mut bookings = load_bookings(ctx, booking_ids).await?;
+    let payment_ids: Vec<Uuid> = parsed
+        .iter()
+        .flatten()
+        .filter(|(t, _)| t == "Payment")
+        .map(|(_, id)| *id)
+        .collect();
+    let mut payments = load_payments(ctx, payment_ids).await?;
     Ok(parsed
         .into_iter()
         .map(|p| {
@@ -134,6 +143,7 @@ async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<
             match type_name.as_str() {
                 "Order" => return orders.remove(&id).map(Node::Order),
                 "Booking" => return bookings.remove(&id).map(Node::Booking),
+                "Payment" => return payments.remove(&id).map(Node::Payment),
                 _ => {}
             }
             if RESOURCE_TYPES.contains(&type_name.as_str()) {

@@ -42,6 +42,13 @@ impl TestProvider {
         }
     }
 
+    /// A test provider with a secret no one knows: its charges end at once or stay pending,
+    /// and no one can forge its webhooks. What the server runs unless told a secret.
+    pub fn with_random_secret() -> TestProvider {
+        use rand::Rng;
+        TestProvider::new(format!("whsec_{}", hex::encode(rand::rng().random::<[u8; 32]>())))
+    }
+
     pub fn secret(&self) -> &str {
         &self.secret
     }

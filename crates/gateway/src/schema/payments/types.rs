@@ -1,0 +1,273 @@
+//! Payments, refunds and balances as GraphQL types.
+
+use async_graphql::dataloader::DataLoader;
+use async_graphql::{Context, Enum, ID, Object};
+use commons_core::Timestamp;
+use commons_payments::entity::{account, payment, refund};
+
+use super::loader::{PaymentsLoader, RefundsOf};
+use crate::error::SharedResult;
+use crate::schema::context::ContextExt;
+use crate::schema::identity::{User, load_users};
+use crate::schema::node::global_id;
+use crate::schema::orgs::{Owner, load_owners};
+use crate::schema::resources::{Resource, load_resources};
+use crate::schema::sales::{Order, load_orders};
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "commons_payments::PaymentStatus")]
+pub enum PaymentStatus {
+    /// Made, not yet accepted by the provider.
+    RequiresPayment,
+    /// The provider has it and will tell how it ended.
+    Processing,
+    Succeeded,
+    Failed,
+    Cancelled,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "commons_payments::PaymentKind")]
+pub enum PaymentKind {
+    /// An order's total, to its seller.
+    Order,
+    /// A gift to an agent or to a resource's fund.
+    Contribution,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "commons_payments::RefundStatus")]
+pub enum RefundStatus {
+    /// Taken from the payee's account; the provider is returning it.
+    Pending,
+    Succeeded,
+    /// The provider refused: the amount is back on the payee's account.
+    Failed,
+}
+
+async fn owner(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Option<Owner>> {
+    Ok(load_owners(ctx, vec![id]).await?.pop().flatten())
+}
+
+async fn resource(ctx: &Context<'_>, id: Option<uuid::Uuid>) -> async_graphql::Result<Option<Resource>> {
+    let Some(id) = id else { return Ok(None) };
+    Ok(load_resources(ctx, vec![id]).await?.remove(&id))
+}
+
+/// Money paid through a provider: an order's total, or a contribution.
+pub struct Payment(pub payment::Model);
+
+impl Payment {
+    /// Whether the caller may see who paid (an anonymous gift names no one but to its giver).
+    fn payer_shown(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(ctx.services().payments.shows_payer(ctx.actor()?, &self.0))
+    }
+}
+
+#[Object]
+impl Payment {
+    pub async fn id(&self) -> ID {
+        global_id("Payment", self.0.id)
+    }
+
+    async fn kind(&self) -> PaymentKind {
+        self.0.kind.into()
+    }
+
+    async fn status(&self) -> PaymentStatus {
+        self.0.status.into()
+    }
+
+    /// In the currency's minor units.
+    async fn amount_minor(&self) -> i64 {
+        self.0.amount_minor
+    }
+
+    /// The platform's fee, taken from what the payee receives.
+    async fn fee_minor(&self) -> i64 {
+        self.0.fee_minor
+    }
+
+    /// How much has been given back so far.
+    async fn refunded_minor(&self) -> i64 {
+        self.0.refunded_minor
+    }
+
+    /// ISO 4217.
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+
+    /// The order paid for, if any (when the caller sees it).
+    async fn order(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Order>> {
+        let Some(id) = self.0.order_id else {
+            return Ok(None);
+        };
+        Ok(load_orders(ctx, vec![id]).await?.remove(&id))
+    }
+
+    /// Who paid; null for an anonymous contribution, except to its giver.
+    async fn payer(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Owner>> {
+        if !self.payer_shown(ctx)? {
+            return Ok(None);
+        }
+        owner(ctx, self.0.payer_id).await
+    }
+
+    /// Who is paid: the seller, or the receiver of the contribution.
+    async fn payee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Owner>> {
+        owner(ctx, self.0.payee_id).await
+    }
+
+    /// The resource whose fund a contribution went to.
+    async fn resource(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Resource>> {
+        resource(ctx, self.0.resource_id).await
+    }
+
+    /// The person who paid; null for an anonymous contribution, except to its giver.
+    async fn creator(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        if !self.payer_shown(ctx)? {
+            return Ok(None);
+        }
+        Ok(load_users(ctx, vec![self.0.creator_id])
+            .await?
+            .remove(&self.0.creator_id))
+    }
+
+    async fn anonymous(&self) -> bool {
+        self.0.anonymous
+    }
+
+    async fn message(&self) -> Option<&str> {
+        self.0.message.as_deref()
+    }
+
+    /// The provider that moved the money: `test`, `stripe`.
+    async fn provider(&self) -> &str {
+        &self.0.provider
+    }
+
+    /// Why it failed, in the provider's words.
+    async fn failure_reason(&self) -> Option<&str> {
+        self.0.failure_reason.as_deref()
+    }
+
+    async fn created_at(&self) -> Timestamp {
+        self.0.created_at
+    }
+
+    /// When it succeeded, failed or was cancelled.
+    async fn settled_at(&self) -> Option<Timestamp> {
+        self.0.settled_at
+    }
+
+    /// Money given back from it, oldest first.
+    async fn refunds(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Refund>> {
+        let found = ctx
+            .data_unchecked::<DataLoader<PaymentsLoader>>()
+            .load_one(RefundsOf(self.0.id))
+            .await
+            .unshared()?;
+        Ok(found.unwrap_or_default().into_iter().map(Refund).collect())
+    }
+}
+
+/// Money given back from a payment.
+pub struct Refund(pub refund::Model);
+
+#[Object]
+impl Refund {
+    async fn id(&self) -> ID {
+        global_id("Refund", self.0.id)
+    }
+
+    async fn amount_minor(&self) -> i64 {
+        self.0.amount_minor
+    }
+
+    async fn status(&self) -> RefundStatus {
+        self.0.status.into()
+    }
+
+    async fn reason(&self) -> Option<&str> {
+        self.0.reason.as_deref()
+    }
+
+    /// Why the provider refused it.
+    async fn failure_reason(&self) -> Option<&str> {
+        self.0.failure_reason.as_deref()
+    }
+
+    async fn created_at(&self) -> Timestamp {
+        self.0.created_at
+    }
+
+    /// The payment it gives back from.
+    async fn payment(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Payment>> {
+        Ok(super::load_payments(ctx, vec![self.0.payment_id])
+            .await?
+            .remove(&self.0.payment_id))
+    }
+}
+
+/// What the platform holds for an agent in one currency: its own account, or a fund it keeps
+/// for one of its resources.
+pub struct Balance(pub account::Model);
+
+#[Object]
+impl Balance {
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+
+    /// In the currency's minor units; never below zero.
+    async fn balance_minor(&self) -> i64 {
+        self.0.balance_minor
+    }
+
+    /// The resource the money is kept for; null for the agent's own account.
+    async fn resource(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Resource>> {
+        resource(ctx, self.0.resource_id).await
+    }
+
+    /// Whether people may contribute to it.
+    async fn accepts_contributions(&self) -> bool {
+        self.0.accepts_contributions
+    }
+
+    /// What the fund asks for, if it says.
+    async fn goal_minor(&self) -> Option<i64> {
+        self.0.goal_minor
+    }
+}
+
+/// Money that left an account (withdrawn, or spent on what a fund is for).
+pub struct Payout(pub commons_payments::PaidOut);
+
+#[Object]
+impl Payout {
+    async fn id(&self) -> ID {
+        global_id("Payout", self.0.entry.id)
+    }
+
+    async fn amount_minor(&self) -> i64 {
+        self.0.amount_minor
+    }
+
+    async fn currency(&self) -> &str {
+        &self.0.entry.currency
+    }
+
+    async fn description(&self) -> Option<&str> {
+        self.0.entry.description.as_deref()
+    }
+
+    async fn created_at(&self) -> Timestamp {
+        self.0.entry.created_at
+    }
+
+    /// The account it left, as it is after.
+    async fn balance(&self) -> Balance {
+        Balance(self.0.account.clone())
+    }
+}
