@@ -242,10 +242,13 @@ async fn entries(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                 .col(uuid_null("payment_id"))
                 .col(uuid_null("refund_id"))
                 .col(text_null("description"))
+                // A payout's receipt (an upload of the person paying out).
+                .col(uuid_null("receipt_media_id"))
                 .col(uuid_null("created_by"))
                 .col(timestamp_with_time_zone("created_at"))
                 .foreign_key(&mut fk_restrict("ledger_entries", "payment_id", "payments"))
                 .foreign_key(&mut fk_restrict("ledger_entries", "refund_id", "refunds"))
+                .foreign_key(&mut fk_restrict("ledger_entries", "receipt_media_id", "media"))
                 .take(),
         )
         .await?;
@@ -254,6 +257,9 @@ async fn entries(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         .await?;
     manager
         .create_index(index("ledger_entries", &["refund_id"]))
+        .await?;
+    manager
+        .create_index(index("ledger_entries", &["receipt_media_id"]))
         .await?;
     manager
         .create_table(

@@ -295,3 +295,136 @@ async fn a_webhook_for_another_provider_or_without_a_signature_is_refused() {
     let body: Value = unsigned.json().await.expect("json");
     assert_eq!(body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
 }
+
+#[tokio::test]
+async fn a_funded_initiative_reports_and_exports_where_its_money_went() {
+    let server = server().await;
+    let owner = server.register("owner@example.org", "organizer").await;
+    let ann = server.register("ann@example.org", "ann").await;
+    let bob = server.register("bob@example.org", "bob").await;
+    let created = server
+        .gql(
+            "mutation { createResource(input: { title: \"Tree planting\", kind: { page: { path: \"trees\", body: \"Spring\" } } }) { id } }",
+            json!({}),
+            Some(&owner.access),
+        )
+        .await;
+    let project = created.data()["createResource"]["id"].clone();
+    server
+        .gql(
+            "mutation($id: ID!) { publishResource(id: $id) { status } }",
+            json!({ "id": project }),
+            Some(&owner.access),
+        )
+        .await;
+    let opened = server
+        .gql(
+            "mutation($r: ID!) { acceptContributions(input: { resourceId: $r, currency: \"KZT\", goalMinor: 100000 }) {
+                acceptsContributions goalMinor balanceMinor } }",
+            json!({ "r": project }),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(
+        opened.data()["acceptContributions"],
+        json!({ "acceptsContributions": true, "goalMinor": 100_000, "balanceMinor": 0 }),
+        "{}",
+        opened.body
+    );
+    let give = "mutation($r: ID!, $amount: Int!, $anonymous: Boolean!, $key: String!) {
+        contribute(input: { resourceId: $r, amountMinor: $amount, currency: \"KZT\", anonymous: $anonymous,
+            idempotencyKey: $key }) { status payer { ... on User { username } } } }";
+    let named = server
+        .gql(
+            give,
+            json!({ "r": project, "amount": 20_000, "anonymous": false, "key": "g1" }),
+            Some(&ann.access),
+        )
+        .await;
+    assert_eq!(
+        named.data()["contribute"]["status"],
+        "SUCCEEDED",
+        "{}",
+        named.body
+    );
+    let hidden = server
+        .gql(
+            give,
+            json!({ "r": project, "amount": 10_000, "anonymous": true, "key": "g2" }),
+            Some(&bob.access),
+        )
+        .await;
+    assert_eq!(
+        hidden.data()["contribute"],
+        json!({ "status": "SUCCEEDED", "payer": { "username": "bob" } }),
+        "the giver sees themselves: {}",
+        hidden.body
+    );
+    let spent = server
+        .gql(
+            "mutation($r: ID!) { payOut(input: { resourceId: $r, amountMinor: 12000, currency: \"KZT\",
+                description: \"Saplings\", idempotencyKey: \"p1\" }) { amountMinor balance { balanceMinor } } }",
+            json!({ "r": project }),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(
+        spent.data()["payOut"],
+        json!({ "amountMinor": 12_000, "balance": { "balanceMinor": 17_250 } }),
+        "{}",
+        spent.body
+    );
+
+    // Anyone who sees the initiative sees its report: bob's gift stays anonymous.
+    let report = server
+        .gql(
+            "query($r: ID!) { fundingReport(resourceId: $r, currency: \"KZT\") { goalMinor raisedMinor feesMinor
+                spentMinor remainingMinor contributors { giver { ... on User { username } } anonymous totalMinor }
+                spending { amountMinor description by { username } } } }",
+            json!({ "r": project }),
+            Some(&ann.access),
+        )
+        .await;
+    assert_eq!(
+        report.data()["fundingReport"],
+        json!({
+            "goalMinor": 100_000, "raisedMinor": 30_000, "feesMinor": 750, "spentMinor": 12_000,
+            "remainingMinor": 17_250,
+            "contributors": [
+                { "giver": { "username": "ann" }, "anonymous": false, "totalMinor": 20_000 },
+                { "giver": null, "anonymous": true, "totalMinor": 10_000 },
+            ],
+            "spending": [{ "amountMinor": 12_000, "description": "Saplings", "by": { "username": "organizer" } }],
+        }),
+        "{}",
+        report.body
+    );
+    let csv = server
+        .http
+        .get(format!(
+            "{}/exports/funding/{}?currency=KZT&format=csv",
+            server.url,
+            project.as_str().expect("an id")
+        ))
+        .bearer_auth(&ann.access)
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(csv.status().as_u16(), 200);
+    let text = csv.text().await.expect("text");
+    assert!(
+        text.contains("Saplings") && text.contains("Anonymous") && !text.contains("bob"),
+        "{text}"
+    );
+    let unsigned = server
+        .http
+        .get(format!(
+            "{}/exports/funding/{}?currency=KZT",
+            server.url,
+            project.as_str().expect("an id")
+        ))
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(unsigned.status().as_u16(), 401);
+}

@@ -39,6 +39,8 @@ pub enum Error {
     #[error("a ledger entry does not balance")]
     Unbalanced,
     #[error(transparent)]
+    Export(#[from] commons_core::export::ExportError),
+    #[error(transparent)]
     Idempotency(#[from] IdempotencyError),
     #[error(transparent)]
     Sales(#[from] commons_sales::Error),
@@ -68,7 +70,7 @@ commons_core::coded_error! {
         Forbidden: NotAllowed;
         Conflict: AlreadyPaid | NotRefundable | RefundTooLarge | InsufficientFunds;
         Unavailable: ProviderUnavailable;
-        Internal: Unbalanced | Db;
+        Internal: Unbalanced | Export | Db;
     }
     wraps Webhook | Idempotency | Sales | Resources | Orgs;
     fields RefundTooLarge => "amountMinor", InsufficientFunds => "amountMinor", AlreadyPaid => "orderId";

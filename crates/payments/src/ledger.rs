@@ -28,6 +28,11 @@ pub struct Holder {
     pub resource_id: Option<Uuid>,
 }
 
+/// The unique key of `holder`'s account in `currency`.
+pub(crate) fn account_key(holder: Holder, currency: &str) -> String {
+    key(AccountKind::Agent, Some(holder), currency)
+}
+
 fn key(kind: AccountKind, holder: Option<Holder>, currency: &str) -> String {
     match (kind, holder) {
         (AccountKind::Agent, Some(h)) => format!(
@@ -105,6 +110,7 @@ pub(crate) struct Posting {
     pub payment_id: Option<Uuid>,
     pub refund_id: Option<Uuid>,
     pub description: Option<String>,
+    pub receipt_media_id: Option<Uuid>,
     pub created_by: Option<Uuid>,
     /// (account, signed amount); zero amounts are left out.
     pub lines: Vec<(Uuid, i64)>,
@@ -159,6 +165,7 @@ pub(crate) async fn post(
         payment_id: Set(posting.payment_id),
         refund_id: Set(posting.refund_id),
         description: Set(posting.description),
+        receipt_media_id: Set(posting.receipt_media_id),
         created_by: Set(posting.created_by),
         created_at: Set(now),
     })

@@ -19,6 +19,7 @@ mod paying;
 mod payouts;
 mod reading;
 mod refunds;
+mod reports;
 mod settling;
 mod webhooks;
 
@@ -35,6 +36,7 @@ pub use payouts::{PaidOut, Payout};
 pub use provider::{PaymentProvider, TestProvider};
 pub use reading::HistoryFilter;
 pub use refunds::Refund;
+pub use reports::{Contributor, FundingReport, Spending};
 pub use webhooks::Applied;
 
 /// The platform's fee on each payment, in basis points of the amount (250 = 2.5%), taken from

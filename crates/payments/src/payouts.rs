@@ -26,6 +26,8 @@ pub struct Payout {
     pub currency: String,
     /// What it is for: `Gloves and bags for the cleanup`.
     pub description: String,
+    /// A receipt the actor uploaded (`uploadMedia`): an image or a PDF.
+    pub receipt_media_id: Option<Uuid>,
     pub idempotency_key: String,
 }
 
@@ -57,7 +59,16 @@ impl Payments {
                 db,
                 actor,
                 "payOut",
-                &[&target, &input.amount_minor.to_string(), &currency, &description],
+                &[
+                    &target,
+                    &input.amount_minor.to_string(),
+                    &currency,
+                    &description,
+                    &input
+                        .receipt_media_id
+                        .map(|id| id.to_string())
+                        .unwrap_or_default(),
+                ],
                 &input.idempotency_key,
                 now,
             )
@@ -75,6 +86,10 @@ impl Payments {
                 "only the owner (or its people with manage_billing) pays money out",
             ));
         }
+        let receipt = match input.receipt_media_id {
+            Some(id) => Some(receipt_of(&tx, id, keyed.creator).await?),
+            None => None,
+        };
         commons_core::tenant::act_as(&tx, &Actor::System).await?;
         let from = ledger::agent_account(&tx, holder, &currency, now).await?;
         let clearing = ledger::platform_account(&tx, AccountKind::Clearing, &currency, now).await?;
@@ -84,6 +99,7 @@ impl Payments {
             payment_id: None,
             refund_id: None,
             description: Some(description),
+            receipt_media_id: receipt,
             created_by: Some(keyed.creator),
             lines: vec![(from.id, -input.amount_minor), (clearing.id, input.amount_minor)],
         };
@@ -116,4 +132,14 @@ async fn paid_out(tx: &impl ConnectionTrait, entry_id: Uuid) -> Result<PaidOut, 
         amount_minor: -taken.amount_minor,
         account,
     })
+}
+
+/// The upload `id` as a receipt: it must be the actor's own.
+async fn receipt_of(tx: &impl ConnectionTrait, id: Uuid, uploader: Uuid) -> Result<Uuid, Error> {
+    commons_resources::entity::media::Entity::find_by_id(id)
+        .one(tx)
+        .await?
+        .filter(|m| m.uploader_id == uploader)
+        .map(|m| m.id)
+        .ok_or_else(|| Error::invalid("receiptMediaId", "no file you uploaded has this id"))
 }

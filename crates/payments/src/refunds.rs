@@ -150,6 +150,7 @@ impl Payments {
             payment_id: Some(paid.id),
             refund_id: Some(made.id),
             description: made.reason.clone(),
+            receipt_media_id: None,
             created_by: Some(keyed.creator),
             lines,
         };
@@ -341,6 +342,7 @@ async fn reverse(
         payment_id: Some(paid.id),
         refund_id: Some(made.id),
         description: made.failure_reason.clone(),
+        receipt_media_id: None,
         created_by: None,
         lines: lines.iter().map(|l| (l.account_id, -l.amount_minor)).collect(),
     };

@@ -127,6 +127,7 @@ impl Payments {
             payment_id: Some(paid.id),
             refund_id: None,
             description: None,
+            receipt_media_id: None,
             created_by: Some(paid.creator_id),
             lines: vec![
                 (clearing.id, -paid.amount_minor),

@@ -1,15 +1,21 @@
-//! File downloads that GraphQL cannot carry: `GET /exports/events/{id}/registrations?format=csv`
-//! (or `xlsx`), with the same `Authorization` header as `/graphql` (OR8).
+//! File downloads that GraphQL cannot carry, with the same `Authorization` header as
+//! `/graphql`, as CSV or XLSX (`?format=csv|xlsx`, CSV when absent):
+//!
+//! - `GET /exports/events/{id}/registrations`: an event's registrations (OR8);
+//! - `GET /exports/funding/{id}?currency=KZT`: a resource's fund or an agent's account,
+//!   every gift and expense and the totals (PA5).
 
 use std::net::SocketAddr;
 
 use axum::extract::{ConnectInfo, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use commons_core::export::ExportFormat;
-use commons_core::{CodedError, ErrorCode};
+use commons_core::export::{Export, ExportFormat};
+use commons_core::{Actor, CodedError, ErrorCode};
 use commons_identity::service::ClientInfo;
+use commons_payments::Target;
 use serde::Deserialize;
+use uuid::Uuid;
 
 use super::App;
 use super::graphql::authenticate;
@@ -19,6 +25,8 @@ use crate::schema::node::parse_global_id;
 #[derive(Deserialize)]
 pub struct ExportQuery {
     format: Option<String>,
+    /// For funding: the account's currency.
+    currency: Option<String>,
 }
 
 pub async fn registrations(
@@ -28,7 +36,76 @@ pub async fn registrations(
     Path(event): Path<String>,
     Query(query): Query<ExportQuery>,
 ) -> Response {
-    let format = match query.format.as_deref().map(ExportFormat::parse) {
+    let Some((_, event_id)) = uuid_of(&event) else {
+        return error_response(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such event");
+    };
+    let s = &app.services;
+    download(
+        &app,
+        peer,
+        &headers,
+        query.format.as_deref(),
+        async |actor, format| {
+            s.resources
+                .export_registrations(&s.db, actor, event_id, format)
+                .await
+        },
+    )
+    .await
+}
+
+pub async fn funding(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+) -> Response {
+    let target = match uuid_of(&id) {
+        Some((Some(kind), id)) if ["User", "Organization", "Department"].contains(&kind.as_str()) => {
+            Target::Agent(id)
+        }
+        Some((_, id)) => Target::Resource(id),
+        None => return error_response(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such fund"),
+    };
+    let Some(currency) = query.currency else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            ErrorCode::BadUserInput,
+            "say which currency: ?currency=KZT",
+        );
+    };
+    let s = &app.services;
+    download(
+        &app,
+        peer,
+        &headers,
+        query.format.as_deref(),
+        async |actor, format| {
+            s.payments
+                .export_funding(&s.db, actor, target, &currency, format)
+                .await
+        },
+    )
+    .await
+}
+
+/// The type name (of a global id) and UUID that `id` names: a global id or a bare UUID.
+fn uuid_of(id: &str) -> Option<(Option<String>, Uuid)> {
+    parse_global_id(id)
+        .map(|(kind, id)| (Some(kind), id))
+        .or_else(|| id.parse().ok().map(|id| (None, id)))
+}
+
+/// Checks the format and the caller, then answers with what `export` writes for them.
+async fn download<E: CodedError + 'static>(
+    app: &App,
+    peer: SocketAddr,
+    headers: &HeaderMap,
+    format: Option<&str>,
+    export: impl AsyncFnOnce(&Actor, ExportFormat) -> Result<Export, E>,
+) -> Response {
+    let format = match format.map(ExportFormat::parse) {
         None => ExportFormat::Csv,
         Some(Some(format)) => format,
         Some(None) => {
@@ -39,17 +116,11 @@ pub async fn registrations(
             );
         }
     };
-    let Some(event_id) = parse_global_id(&event)
-        .map(|(_, id)| id)
-        .or_else(|| event.parse().ok())
-    else {
-        return error_response(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such event");
-    };
     let client = ClientInfo {
         user_agent: None,
         ip: Some(peer.ip()),
     };
-    let caller = match authenticate(&app, &headers, client).await {
+    let caller = match authenticate(app, headers, client).await {
         Ok(caller) if !caller.rejected_token && caller.actor.user_id().is_some() => caller,
         Ok(_) => {
             return error_response(
@@ -60,30 +131,8 @@ pub async fn registrations(
         }
         Err(response) => return response,
     };
-    let s = &app.services;
-    match s
-        .resources
-        .export_registrations(&s.db, &caller.actor, event_id, format)
-        .await
-    {
-        Ok(export) => {
-            let disposition = format!("attachment; filename=\"{}\"", export.filename);
-            let mut response = export.bytes.into_response();
-            let headers = response.headers_mut();
-            headers.insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static(export.content_type),
-            );
-            if let Ok(value) = HeaderValue::from_str(&disposition) {
-                headers.insert(header::CONTENT_DISPOSITION, value);
-            }
-            // People's contacts: never kept by a shared cache.
-            headers.insert(
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            );
-            response
-        }
+    match export(&caller.actor, format).await {
+        Ok(export) => file(export),
         Err(e) => {
             let status = match e.code() {
                 ErrorCode::Unauthenticated => StatusCode::UNAUTHORIZED,
@@ -99,4 +148,23 @@ pub async fn registrations(
             error_response(status, e.code(), &e.to_string())
         }
     }
+}
+
+/// The file as a download, never kept by a shared cache (people's names and contacts).
+fn file(export: Export) -> Response {
+    let disposition = format!("attachment; filename=\"{}\"", export.filename);
+    let mut response = export.bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(export.content_type),
+    );
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    response
 }

@@ -106,6 +106,7 @@ pub fn router(app: App) -> Router {
         .route("/metrics", get(metrics::render))
         .route("/media/{id}", get(media::serve))
         .route("/exports/events/{id}/registrations", get(export::registrations))
+        .route("/exports/funding/{id}", get(export::funding))
         .route("/webhooks/{provider}", axum::routing::post(webhooks::receive))
         .layer(axum::middleware::from_fn_with_state(limits, body_limit::limit))
         .layer(cors(&app.config.cors_origins))

@@ -29,6 +29,8 @@ pub struct Model {
     pub payment_id: Option<Uuid>,
     pub refund_id: Option<Uuid>,
     pub description: Option<String>,
+    /// A payout's receipt: an upload of the person who paid out.
+    pub receipt_media_id: Option<Uuid>,
     pub created_by: Option<Uuid>,
     pub created_at: Timestamp,
 }

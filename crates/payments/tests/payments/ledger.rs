@@ -130,6 +130,7 @@ async fn apply(market: &Market, ann: &Actor, step: Step, key: &str) {
                 amount_minor: amount,
                 currency: "KZT".into(),
                 description: "To the bank".into(),
+                receipt_media_id: None,
                 idempotency_key: key.into(),
             };
             let _ = payments.pay_out(conn, &market.owner, payout).await;

@@ -6,7 +6,10 @@ mod loader;
 mod types;
 
 pub use loader::PaymentsLoader;
-pub use types::{Balance, Payment, PaymentKind, PaymentStatus, Payout, Refund, RefundStatus};
+pub use types::{
+    Balance, Contributor, FundingReport, Payment, PaymentKind, PaymentStatus, Payout, Refund, RefundStatus,
+    Spending,
+};
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
@@ -72,6 +75,8 @@ pub struct PayOutInput {
     currency: String,
     /// What it is for.
     description: String,
+    /// A receipt you uploaded (`uploadMedia`): an image or a PDF.
+    receipt_media_id: Option<ID>,
     /// Your own name for this request: the same key again returns the first result.
     idempotency_key: String,
 }
@@ -156,6 +161,26 @@ impl PaymentsQuery {
         let agent = any_id(&agent_id, "Organization", "agentId")?;
         let accounts = s.payments.balance(&s.db, ctx.actor()?, agent).await.gql()?;
         Ok(accounts.into_iter().map(Balance).collect())
+    }
+
+    /// How the money of a resource's fund (for anyone who sees the resource) or of an agent's
+    /// own account (for its people) came and went; null when it has had none in `currency`.
+    /// The same as a spreadsheet: `GET /exports/funding/{id}?currency=KZT&format=csv|xlsx`.
+    async fn funding_report(
+        &self,
+        ctx: &Context<'_>,
+        resource_id: Option<ID>,
+        agent_id: Option<ID>,
+        currency: String,
+    ) -> async_graphql::Result<Option<FundingReport>> {
+        let s = ctx.services();
+        let target = target(agent_id.as_ref(), resource_id.as_ref())?;
+        let report = s
+            .payments
+            .funding_report(&s.db, ctx.actor()?, target, &currency)
+            .await
+            .gql()?;
+        Ok(report.map(FundingReport))
     }
 }
 
@@ -270,6 +295,10 @@ impl PaymentsMutation {
             amount_minor: input.amount_minor,
             currency: input.currency,
             description: input.description,
+            receipt_media_id: input
+                .receipt_media_id
+                .map(|id| expect_id(&id, "Media", "receiptMediaId"))
+                .transpose()?,
             idempotency_key: input.idempotency_key,
         };
         let paid = s.payments.pay_out(&s.db, ctx.actor()?, payout).await.gql()?;

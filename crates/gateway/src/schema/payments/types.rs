@@ -271,3 +271,139 @@ impl Payout {
         Balance(self.0.account.clone())
     }
 }
+
+/// How an account's money came and went (a resource's fund, or an agent's own account).
+pub struct FundingReport(pub commons_payments::FundingReport);
+
+/// How many of a report's list to show: 20 unless asked, at most 100.
+fn bounded(first: Option<i32>) -> async_graphql::Result<usize> {
+    match first.unwrap_or(20) {
+        n @ 0..=100 => Ok(n as usize),
+        _ => Err(crate::error::coded(
+            commons_core::ErrorCode::BadUserInput,
+            "first must be between 0 and 100",
+        )),
+    }
+}
+
+#[Object]
+impl FundingReport {
+    /// ISO 4217.
+    async fn currency(&self) -> &str {
+        &self.0.account.currency
+    }
+
+    /// What the fund asks for, if it says.
+    async fn goal_minor(&self) -> Option<i64> {
+        self.0.account.goal_minor
+    }
+
+    async fn accepts_contributions(&self) -> bool {
+        self.0.account.accepts_contributions
+    }
+
+    /// Received in succeeded payments, less refunds.
+    async fn raised_minor(&self) -> i64 {
+        self.0.raised_minor
+    }
+
+    /// Kept by the platform as fees.
+    async fn fees_minor(&self) -> i64 {
+        self.0.fees_minor
+    }
+
+    /// Paid out or spent, each with what it was for.
+    async fn spent_minor(&self) -> i64 {
+        self.0.spent_minor
+    }
+
+    /// What the account holds now: raised less fees and spending.
+    async fn remaining_minor(&self) -> i64 {
+        self.0.remaining_minor
+    }
+
+    /// How many gave (the anonymous givers count as one).
+    async fn contributor_count(&self) -> usize {
+        self.0.contributors.len()
+    }
+
+    /// Who gave how much, largest first; anonymous givers together, unnamed.
+    async fn contributors(&self, first: Option<i32>) -> async_graphql::Result<Vec<Contributor>> {
+        let n = bounded(first)?;
+        Ok(self
+            .0
+            .contributors
+            .iter()
+            .take(n)
+            .cloned()
+            .map(Contributor)
+            .collect())
+    }
+
+    /// Money that left the account, newest first.
+    async fn spending(&self, first: Option<i32>) -> async_graphql::Result<Vec<Spending>> {
+        let n = bounded(first)?;
+        Ok(self.0.spending.iter().take(n).cloned().map(Spending).collect())
+    }
+}
+
+/// One giver's total in a funding report.
+pub struct Contributor(pub commons_payments::Contributor);
+
+#[Object]
+impl Contributor {
+    /// Who gave; null for the anonymous givers.
+    async fn giver(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Owner>> {
+        match self.0.payer_id {
+            Some(id) => owner(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn anonymous(&self) -> bool {
+        self.0.payer_id.is_none()
+    }
+
+    /// Given, less refunds.
+    async fn total_minor(&self) -> i64 {
+        self.0.total_minor
+    }
+
+    /// How many payments.
+    async fn payments(&self) -> u32 {
+        self.0.payments
+    }
+}
+
+/// Money that left an account, with what it was for.
+pub struct Spending(pub commons_payments::Spending);
+
+#[Object]
+impl Spending {
+    async fn amount_minor(&self) -> i64 {
+        self.0.amount_minor
+    }
+
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+
+    /// Where the receipt is served (`/media/{id}`), if one was attached.
+    async fn receipt_url(&self) -> Option<String> {
+        self.0
+            .receipt_media_id
+            .map(commons_resources::Resources::media_url)
+    }
+
+    /// Who paid it out.
+    async fn by(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<User>> {
+        let Some(id) = self.0.created_by else {
+            return Ok(None);
+        };
+        Ok(load_users(ctx, vec![id]).await?.remove(&id))
+    }
+
+    async fn created_at(&self) -> Timestamp {
+        self.0.created_at
+    }
+}
