@@ -10,6 +10,11 @@
 //! leaves an entry unbalanced, and lines can be neither changed nor deleted by the
 //! application role: the ledger only grows.
 //!
+//! Billing (PA6): an organization's subscription to a plan (one per organization) and its
+//! invoices, unique per subscription, kind and period start, so that two processes billing
+//! at once make one invoice; an invoice is paid by a payment of kind `invoice`, whose money
+//! goes to the platform.
+//!
 //! Payments, refunds and entries keep the agents and orders they name (`RESTRICT`).
 
 use sea_orm::DatabaseBackend;
@@ -22,7 +27,11 @@ use crate::util::{drop_tables, fk, fk_restrict, index, one_of};
 pub struct Migration;
 
 const ACCOUNT_KINDS: [&str; 3] = ["agent", "clearing", "fees"];
-const PAYMENT_KINDS: [&str; 2] = ["order", "contribution"];
+const PAYMENT_KINDS: [&str; 3] = ["order", "contribution", "invoice"];
+const PLANS: [&str; 5] = ["free", "starter", "growth", "pro", "enterprise"];
+const SUBSCRIPTION_STATUSES: [&str; 4] = ["incomplete", "active", "past_due", "cancelled"];
+const INVOICE_KINDS: [&str; 3] = ["initial", "renewal", "proration"];
+const INVOICE_STATUSES: [&str; 4] = ["open", "paid", "failed", "void"];
 const PAYMENT_STATUSES: [&str; 5] = [
     "requires_payment",
     "processing",
@@ -37,6 +46,7 @@ const ENTRY_KINDS: [&str; 4] = ["payment", "refund", "payout", "reversal"];
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         accounts(manager).await?;
+        billing(manager).await?;
         payments(manager).await?;
         entries(manager).await?;
         manager
@@ -84,6 +94,8 @@ impl MigrationTrait for Migration {
                 "ledger_entries",
                 "refunds",
                 "payments",
+                "invoices",
+                "subscriptions",
                 "ledger_accounts",
             ],
         )
@@ -140,6 +152,67 @@ async fn accounts(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         .await
 }
 
+async fn billing(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    manager
+        .create_table(
+            Table::create()
+                .table("subscriptions")
+                .col(pk_uuid("id"))
+                .col(uuid("org_id").unique_key())
+                .col(string_len("plan", 16).check(one_of("plan", &PLANS)))
+                .col(string_len("status", 16).check(one_of("status", &SUBSCRIPTION_STATUSES)))
+                .col(string_len("currency", 3))
+                // The plan's monthly price when the period began.
+                .col(big_integer("price_minor").check(Expr::col("price_minor").gte(0)))
+                .col(timestamp_with_time_zone("period_start"))
+                .col(timestamp_with_time_zone("period_end"))
+                // Who subscribed: renewals are charged in their name.
+                .col(uuid("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .check(Expr::col("period_end").gt(Expr::col("period_start")))
+                .foreign_key(&mut fk_restrict("subscriptions", "created_by", "users"))
+                .foreign_key(&mut fk_restrict("subscriptions", "org_id", "organizations"))
+                .take(),
+        )
+        .await?;
+    manager
+        .create_index(index("subscriptions", &["status", "period_end"]))
+        .await?;
+    manager
+        .create_table(
+            Table::create()
+                .table("invoices")
+                .col(pk_uuid("id"))
+                .col(uuid("org_id"))
+                .col(uuid("subscription_id"))
+                .col(string_len("kind", 16).check(one_of("kind", &INVOICE_KINDS)))
+                .col(string_len("plan", 16).check(one_of("plan", &PLANS)))
+                .col(big_integer("amount_minor").check(Expr::col("amount_minor").gt(0)))
+                .col(string_len("currency", 3))
+                .col(timestamp_with_time_zone("period_start"))
+                .col(timestamp_with_time_zone("period_end"))
+                .col(string_len("status", 16).check(one_of("status", &INVOICE_STATUSES)))
+                .col(text_null("failure_reason"))
+                .col(timestamp_with_time_zone("created_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk_restrict("invoices", "org_id", "organizations"))
+                .foreign_key(&mut fk_restrict("invoices", "subscription_id", "subscriptions"))
+                .take(),
+        )
+        .await?;
+    manager
+        .create_index(
+            index("invoices", &["subscription_id", "kind", "period_start"])
+                .unique()
+                .take(),
+        )
+        .await?;
+    manager
+        .create_index(index("invoices", &["org_id", "id"]))
+        .await
+}
+
 async fn payments(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     manager
         .create_table(
@@ -148,11 +221,13 @@ async fn payments(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                 .col(pk_uuid("id"))
                 .col(string_len("kind", 16).check(one_of("kind", &PAYMENT_KINDS)))
                 .col(uuid_null("order_id"))
+                .col(uuid_null("invoice_id"))
                 // Who pays (a user, or an organization through one of its people) and who
                 // is paid, with their organizations for isolation.
                 .col(uuid("payer_id"))
                 .col(uuid_null("payer_org_id"))
-                .col(uuid("payee_id"))
+                // None for an invoice: the platform is paid.
+                .col(uuid_null("payee_id"))
                 .col(uuid_null("payee_org_id"))
                 // The payee's ledger account the money goes to.
                 .col(uuid("account_id"))
@@ -180,6 +255,7 @@ async fn payments(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                         .and(Expr::col("refunded_minor").lte(Expr::col("amount_minor"))),
                 )
                 .foreign_key(&mut fk_restrict("payments", "order_id", "orders"))
+                .foreign_key(&mut fk_restrict("payments", "invoice_id", "invoices"))
                 .foreign_key(&mut fk_restrict("payments", "payer_id", "agents"))
                 .foreign_key(&mut fk_restrict("payments", "payee_id", "agents"))
                 .foreign_key(&mut fk_restrict("payments", "account_id", "ledger_accounts"))
@@ -204,6 +280,13 @@ async fn payments(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         .get_connection()
         .execute_unprepared(
             "CREATE UNIQUE INDEX ix_payments_open_order ON payments (order_id) \
+             WHERE status IN ('requires_payment', 'processing', 'succeeded')",
+        )
+        .await?;
+    manager
+        .get_connection()
+        .execute_unprepared(
+            "CREATE UNIQUE INDEX ix_payments_open_invoice ON payments (invoice_id) \
              WHERE status IN ('requires_payment', 'processing', 'succeeded')",
         )
         .await?;
@@ -327,13 +410,16 @@ async fn postgres(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
         OR EXISTS (SELECT 1 FROM ledger_lines l WHERE l.entry_id = ledger_entries.id)"
         .to_owned();
     let admin_only = "(SELECT commons_is_admin())".to_owned();
+    let org_seen = format!("(SELECT commons_is_admin()) OR org_id = {actor_orgs}");
     for (table, seen) in [
         ("payments", payment_seen),
         ("refunds", through_payment),
         ("ledger_accounts", account_seen),
         ("ledger_lines", through_account),
         ("ledger_entries", through_entry_lines),
-        ("provider_events", admin_only),
+        ("provider_events", admin_only.clone()),
+        ("subscriptions", org_seen.clone()),
+        ("invoices", org_seen),
     ] {
         db.execute_unprepared(&format!(
             "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY; \

@@ -166,9 +166,10 @@ impl Payments {
         let new = NewPayment {
             kind: PaymentKind::Contribution,
             order_id: None,
+            invoice_id: None,
             payer_id,
             payer_org_id,
-            payee: holder,
+            payee: Some(holder),
             amount_minor: input.amount_minor,
             currency,
             anonymous: input.anonymous,

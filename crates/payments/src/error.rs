@@ -11,6 +11,15 @@ pub enum Error {
     PaymentNotFound,
     #[error("no such refund")]
     RefundNotFound,
+    #[error("this organization has no subscription")]
+    SubscriptionNotFound,
+    #[error("no such invoice")]
+    InvoiceNotFound,
+    /// Changing plans while a renewal is unpaid.
+    #[error("a renewal of this subscription is unpaid; pay that invoice first")]
+    PastDue,
+    #[error("the invoice is {status}; only an open or failed invoice is paid")]
+    InvoiceClosed { status: &'static str },
     #[error("no payment provider is called {0}")]
     UnknownProvider(String),
     #[error("{message}")]
@@ -66,9 +75,9 @@ impl commons_core::CodedError for WebhookError {
 
 commons_core::coded_error! {
     Error {
-        NotFound: PaymentNotFound | RefundNotFound | UnknownProvider;
+        NotFound: PaymentNotFound | RefundNotFound | SubscriptionNotFound | InvoiceNotFound | UnknownProvider;
         Forbidden: NotAllowed;
-        Conflict: AlreadyPaid | NotRefundable | RefundTooLarge | InsufficientFunds;
+        Conflict: AlreadyPaid | NotRefundable | RefundTooLarge | InsufficientFunds | PastDue | InvoiceClosed;
         Unavailable: ProviderUnavailable;
         Internal: Unbalanced | Export | Db;
     }

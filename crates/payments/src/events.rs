@@ -19,7 +19,8 @@ pub struct PaymentFacts {
     /// `order` or `contribution`.
     pub kind: String,
     pub payer: Uuid,
-    pub payee: Uuid,
+    /// None for an invoice: the platform was paid.
+    pub payee: Option<Uuid>,
     /// The person who paid.
     pub creator: Uuid,
     pub amount_minor: i64,
@@ -39,6 +40,7 @@ impl PaymentFacts {
             kind: match p.kind {
                 payment::PaymentKind::Order => "order".into(),
                 payment::PaymentKind::Contribution => "contribution".into(),
+                payment::PaymentKind::Invoice => "invoice".into(),
             },
             payer: p.payer_id,
             payee: p.payee_id,
@@ -123,13 +125,21 @@ impl EventRules for PaymentRules {
             NotifiedTopic::pushed(PaymentSucceeded::TOPIC),
             NotifiedTopic::pushed(PaymentFailed::TOPIC),
             NotifiedTopic::pushed(PaymentRefunded::TOPIC),
+            NotifiedTopic::pushed(InvoiceSettled::TOPIC),
         ];
         NOTIFIED
     }
 
     async fn audience(&self, tx: &DatabaseTransaction, event: &outbox::Model) -> Result<Audience, RuleError> {
+        if let Some(settled) = event.decode::<InvoiceSettled>() {
+            return invoice_audience(tx, &settled).await;
+        }
         if let Some(failed) = event.decode::<PaymentFailed>() {
             let f = &failed.facts;
+            if f.kind == "invoice" {
+                // Told with the invoice (`invoice.settled`), to all who manage billing.
+                return Ok(Audience::nobody());
+            }
             let amount = money::format(f.amount_minor, &f.currency);
             return Ok(told(
                 vec![f.creator],
@@ -150,14 +160,14 @@ impl EventRules for PaymentRules {
         let f = &succeeded.facts;
         let amount = money::format(f.amount_minor, &f.currency);
         let mut notices = Vec::new();
-        if succeeded.was_pending {
+        if succeeded.was_pending && f.kind != "invoice" {
             notices.push(Notice::new(
                 f.creator,
                 format!("Your payment of {amount} succeeded"),
             ));
         }
         // An order's seller hears of it from the order, confirmed by the payment.
-        if f.kind == "contribution" {
+        if let (Some(payee), "contribution") = (f.payee, f.kind.as_str()) {
             let who = if f.anonymous {
                 "Someone".to_owned()
             } else {
@@ -172,9 +182,9 @@ impl EventRules for PaymentRules {
             };
             let summary = format!("{who} contributed {amount} to {to}");
             let people = match f.org {
-                None => vec![f.payee],
+                None => vec![payee],
                 Some(org) => {
-                    let department = (org != f.payee).then_some(f.payee);
+                    let department = (org != payee).then_some(payee);
                     holders(tx, org, department, Permission::ManageBilling, MAX_TOLD).await?
                 }
             };
@@ -191,4 +201,43 @@ fn told(people: Vec<Uuid>, summary: String) -> Audience {
             .map(|id| Notice::new(id, summary.clone()))
             .collect(),
     )
+}
+
+/// An organization's invoice was paid or failed (PA6): its billing people hear of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvoiceSettled {
+    pub invoice: Uuid,
+    pub org: Uuid,
+    /// The organization's name, for the notice.
+    pub organization: String,
+    /// `paid` or `failed`.
+    pub status: String,
+    pub plan: String,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub reason: Option<String>,
+}
+
+impl Event for InvoiceSettled {
+    const TOPIC: &'static str = "invoice.settled";
+    fn subject(&self) -> Option<Uuid> {
+        Some(self.invoice)
+    }
+    fn org(&self) -> Option<Uuid> {
+        Some(self.org)
+    }
+}
+
+/// Who is told how an invoice ended, and in which words.
+async fn invoice_audience(tx: &DatabaseTransaction, settled: &InvoiceSettled) -> Result<Audience, RuleError> {
+    let amount = money::format(settled.amount_minor, &settled.currency);
+    let summary = match (settled.status.as_str(), &settled.reason) {
+        ("failed", Some(reason)) => format!(
+            "{}'s {} plan invoice of {amount} could not be paid ({reason}); the free plan's limits apply until it is",
+            settled.organization, settled.plan
+        ),
+        (status, _) => format!("{}'s {} plan invoice of {amount} is {status}", settled.organization, settled.plan),
+    };
+    let people = holders(tx, settled.org, None, Permission::ManageBilling, MAX_TOLD).await?;
+    Ok(told(people, summary))
 }

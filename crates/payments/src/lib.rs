@@ -6,6 +6,7 @@
 //! `commons_core::idempotency`), and the provider is asked with the payment's own id as its
 //! idempotency key, so no replay or crash charges twice.
 
+pub mod billing;
 pub mod entity;
 pub mod error;
 pub mod events;
@@ -27,6 +28,7 @@ use std::sync::Arc;
 
 use commons_sales::Sales;
 
+pub use billing::{BillingRun, Prices, prorate};
 pub use contributions::{AcceptContributions, Contribute, Target};
 pub use entity::account::AccountKind;
 pub use entity::payment::{PaymentKind, PaymentStatus};
@@ -60,6 +62,7 @@ pub struct Payments {
     pub(crate) sales: Sales,
     pub(crate) provider: Arc<dyn PaymentProvider>,
     pub(crate) fee: Fee,
+    pub(crate) prices: billing::Prices,
 }
 
 impl Payments {
@@ -68,7 +71,18 @@ impl Payments {
             sales,
             provider,
             fee: Fee::default(),
+            prices: billing::Prices::default(),
         }
+    }
+
+    /// Bills the plans at `prices` (PA6).
+    pub fn with_prices(mut self, prices: billing::Prices) -> Payments {
+        self.prices = prices;
+        self
+    }
+
+    pub fn prices(&self) -> &billing::Prices {
+        &self.prices
     }
 
     /// Takes `fee` from every payment made from now on.

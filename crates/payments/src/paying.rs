@@ -19,6 +19,7 @@ use commons_orgs::service::access::active_writer;
 use sea_orm::{ConnectionTrait, DbErr, EntityTrait, SqlErr, TransactionSession};
 use uuid::Uuid;
 
+use crate::entity::account::AccountKind;
 use crate::entity::payment::{self, PaymentKind, PaymentStatus};
 use crate::error::Error;
 use crate::ledger::{self, Holder};
@@ -29,10 +30,12 @@ use crate::{Payments, fingerprint};
 pub(crate) struct NewPayment {
     pub kind: PaymentKind,
     pub order_id: Option<Uuid>,
+    pub invoice_id: Option<Uuid>,
     pub payer_id: Uuid,
     pub payer_org_id: Option<Uuid>,
-    /// The payee and the account its money goes to.
-    pub payee: Holder,
+    /// The payee and the account its money goes to; none for an invoice, which pays the
+    /// platform (its `fees` account).
+    pub payee: Option<Holder>,
     pub amount_minor: i64,
     pub currency: String,
     pub anonymous: bool,
@@ -79,13 +82,14 @@ impl Payments {
         let new = NewPayment {
             kind: PaymentKind::Order,
             order_id: Some(order.id),
+            invoice_id: None,
             payer_id: order.customer_id,
             payer_org_id: order.customer_org_id,
-            payee: Holder {
+            payee: Some(Holder {
                 agent_id: order.seller_id,
                 org_id: order.seller_org_id,
                 resource_id: None,
-            },
+            }),
             amount_minor: order.total_minor,
             currency: order.currency.clone(),
             anonymous: false,
@@ -138,20 +142,38 @@ impl Payments {
         new: NewPayment,
         now: Timestamp,
     ) -> Result<payment::Model, Error> {
+        let payment = self.write_payment(tx, actor, creator, new, now).await?;
+        idempotency::complete(tx, request, payment.id).await?;
+        Ok(payment)
+    }
+
+    /// Writes `new` as a payment waiting to be charged.
+    pub(crate) async fn write_payment(
+        &self,
+        tx: &impl ConnectionTrait,
+        actor: &Actor,
+        creator: Uuid,
+        new: NewPayment,
+        now: Timestamp,
+    ) -> Result<payment::Model, Error> {
         // The payee's account is the platform's book: made and read as the system.
         tenant::act_as(tx, &Actor::System).await?;
-        let account = ledger::agent_account(tx, new.payee, &new.currency, now).await?;
+        let account = match new.payee {
+            Some(payee) => ledger::agent_account(tx, payee, &new.currency, now).await?,
+            None => ledger::platform_account(tx, AccountKind::Fees, &new.currency, now).await?,
+        };
         tenant::act_as(tx, actor).await?;
         let payment = payment::Model {
             id: commons_core::id::new(),
             kind: new.kind,
             order_id: new.order_id,
+            invoice_id: new.invoice_id,
             payer_id: new.payer_id,
             payer_org_id: new.payer_org_id,
-            payee_id: new.payee.agent_id,
-            payee_org_id: new.payee.org_id,
+            payee_id: new.payee.map(|p| p.agent_id),
+            payee_org_id: new.payee.and_then(|p| p.org_id),
             account_id: account.id,
-            resource_id: new.payee.resource_id,
+            resource_id: new.payee.and_then(|p| p.resource_id),
             creator_id: creator,
             amount_minor: new.amount_minor,
             fee_minor: self.fee.on(new.amount_minor),
@@ -173,7 +195,6 @@ impl Payments {
             Err(e) if is_unique_violation(&e) => return Err(Error::AlreadyPaid),
             Err(e) => return Err(e.into()),
         }
-        idempotency::complete(tx, request, payment.id).await?;
         Ok(payment)
     }
 
@@ -202,9 +223,10 @@ impl Payments {
             payment_id: payment.id,
             amount_minor: payment.amount_minor,
             currency: payment.currency.clone(),
-            description: match payment.order_id {
-                Some(order) => format!("Order {order}"),
-                None => "Contribution".to_owned(),
+            description: match (payment.order_id, payment.invoice_id) {
+                (Some(order), _) => format!("Order {order}"),
+                (_, Some(invoice)) => format!("Invoice {invoice}"),
+                _ => "Contribution".to_owned(),
             },
         };
         let outcome = match self.provider.charge(&request).await {

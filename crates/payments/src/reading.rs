@@ -173,7 +173,7 @@ pub(crate) async fn seen_payments(
             seen.push(row);
             continue;
         }
-        for agent in [row.payer_id, row.payee_id] {
+        for agent in std::iter::once(row.payer_id).chain(row.payee_id) {
             let reads_it = match reads.get(&agent) {
                 Some(r) => *r,
                 None => {

@@ -104,6 +104,9 @@ impl Payments {
                     facts: PaymentFacts::of(&settled),
                     reason: reason.unwrap_or_else(|| "the payment was cancelled".into()),
                 };
+                if let Some(invoice) = settled.invoice_id {
+                    self.invoice_failed(tx, invoice, &event.reason, now).await?;
+                }
                 outbox::append(tx, &Actor::System, &event, now).await?;
             }
             PaymentStatus::RequiresPayment | PaymentStatus::Processing => {}
@@ -136,6 +139,9 @@ impl Payments {
             ],
         };
         ledger::post(tx, &Actor::System, posting, now).await?;
+        if let (PaymentKind::Invoice, Some(invoice)) = (paid.kind, paid.invoice_id) {
+            self.invoice_paid(tx, invoice, now).await?;
+        }
         if let (PaymentKind::Order, Some(order_id)) = (paid.kind, paid.order_id) {
             let confirmed = self
                 .sales

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod audit_log;
+pub mod billing;
 pub mod departments;
 pub mod invites;
 pub mod memberships;

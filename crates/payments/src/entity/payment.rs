@@ -11,6 +11,9 @@ pub enum PaymentKind {
     /// A gift to an agent or to a resource's fund (a sponsorship of an initiative).
     #[sea_orm(string_value = "contribution")]
     Contribution,
+    /// An organization's invoice for its plan (PA6): the platform is paid.
+    #[sea_orm(string_value = "invoice")]
+    Invoice,
 }
 
 /// Where a payment is (PA1): `requires_payment → processing → succeeded / failed /
@@ -57,11 +60,13 @@ pub struct Model {
     pub id: Uuid,
     pub kind: PaymentKind,
     pub order_id: Option<Uuid>,
+    pub invoice_id: Option<Uuid>,
     /// A user, or an organization paying through one of its people.
     pub payer_id: Uuid,
     pub payer_org_id: Option<Uuid>,
-    /// The seller, or whoever receives the contribution.
-    pub payee_id: Uuid,
+    /// The seller, or whoever receives the contribution; none for an invoice (the platform
+    /// is paid).
+    pub payee_id: Option<Uuid>,
     pub payee_org_id: Option<Uuid>,
     /// The payee's ledger account the money goes to.
     pub account_id: Uuid,

@@ -3,13 +3,16 @@
 //!
 //! - minor units ending in `02` (`10.02`): declined;
 //! - ending in `03`: pending, until a webhook says how it ended;
-//! - anything else: succeeded at once.
+//! - anything else: succeeded at once;
+//! - every charge, whatever its amount, while [`TestProvider::decline_all`] is on (a card
+//!   that expired before a renewal).
 //!
 //! Its webhooks use Stripe's event format and signature scheme with its own secret
 //! ([`TestProvider::secret`]), so `POST /webhooks/test` is exercised exactly like a real
 //! provider's endpoint.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use commons_core::Timestamp;
@@ -27,6 +30,7 @@ pub struct TestProvider {
     /// charge.
     charges: Arc<Mutex<HashMap<Uuid, ChargeOutcome>>>,
     refunds: Arc<Mutex<HashMap<Uuid, RefundOutcome>>>,
+    declining: Arc<AtomicBool>,
 }
 
 impl TestProvider {
@@ -39,7 +43,13 @@ impl TestProvider {
             secret: secret.into(),
             charges: Arc::default(),
             refunds: Arc::default(),
+            declining: Arc::default(),
         }
+    }
+
+    /// Declines every charge from now on (`true`), or goes back to deciding by the amount.
+    pub fn decline_all(&self, declining: bool) {
+        self.declining.store(declining, Ordering::Relaxed);
     }
 
     /// A test provider with a secret no one knows: its charges end at once or stay pending,
@@ -102,7 +112,12 @@ impl PaymentProvider for TestProvider {
 
     async fn charge(&self, request: &ChargeRequest) -> Result<ChargeOutcome, Unreachable> {
         let reference = Self::reference(request.payment_id);
+        let declined = self.declining.load(Ordering::Relaxed);
         let outcome = match request.amount_minor.rem_euclid(100) {
+            _ if declined => ChargeOutcome::Failed {
+                reference: Some(reference),
+                reason: "Your card has expired.".into(),
+            },
             2 => ChargeOutcome::Failed {
                 reference: Some(reference),
                 reason: "Your card was declined.".into(),

@@ -2,6 +2,7 @@
 //! signed webhooks, refunds, contributions and payouts, and the ledger under all of them,
 //! on SQLite and (with TEST_DATABASE_URL) on PostgreSQL as the application role.
 
+mod billing;
 mod contributions;
 mod ledger;
 mod paying;
@@ -40,7 +41,11 @@ pub struct Market {
 
 impl Market {
     pub async fn open(name: &str) -> Market {
-        let world = World::new().await;
+        Market::in_world(name, World::new().await).await
+    }
+
+    /// A market in `world` (one with its own clock, say).
+    pub async fn in_world(name: &str, world: World) -> Market {
         let provider = TestProvider::new(WEBHOOK_SECRET);
         let payments = Payments::new(Sales::new(world.resources.clone()), Arc::new(provider.clone()))
             .with_fee(Fee { basis_points: 250 });
