@@ -42,6 +42,9 @@ pub enum Command {
     Schema,
     /// Create demo users, an organization and its resources (idempotent).
     Seed(SeedArgs),
+    /// Invoice and charge the organizations' plans whose month has ended (PA6), then exit.
+    /// The server does the same every minute; run this from cron where it does not run.
+    Billing(PaymentArgs),
     /// Make an existing user a platform administrator.
     GrantAdmin {
         #[arg(long)]
@@ -64,6 +67,21 @@ pub struct IdentityArgs {
         default_value = "person,organizer:approval"
     )]
     pub account_kinds: String,
+}
+
+/// Who moves the money (PA2) and what the platform keeps.
+#[derive(Args, Clone)]
+pub struct PaymentArgs {
+    /// The secret the built-in test payment provider signs its webhooks with
+    /// (`POST /webhooks/test`, header `Commons-Signature`, Stripe's scheme). Without it a
+    /// random one is made at start, and no one can send the server test provider events.
+    #[arg(long, env = "COMMONS_TEST_PROVIDER_SECRET")]
+    pub test_provider_secret: Option<String>,
+
+    /// The platform's fee on every payment, in basis points (250 = 2.5%), taken from what
+    /// the payee receives.
+    #[arg(long, env = "COMMONS_PAYMENT_FEE_BPS", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000))]
+    pub payment_fee_bps: u32,
 }
 
 #[derive(Parser, Clone)]
@@ -128,23 +146,15 @@ pub struct ServeArgs {
     #[arg(long = "cors-origin", env = "COMMONS_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 
-    /// The secret the built-in test payment provider signs its webhooks with
-    /// (`POST /webhooks/test`, header `Commons-Signature`, Stripe's scheme). Without it a
-    /// random one is made at start, and no one can send the server test provider events.
-    #[arg(long, env = "COMMONS_TEST_PROVIDER_SECRET")]
-    pub test_provider_secret: Option<String>,
-
-    /// The platform's fee on every payment, in basis points (250 = 2.5%), taken from what
-    /// the payee receives.
-    #[arg(long, env = "COMMONS_PAYMENT_FEE_BPS", default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=10_000))]
-    pub payment_fee_bps: u32,
-
     /// The same as `--trusted-proxies 1` (kept for existing deployments).
     #[arg(long, env = "COMMONS_TRUST_FORWARDED_FOR", hide = true)]
     pub trust_forwarded_for: bool,
 
     #[command(flatten)]
     pub identity: IdentityArgs,
+
+    #[command(flatten)]
+    pub payments: PaymentArgs,
 
     #[command(flatten)]
     pub orgs: OrgsArgs,

@@ -18,7 +18,7 @@ use commons_orgs::Orgs;
 use commons_resources::Resources;
 use sea_orm::DatabaseConnection;
 
-use cli::{Cli, Command, ServeArgs};
+use cli::{Cli, Command, PaymentArgs, ServeArgs};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -48,6 +48,33 @@ async fn main() -> anyhow::Result<()> {
             if let Some(total) = args.scale {
                 scale::run(&db, &orgs, total, args.writers.max(1)).await?;
             }
+            Ok(())
+        }
+        Command::Billing(args) => {
+            let db = connect(&cli.database_url).await?;
+            Migrator::up(&db, None).await.context("applying migrations")?;
+            let identity = Identity::new(
+                TokenKeys::from_secret(&TokenKeys::random_secret())?,
+                Settings::default(),
+            );
+            let orgs = Orgs::new(identity, commons_orgs::Settings::default());
+            let config = payments_config(&args);
+            let payments = commons_payments::Payments::new(
+                commons_sales::Sales::new(Resources::new(orgs)),
+                config.provider,
+            )
+            .with_fee(config.fee);
+            let run = payments.bill_due(&db).await?;
+            tracing::info!(
+                invoiced = run.invoiced,
+                paid = run.paid,
+                failed = run.failed,
+                "plans billed"
+            );
+            println!(
+                "invoiced {}, paid {}, failed {}",
+                run.invoiced, run.paid, run.failed
+            );
             Ok(())
         }
         Command::GrantAdmin { email } => {
@@ -102,7 +129,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         visits_per_minute: args.visit_rate_limit,
         cors_origins: args.cors_origins.clone(),
         trusted_proxies: args.trusted_proxies.max(usize::from(args.trust_forwarded_for)),
-        payments: payments_config(&args),
+        payments: payments_config(&args.payments),
         ..GatewayConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(&args.listen)
@@ -121,7 +148,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// The test provider (with the secret given, else a random one) and the fee.
-fn payments_config(args: &ServeArgs) -> commons_gateway::config::PaymentsConfig {
+fn payments_config(args: &PaymentArgs) -> commons_gateway::config::PaymentsConfig {
     let provider = match &args.test_provider_secret {
         Some(secret) => commons_payments::TestProvider::new(secret.clone()),
         None => commons_payments::TestProvider::with_random_secret(),

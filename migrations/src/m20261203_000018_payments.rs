@@ -208,9 +208,7 @@ async fn billing(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                 .take(),
         )
         .await?;
-    manager
-        .create_index(index("invoices", &["org_id", "id"]))
-        .await
+    manager.create_index(index("invoices", &["org_id", "id"])).await
 }
 
 async fn payments(manager: &SchemaManager<'_>) -> Result<(), DbErr> {

@@ -428,3 +428,63 @@ async fn a_funded_initiative_reports_and_exports_where_its_money_went() {
         .expect("answer");
     assert_eq!(unsigned.status().as_u16(), 401);
 }
+
+#[tokio::test]
+async fn an_owner_subscribes_to_a_plan_and_its_admins_see_the_invoice() {
+    let server = server().await;
+    let owner = server.register("owner@example.org", "studio_owner").await;
+    let eve = server.register("eve@example.org", "eve").await;
+    let created = server
+        .gql(
+            r#"mutation { createOrganization(input: { name: "Studio", slug: "studio" }) { id } }"#,
+            json!({}),
+            Some(&owner.access),
+        )
+        .await;
+    let org = created.data()["createOrganization"]["id"].clone();
+    let subscribe = "mutation($org: ID!, $plan: Plan!, $key: String!) {
+        subscribe(organizationId: $org, plan: $plan, idempotencyKey: $key) { plan status priceMinor currency } }";
+    let subscribed = server
+        .gql(
+            subscribe,
+            json!({ "org": org, "plan": "GROWTH", "key": "s1" }),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(
+        subscribed.data()["subscribe"],
+        json!({ "plan": "GROWTH", "status": "ACTIVE", "priceMinor": 2900, "currency": "USD" }),
+        "{}",
+        subscribed.body
+    );
+    let limits = server
+        .gql(
+            "query { organization(slug: \"studio\") { plan billingStatus } }",
+            json!({}),
+            Some(&owner.access),
+        )
+        .await;
+    assert_eq!(limits.data()["organization"]["plan"], "GROWTH", "{}", limits.body);
+    let invoices = "query($org: ID!) { invoices(organizationId: $org) { edges { node { kind status amountMinor plan } } } }";
+    let listed = server
+        .gql(invoices, json!({ "org": org }), Some(&owner.access))
+        .await;
+    assert_eq!(
+        listed.data()["invoices"]["edges"],
+        json!([{ "node": { "kind": "INITIAL", "status": "PAID", "amountMinor": 2900, "plan": "GROWTH" } }]),
+        "{}",
+        listed.body
+    );
+    let stranger = server
+        .gql(invoices, json!({ "org": org }), Some(&eve.access))
+        .await;
+    assert_eq!(stranger.code(), Some("FORBIDDEN"), "{}", stranger.body);
+    let theirs = server
+        .gql(
+            subscribe,
+            json!({ "org": org, "plan": "PRO", "key": "x" }),
+            Some(&eve.access),
+        )
+        .await;
+    assert_eq!(theirs.code(), Some("FORBIDDEN"), "{}", theirs.body);
+}

@@ -109,7 +109,14 @@ impl Payments {
     ) -> Result<subscription::Model, Error> {
         let now = self.now();
         let keyed = self
-            .begin_keyed(db, actor, "subscribe", &[&org_id.to_string(), plan.name()], idempotency_key, now)
+            .begin_keyed(
+                db,
+                actor,
+                "subscribe",
+                &[&org_id.to_string(), plan.name()],
+                idempotency_key,
+                now,
+            )
             .await?;
         let tx = keyed.tx;
         if let Some(id) = keyed.replayed {
@@ -128,13 +135,27 @@ impl Payments {
                 return Err(Error::PastDue);
             }
             Some(sub) if sub.plan == plan && sub.status == SubscriptionStatus::Active => (sub, None),
-            Some(sub) if matches!(sub.status, SubscriptionStatus::Active | SubscriptionStatus::PastDue) => {
+            Some(sub)
+                if matches!(
+                    sub.status,
+                    SubscriptionStatus::Active | SubscriptionStatus::PastDue
+                ) =>
+            {
                 if plan == Plan::Free {
                     (self.end_subscription(&tx, actor, sub, now).await?, None)
                 } else if price > sub.price_minor {
                     let amount = prorate(sub.price_minor, price, sub.period_start, sub.period_end, now);
                     let invoice = self
-                        .invoice(&tx, &sub, InvoiceKind::Proration, plan, amount, now, sub.period_end, now)
+                        .invoice(
+                            &tx,
+                            &sub,
+                            InvoiceKind::Proration,
+                            plan,
+                            amount,
+                            now,
+                            sub.period_end,
+                            now,
+                        )
                         .await?;
                     (sub, invoice)
                 } else {
@@ -149,14 +170,26 @@ impl Payments {
                     .start_subscription(&tx, existing, org_id, plan, price, keyed.creator, now)
                     .await?;
                 let invoice = self
-                    .invoice(&tx, &sub, InvoiceKind::Initial, plan, price, sub.period_start, sub.period_end, now)
+                    .invoice(
+                        &tx,
+                        &sub,
+                        InvoiceKind::Initial,
+                        plan,
+                        price,
+                        sub.period_start,
+                        sub.period_end,
+                        now,
+                    )
                     .await?;
                 (sub, invoice)
             }
         };
         commons_core::idempotency::complete(&tx, &keyed.request, subscription.id).await?;
         let payment = match invoice {
-            Some(invoice) => Some(self.open_invoice_payment(&tx, actor, keyed.creator, &invoice, now).await?),
+            Some(invoice) => Some(
+                self.open_invoice_payment(&tx, actor, keyed.creator, &invoice, now)
+                    .await?,
+            ),
             None => None,
         };
         tx.commit().await?;
@@ -179,7 +212,14 @@ impl Payments {
     ) -> Result<invoice::Model, Error> {
         let now = self.now();
         let keyed = self
-            .begin_keyed(db, actor, "payInvoice", &[&invoice_id.to_string()], idempotency_key, now)
+            .begin_keyed(
+                db,
+                actor,
+                "payInvoice",
+                &[&invoice_id.to_string()],
+                idempotency_key,
+                now,
+            )
             .await?;
         let tx = keyed.tx;
         let payment = match keyed.replayed {
@@ -232,7 +272,16 @@ impl Payments {
             for sub in &due {
                 let start = sub.period_end;
                 let Some(owed) = self
-                    .invoice(&tx, sub, InvoiceKind::Renewal, sub.plan, sub.price_minor, start, month_after(start), now)
+                    .invoice(
+                        &tx,
+                        sub,
+                        InvoiceKind::Renewal,
+                        sub.plan,
+                        sub.price_minor,
+                        start,
+                        month_after(start),
+                        now,
+                    )
                     .await?
                 else {
                     continue;
@@ -290,9 +339,13 @@ impl Payments {
         let tx = tenant::read(db, actor).await?;
         self.sees_billing(&tx, actor, org_id).await?;
         let select = invoice::Entity::find().filter(invoice::Column::OrgId.eq(org_id));
-        let found = page::fetch(&tx, select, Keyset::newest_first(invoice::Column::Id), page, |i| {
-            Cursor::by_id(i.id)
-        })
+        let found = page::fetch(
+            &tx,
+            select,
+            Keyset::newest_first(invoice::Column::Id),
+            page,
+            |i| Cursor::by_id(i.id),
+        )
         .await?;
         tx.commit().await?;
         Ok(found)
@@ -300,7 +353,12 @@ impl Payments {
 
     /// Refuses anyone but the organization's people with `manage_billing` (its owner) and
     /// platform admins.
-    async fn manages_billing(&self, tx: &impl ConnectionTrait, actor: &Actor, org_id: Uuid) -> Result<(), Error> {
+    async fn manages_billing(
+        &self,
+        tx: &impl ConnectionTrait,
+        actor: &Actor,
+        org_id: Uuid,
+    ) -> Result<(), Error> {
         match acts_for(tx, actor, org_id, Use::Move).await? {
             Some(Scope::Organization {
                 department_id: None, ..
@@ -313,7 +371,12 @@ impl Payments {
 
     /// Refuses anyone but those who run the organization: `manage_billing` or
     /// `manage_organization` (its owner and admins), and platform admins.
-    async fn sees_billing(&self, tx: &impl ConnectionTrait, actor: &Actor, org_id: Uuid) -> Result<(), Error> {
+    async fn sees_billing(
+        &self,
+        tx: &impl ConnectionTrait,
+        actor: &Actor,
+        org_id: Uuid,
+    ) -> Result<(), Error> {
         let scope = Scope::Organization {
             org_id,
             department_id: None,
@@ -321,9 +384,11 @@ impl Payments {
         let permissions = [Permission::ManageBilling, Permission::ManageOrganization];
         match holds_any(tx, actor, scope, &permissions).await {
             Ok(true) => Ok(()),
-            Ok(false) | Err(commons_resources::Error::Orgs(commons_orgs::Error::OrganizationNotFound)) => Err(
-                Error::NotAllowed("only an organization's owner and admins see its plan and invoices"),
-            ),
+            Ok(false) | Err(commons_resources::Error::Orgs(commons_orgs::Error::OrganizationNotFound)) => {
+                Err(Error::NotAllowed(
+                    "only an organization's owner and admins see its plan and invoices",
+                ))
+            }
             Err(e) => Err(e.into()),
         }
     }
@@ -357,7 +422,9 @@ impl Payments {
         if existing.is_some() {
             subscription::Entity::update(row).exec(tx).await?;
         } else {
-            subscription::Entity::insert(row).exec_without_returning(tx).await?;
+            subscription::Entity::insert(row)
+                .exec_without_returning(tx)
+                .await?;
         }
         Ok(sub)
     }
@@ -379,7 +446,15 @@ impl Payments {
             .exec(tx)
             .await?;
         void_open(tx, ended.id, now).await?;
-        as_system(tx, actor, ended.org_id, Some(Plan::Free), BillingStatus::Active, now).await?;
+        as_system(
+            tx,
+            actor,
+            ended.org_id,
+            Some(Plan::Free),
+            BillingStatus::Active,
+            now,
+        )
+        .await?;
         Ok(ended)
     }
 
@@ -490,7 +565,10 @@ impl Payments {
         let Some(paid) = settle_invoice(tx, invoice_id, InvoiceStatus::Paid, None, now).await? else {
             return Ok(());
         };
-        let Some(sub) = subscription::Entity::find_by_id(paid.subscription_id).one(tx).await? else {
+        let Some(sub) = subscription::Entity::find_by_id(paid.subscription_id)
+            .one(tx)
+            .await?
+        else {
             return Ok(());
         };
         let mut now_sub = subscription::Model {
@@ -524,7 +602,14 @@ impl Payments {
         subscription::Entity::update(subscription::ActiveModel::from(now_sub.clone()).reset_all())
             .exec(tx)
             .await?;
-        org_billing::apply(tx, now_sub.org_id, Some(now_sub.plan), billing_of(now_sub.status), now).await?;
+        org_billing::apply(
+            tx,
+            now_sub.org_id,
+            Some(now_sub.plan),
+            billing_of(now_sub.status),
+            now,
+        )
+        .await?;
         told(tx, &paid, now).await
     }
 
@@ -536,12 +621,16 @@ impl Payments {
         reason: &str,
         now: Timestamp,
     ) -> Result<(), Error> {
-        let Some(failed) = settle_invoice(tx, invoice_id, InvoiceStatus::Failed, Some(reason), now).await? else {
+        let Some(failed) = settle_invoice(tx, invoice_id, InvoiceStatus::Failed, Some(reason), now).await?
+        else {
             return Ok(());
         };
         if failed.kind == InvoiceKind::Renewal {
             subscription::Entity::update_many()
-                .col_expr(subscription::Column::Status, Expr::value(SubscriptionStatus::PastDue))
+                .col_expr(
+                    subscription::Column::Status,
+                    Expr::value(SubscriptionStatus::PastDue),
+                )
                 .col_expr(subscription::Column::UpdatedAt, Expr::value(now))
                 .filter(subscription::Column::Id.eq(failed.subscription_id))
                 .filter(subscription::Column::Status.eq(SubscriptionStatus::Active))
@@ -579,7 +668,10 @@ async fn settle_invoice(
 ) -> Result<Option<invoice::Model>, Error> {
     let moved = invoice::Entity::update_many()
         .col_expr(invoice::Column::Status, Expr::value(to))
-        .col_expr(invoice::Column::FailureReason, Expr::value(reason.map(str::to_owned)))
+        .col_expr(
+            invoice::Column::FailureReason,
+            Expr::value(reason.map(str::to_owned)),
+        )
         .col_expr(invoice::Column::UpdatedAt, Expr::value(now))
         .filter(invoice::Column::Id.eq(invoice_id))
         .filter(invoice::Column::Status.is_in([InvoiceStatus::Open, InvoiceStatus::Failed]))

@@ -236,7 +236,10 @@ async fn invoice_audience(tx: &DatabaseTransaction, settled: &InvoiceSettled) ->
             "{}'s {} plan invoice of {amount} could not be paid ({reason}); the free plan's limits apply until it is",
             settled.organization, settled.plan
         ),
-        (status, _) => format!("{}'s {} plan invoice of {amount} is {status}", settled.organization, settled.plan),
+        (status, _) => format!(
+            "{}'s {} plan invoice of {amount} is {status}",
+            settled.organization, settled.plan
+        ),
     };
     let people = holders(tx, settled.org, None, Permission::ManageBilling, MAX_TOLD).await?;
     Ok(told(people, summary))

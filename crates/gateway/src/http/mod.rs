@@ -163,6 +163,7 @@ pub async fn serve(
             }
         }
     });
+    let billing = tokio::spawn(bill_every_minute(background.clone()));
     let served = axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<SocketAddr>(),
@@ -170,10 +171,32 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     sweeper.abort();
+    billing.abort();
     for worker in workers {
         worker.abort();
     }
     served
+}
+
+/// Invoices and charges the plans whose month ended (PA6). Every process runs it; the
+/// invoices' unique keys make one of them bill each month.
+async fn bill_every_minute(services: Services) {
+    let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+    loop {
+        every_minute.tick().await;
+        match services.payments.bill_due(&services.db).await {
+            Ok(run) if run.invoiced > 0 => {
+                tracing::info!(
+                    invoiced = run.invoiced,
+                    paid = run.paid,
+                    failed = run.failed,
+                    "plans billed"
+                );
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "billing the plans failed; trying again in a minute"),
+        }
+    }
 }
 
 async fn health() -> impl IntoResponse {

@@ -18,20 +18,35 @@ use sea_orm::EntityTrait;
 use crate::Market;
 
 fn at(day: u32, hour: u32) -> Timestamp {
-    Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0).single().expect("a time")
+    Utc.with_ymd_and_hms(2026, 11, day, hour, 0, 0)
+        .single()
+        .expect("a time")
 }
 
 #[test]
 fn an_upgrade_on_day_ten_of_a_thirty_day_month_costs_the_rest_of_it() {
-    let (start, end) = (at(1, 0), Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).single().expect("a time"));
+    let (start, end) = (
+        at(1, 0),
+        Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0)
+            .single()
+            .expect("a time"),
+    );
     // 9.00 → 29.00 with 21 of 30 days left: 20.00 × 21/30 = 14.00.
     assert_eq!(prorate(900, 2_900, start, end, at(10, 0)), 1_400);
     // At noon 20.5 days are left: 20.00 × 20.5/30 = 13.666… → 13.67.
     assert_eq!(prorate(900, 2_900, start, end, at(10, 12)), 1_367);
     // 99.00 − 29.00 over 21/30: 49.00.
     assert_eq!(prorate(2_900, 9_900, start, end, at(10, 0)), 4_900);
-    assert_eq!(prorate(2_900, 900, start, end, at(10, 0)), 0, "a downgrade owes nothing");
-    assert_eq!(prorate(900, 2_900, start, end, end), 0, "nothing is left at the end");
+    assert_eq!(
+        prorate(2_900, 900, start, end, at(10, 0)),
+        0,
+        "a downgrade owes nothing"
+    );
+    assert_eq!(
+        prorate(900, 2_900, start, end, end),
+        0,
+        "nothing is left at the end"
+    );
 }
 
 /// A market on a clock standing at 1 November 2026.
@@ -44,7 +59,9 @@ async fn billed(name: &str) -> (Market, Arc<ManualClock>) {
 async fn org(market: &Market) -> organization::Model {
     use sea_orm::TransactionTrait;
     let tx = market.world.db.conn.begin().await.expect("begin");
-    commons_core::tenant::act_as(&tx, &Actor::System).await.expect("act");
+    commons_core::tenant::act_as(&tx, &Actor::System)
+        .await
+        .expect("act");
     let found = organization::Entity::find_by_id(market.org.id)
         .one(&tx)
         .await
@@ -66,8 +83,14 @@ async fn a_plan_is_paid_upgraded_renewed_lost_and_restored() {
         .subscribe(conn, owner, org_id, Plan::Starter, "sub-1")
         .await
         .expect("subscribe");
-    assert_eq!((started.plan, started.status), (Plan::Starter, SubscriptionStatus::Active));
-    assert_eq!((started.period_start, started.period_end), (at(1, 0), at(1, 0) + chrono::Months::new(1)));
+    assert_eq!(
+        (started.plan, started.status),
+        (Plan::Starter, SubscriptionStatus::Active)
+    );
+    assert_eq!(
+        (started.period_start, started.period_end),
+        (at(1, 0), at(1, 0) + chrono::Months::new(1))
+    );
     assert_eq!(org(&market).await.plan, Plan::Starter);
 
     // Day 10: growth for the 21 days left.
@@ -79,7 +102,10 @@ async fn a_plan_is_paid_upgraded_renewed_lost_and_restored() {
     assert_eq!((grown.plan, grown.price_minor), (Plan::Growth, 2_900));
     assert_eq!(org(&market).await.plan, Plan::Growth);
     let page = PageRequest::new(Some(10), None).expect("page");
-    let invoices = payments.invoices(conn, owner, org_id, &page).await.expect("invoices");
+    let invoices = payments
+        .invoices(conn, owner, org_id, &page)
+        .await
+        .expect("invoices");
     let listed: Vec<_> = invoices
         .edges
         .iter()
@@ -102,8 +128,15 @@ async fn a_plan_is_paid_upgraded_renewed_lost_and_restored() {
         .await
         .expect("read")
         .expect("the subscription");
-    assert_eq!(renewed.period_start, Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).single().expect("t"));
-    assert_eq!(payments.bill_due(conn).await.expect("bill").invoiced, 0, "nothing due twice");
+    assert_eq!(
+        renewed.period_start,
+        Utc.with_ymd_and_hms(2026, 12, 1, 0, 0, 0).single().expect("t")
+    );
+    assert_eq!(
+        payments.bill_due(conn).await.expect("bill").invoiced,
+        0,
+        "nothing due twice"
+    );
 
     // 1 January: the card has expired.
     clock.advance(chrono::Duration::days(31));
@@ -111,8 +144,14 @@ async fn a_plan_is_paid_upgraded_renewed_lost_and_restored() {
     let run = payments.bill_due(conn).await.expect("bill");
     assert_eq!((run.invoiced, run.failed), (1, 1));
     let lapsed = org(&market).await;
-    assert_eq!((lapsed.plan, lapsed.billing_status), (Plan::Growth, BillingStatus::PastDue));
-    assert_eq!(lapsed.plan.effective_limits(lapsed.billing_status), Plan::Free.limits());
+    assert_eq!(
+        (lapsed.plan, lapsed.billing_status),
+        (Plan::Growth, BillingStatus::PastDue)
+    );
+    assert_eq!(
+        lapsed.plan.effective_limits(lapsed.billing_status),
+        Plan::Free.limits()
+    );
     let blocked = payments
         .subscribe(conn, owner, org_id, Plan::Pro, "sub-3")
         .await
@@ -137,11 +176,25 @@ async fn a_plan_is_paid_upgraded_renewed_lost_and_restored() {
         .expect("pay");
     assert_eq!(paid.status, InvoiceStatus::Paid);
     let restored = org(&market).await;
-    assert_eq!((restored.plan, restored.billing_status), (Plan::Growth, BillingStatus::Active));
-    let sub = payments.subscription(conn, owner, org_id).await.expect("read").expect("sub");
-    assert_eq!((sub.status, sub.period_start), (SubscriptionStatus::Active, unpaid.period_start));
+    assert_eq!(
+        (restored.plan, restored.billing_status),
+        (Plan::Growth, BillingStatus::Active)
+    );
+    let sub = payments
+        .subscription(conn, owner, org_id)
+        .await
+        .expect("read")
+        .expect("sub");
+    assert_eq!(
+        (sub.status, sub.period_start),
+        (SubscriptionStatus::Active, unpaid.period_start)
+    );
     // 9 + 14 + 29 + 29: all of it the platform's.
-    assert_eq!(market.platform(AccountKind::Fees).await, 0, "invoices are in USD, not KZT");
+    assert_eq!(
+        market.platform(AccountKind::Fees).await,
+        0,
+        "invoices are in USD, not KZT"
+    );
     let usd: i64 = market
         .accounts()
         .await
@@ -181,7 +234,11 @@ async fn two_billing_runs_at_once_invoice_and_charge_a_renewal_once() {
         invoiced += run.expect("ran").expect("billed").invoiced;
     }
     assert_eq!(invoiced, 1);
-    assert_eq!(market.provider.charge_count(), 2, "the first month and one renewal");
+    assert_eq!(
+        market.provider.charge_count(),
+        2,
+        "the first month and one renewal"
+    );
     market.assert_ledger_holds().await;
 }
 

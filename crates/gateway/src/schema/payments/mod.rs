@@ -7,8 +7,8 @@ mod types;
 
 pub use loader::PaymentsLoader;
 pub use types::{
-    Balance, Contributor, FundingReport, Payment, PaymentKind, PaymentStatus, Payout, Refund, RefundStatus,
-    Spending,
+    Balance, Contributor, FundingReport, Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentKind,
+    PaymentStatus, Payout, PlanSubscription, PlanSubscriptionStatus, Refund, RefundStatus, Spending,
 };
 
 use async_graphql::connection::Connection;
@@ -20,6 +20,7 @@ use crate::error::{GqlResult, SharedResult, coded};
 use crate::schema::connection::connection;
 use crate::schema::context::ContextExt;
 use crate::schema::node::expect_id;
+use crate::schema::orgs::Plan;
 use crate::schema::resources::{any_id, any_resource_id};
 
 /// A contribution: to an agent (`agentId`) or to the fund its owner keeps for a resource
@@ -182,6 +183,35 @@ impl PaymentsQuery {
             .gql()?;
         Ok(report.map(FundingReport))
     }
+
+    /// An organization's subscription to its plan (PA6), for its owner and admins; null on
+    /// the free plan without one.
+    async fn plan_subscription(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+    ) -> async_graphql::Result<Option<PlanSubscription>> {
+        let s = ctx.services();
+        let org = expect_id(&organization_id, "Organization", "organizationId")?;
+        let found = s.payments.subscription(&s.db, ctx.actor()?, org).await.gql()?;
+        Ok(found.map(PlanSubscription))
+    }
+
+    /// An organization's invoices, newest first, for its owner and admins.
+    #[graphql(complexity = "first.unwrap_or(20).max(0) as usize * child_complexity")]
+    async fn invoices(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> async_graphql::Result<Connection<String, Invoice>> {
+        let s = ctx.services();
+        let org = expect_id(&organization_id, "Organization", "organizationId")?;
+        let page = PageRequest::new(first, after.as_deref()).gql()?;
+        let found = s.payments.invoices(&s.db, ctx.actor()?, org, &page).await.gql()?;
+        Ok(connection(&page, found, Invoice))
+    }
 }
 
 /// The payments of `ids` the caller sees, batched with every other payment of the request.
@@ -284,6 +314,46 @@ impl PaymentsMutation {
             .await
             .gql()?;
         Ok(Balance(account))
+    }
+
+    /// Moves an organization to a plan (its owner): the first month, or the rest of this one
+    /// at a bigger plan's price, is charged now; a smaller plan applies at once; `FREE` ends
+    /// the subscription.
+    async fn subscribe(
+        &self,
+        ctx: &Context<'_>,
+        organization_id: ID,
+        plan: Plan,
+        #[graphql(desc = "Your own name for this request: the same key again returns the first result.")]
+        idempotency_key: String,
+    ) -> async_graphql::Result<PlanSubscription> {
+        let s = ctx.services();
+        let org = expect_id(&organization_id, "Organization", "organizationId")?;
+        let subscribed = s
+            .payments
+            .subscribe(&s.db, ctx.actor()?, org, plan.into(), &idempotency_key)
+            .await
+            .gql()?;
+        Ok(PlanSubscription(subscribed))
+    }
+
+    /// Pays an open or failed invoice (its organization's owner); paying a failed renewal
+    /// restores the plan.
+    async fn pay_invoice(
+        &self,
+        ctx: &Context<'_>,
+        invoice_id: ID,
+        #[graphql(desc = "Your own name for this payment: the same key again returns the first result.")]
+        idempotency_key: String,
+    ) -> async_graphql::Result<Invoice> {
+        let s = ctx.services();
+        let id = expect_id(&invoice_id, "Invoice", "invoiceId")?;
+        let paid = s
+            .payments
+            .pay_invoice(&s.db, ctx.actor()?, id, &idempotency_key)
+            .await
+            .gql()?;
+        Ok(Invoice(paid))
     }
 
     /// Takes money out of an account, for those who manage its owner's billing; never more

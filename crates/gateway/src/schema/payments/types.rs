@@ -10,7 +10,7 @@ use crate::error::SharedResult;
 use crate::schema::context::ContextExt;
 use crate::schema::identity::{User, load_users};
 use crate::schema::node::global_id;
-use crate::schema::orgs::{Owner, load_owners};
+use crate::schema::orgs::{Owner, Plan, load_owners};
 use crate::schema::resources::{Resource, load_resources};
 use crate::schema::sales::{Order, load_orders};
 
@@ -33,6 +33,8 @@ pub enum PaymentKind {
     Order,
     /// A gift to an agent or to a resource's fund.
     Contribution,
+    /// An organization's invoice for its plan.
+    Invoice,
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]
@@ -114,9 +116,13 @@ impl Payment {
         owner(ctx, self.0.payer_id).await
     }
 
-    /// Who is paid: the seller, or the receiver of the contribution.
+    /// Who is paid: the seller, or the receiver of the contribution; null for an invoice
+    /// (the platform is paid).
     async fn payee(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Owner>> {
-        owner(ctx, self.0.payee_id).await
+        match self.0.payee_id {
+            Some(id) => owner(ctx, id).await,
+            None => Ok(None),
+        }
     }
 
     /// The resource whose fund a contribution went to.
@@ -401,6 +407,124 @@ impl Spending {
             return Ok(None);
         };
         Ok(load_users(ctx, vec![id]).await?.remove(&id))
+    }
+
+    async fn created_at(&self) -> Timestamp {
+        self.0.created_at
+    }
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "commons_payments::entity::subscription::SubscriptionStatus")]
+pub enum PlanSubscriptionStatus {
+    /// Waiting for its first invoice to be paid.
+    Incomplete,
+    Active,
+    /// A renewal failed: the free plan's limits apply until it is paid.
+    PastDue,
+    Cancelled,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "commons_payments::entity::invoice::InvoiceKind")]
+pub enum InvoiceKind {
+    /// The first month.
+    Initial,
+    /// A month after the last.
+    Renewal,
+    /// The rest of the month at the price of a bigger plan.
+    Proration,
+}
+
+#[derive(Enum, Copy, Clone, Eq, PartialEq)]
+#[graphql(remote = "commons_payments::entity::invoice::InvoiceStatus")]
+pub enum InvoiceStatus {
+    Open,
+    Paid,
+    /// Its payment failed; `payInvoice` tries again.
+    Failed,
+    /// No longer owed.
+    Void,
+}
+
+/// An organization's subscription to a plan (PA6).
+pub struct PlanSubscription(pub commons_payments::entity::subscription::Model);
+
+#[Object]
+impl PlanSubscription {
+    async fn id(&self) -> ID {
+        global_id("PlanSubscription", self.0.id)
+    }
+
+    async fn plan(&self) -> Plan {
+        self.0.plan.into()
+    }
+
+    async fn status(&self) -> PlanSubscriptionStatus {
+        self.0.status.into()
+    }
+
+    /// The plan's monthly price, in minor units of `currency`.
+    async fn price_minor(&self) -> i64 {
+        self.0.price_minor
+    }
+
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+
+    /// The month paid for (or being paid for).
+    async fn period_start(&self) -> Timestamp {
+        self.0.period_start
+    }
+
+    /// When the next renewal is invoiced.
+    async fn period_end(&self) -> Timestamp {
+        self.0.period_end
+    }
+}
+
+/// What an organization owes for its plan for a period.
+pub struct Invoice(pub commons_payments::entity::invoice::Model);
+
+#[Object]
+impl Invoice {
+    async fn id(&self) -> ID {
+        global_id("Invoice", self.0.id)
+    }
+
+    async fn kind(&self) -> InvoiceKind {
+        self.0.kind.into()
+    }
+
+    /// The plan it pays for.
+    async fn plan(&self) -> Plan {
+        self.0.plan.into()
+    }
+
+    async fn status(&self) -> InvoiceStatus {
+        self.0.status.into()
+    }
+
+    async fn amount_minor(&self) -> i64 {
+        self.0.amount_minor
+    }
+
+    async fn currency(&self) -> &str {
+        &self.0.currency
+    }
+
+    async fn period_start(&self) -> Timestamp {
+        self.0.period_start
+    }
+
+    async fn period_end(&self) -> Timestamp {
+        self.0.period_end
+    }
+
+    /// Why its last payment failed, in the provider's words.
+    async fn failure_reason(&self) -> Option<&str> {
+        self.0.failure_reason.as_deref()
     }
 
     async fn created_at(&self) -> Timestamp {
