@@ -72,10 +72,24 @@ pub struct IdentityArgs {
 /// Who moves the money (PA2) and what the platform keeps.
 #[derive(Args, Clone)]
 pub struct PaymentArgs {
+    /// Who moves the money: `test` (built in: the amount decides, see the README) or `stripe`
+    /// (built with `--features stripe`).
+    #[arg(long, env = "COMMONS_PAYMENT_PROVIDER", default_value = "test")]
+    pub payment_provider: String,
+
+    /// Stripe: the account's secret key (`sk_…`).
+    #[arg(long, env = "COMMONS_STRIPE_SECRET_KEY", hide_env_values = true)]
+    pub stripe_secret_key: Option<String>,
+
+    /// Stripe: the webhook endpoint's signing secret (`whsec_…`); Stripe sends events to
+    /// `POST /webhooks/stripe`.
+    #[arg(long, env = "COMMONS_STRIPE_WEBHOOK_SECRET", hide_env_values = true)]
+    pub stripe_webhook_secret: Option<String>,
+
     /// The secret the built-in test payment provider signs its webhooks with
     /// (`POST /webhooks/test`, header `Commons-Signature`, Stripe's scheme). Without it a
     /// random one is made at start, and no one can send the server test provider events.
-    #[arg(long, env = "COMMONS_TEST_PROVIDER_SECRET")]
+    #[arg(long, env = "COMMONS_TEST_PROVIDER_SECRET", hide_env_values = true)]
     pub test_provider_secret: Option<String>,
 
     /// The platform's fee on every payment, in basis points (250 = 2.5%), taken from what

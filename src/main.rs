@@ -58,7 +58,7 @@ async fn main() -> anyhow::Result<()> {
                 Settings::default(),
             );
             let orgs = Orgs::new(identity, commons_orgs::Settings::default());
-            let config = payments_config(&args);
+            let config = payments_config(&args)?;
             let payments = commons_payments::Payments::new(
                 commons_sales::Sales::new(Resources::new(orgs)),
                 config.provider,
@@ -129,7 +129,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         visits_per_minute: args.visit_rate_limit,
         cors_origins: args.cors_origins.clone(),
         trusted_proxies: args.trusted_proxies.max(usize::from(args.trust_forwarded_for)),
-        payments: payments_config(&args.payments),
+        payments: payments_config(&args.payments)?,
         ..GatewayConfig::default()
     };
     let listener = tokio::net::TcpListener::bind(&args.listen)
@@ -147,18 +147,43 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The test provider (with the secret given, else a random one) and the fee.
-fn payments_config(args: &PaymentArgs) -> commons_gateway::config::PaymentsConfig {
-    let provider = match &args.test_provider_secret {
-        Some(secret) => commons_payments::TestProvider::new(secret.clone()),
-        None => commons_payments::TestProvider::with_random_secret(),
-    };
-    commons_gateway::config::PaymentsConfig {
-        provider: std::sync::Arc::new(provider),
+/// The payment provider asked for and the fee.
+fn payments_config(args: &PaymentArgs) -> anyhow::Result<commons_gateway::config::PaymentsConfig> {
+    Ok(commons_gateway::config::PaymentsConfig {
+        provider: payment_provider(args)?,
         fee: commons_payments::Fee {
             basis_points: args.payment_fee_bps,
         },
+    })
+}
+
+fn payment_provider(
+    args: &PaymentArgs,
+) -> anyhow::Result<std::sync::Arc<dyn commons_payments::PaymentProvider>> {
+    match args.payment_provider.as_str() {
+        // With the secret given, else a random one (then no one can send it events).
+        "test" => Ok(std::sync::Arc::new(match &args.test_provider_secret {
+            Some(secret) => commons_payments::TestProvider::new(secret.clone()),
+            None => commons_payments::TestProvider::with_random_secret(),
+        })),
+        "stripe" => stripe(args),
+        other => anyhow::bail!("--payment-provider is test or stripe, not {other}"),
     }
+}
+
+#[cfg(feature = "stripe")]
+fn stripe(args: &PaymentArgs) -> anyhow::Result<std::sync::Arc<dyn commons_payments::PaymentProvider>> {
+    let (Some(key), Some(webhooks)) = (&args.stripe_secret_key, &args.stripe_webhook_secret) else {
+        anyhow::bail!("Stripe needs --stripe-secret-key and --stripe-webhook-secret");
+    };
+    Ok(std::sync::Arc::new(
+        commons_payments::provider::StripeProvider::new(key.clone(), webhooks.clone()),
+    ))
+}
+
+#[cfg(not(feature = "stripe"))]
+fn stripe(_: &PaymentArgs) -> anyhow::Result<std::sync::Arc<dyn commons_payments::PaymentProvider>> {
+    anyhow::bail!("this build has no Stripe provider: build it with `--features stripe`")
 }
 
 async fn shutdown_signal() {

@@ -238,6 +238,9 @@ async fn payments(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                 .col(string_len("status", 24).check(one_of("status", &PAYMENT_STATUSES)))
                 .col(string_len("provider", 32))
                 .col(string_len_null("provider_ref", 255))
+                // What the payer's browser confirms the charge with (Stripe's client secret),
+                // shown to the payer alone.
+                .col(text_null("client_secret"))
                 .col(text_null("failure_reason"))
                 // A contribution whose giver is shown to no one but the payee's side.
                 .col(boolean("anonymous").default(false))

@@ -182,6 +182,7 @@ impl Payments {
             status: PaymentStatus::RequiresPayment,
             provider: self.provider.name().to_owned(),
             provider_ref: None,
+            client_secret: None,
             failure_reason: None,
             anonymous: new.anonymous,
             message: new.message,

@@ -60,6 +60,15 @@ impl Payments {
         !payment.anonymous || actor.is_admin() || actor.user_id() == Some(payment.creator_id)
     }
 
+    /// What the actor's browser confirms a waiting charge with (Stripe.js's client secret):
+    /// for the person who paid alone, while it waits.
+    pub fn client_secret_for<'p>(&self, actor: &Actor, payment: &'p payment::Model) -> Option<&'p str> {
+        let theirs = actor.user_id() == Some(payment.creator_id);
+        (theirs && payment.status.is_open())
+            .then_some(payment.client_secret.as_deref())
+            .flatten()
+    }
+
     /// An agent's payments, made or received, newest first (PA5), for those who act for its
     /// money.
     pub async fn history<C: Conn>(

@@ -25,6 +25,7 @@ pub(crate) enum Outcome {
     },
     Pending {
         reference: String,
+        client_secret: Option<String>,
     },
     Failed {
         reference: Option<String>,
@@ -37,7 +38,13 @@ impl From<ChargeOutcome> for Outcome {
     fn from(outcome: ChargeOutcome) -> Outcome {
         match outcome {
             ChargeOutcome::Succeeded { reference } => Outcome::Succeeded { reference },
-            ChargeOutcome::Pending { reference } => Outcome::Pending { reference },
+            ChargeOutcome::Pending {
+                reference,
+                client_secret,
+            } => Outcome::Pending {
+                reference,
+                client_secret,
+            },
             ChargeOutcome::Failed { reference, reason } => Outcome::Failed { reference, reason },
         }
     }
@@ -62,7 +69,7 @@ impl Payments {
         }
         let (status, reference, reason) = match &outcome {
             Outcome::Succeeded { reference } => (PaymentStatus::Succeeded, Some(reference.clone()), None),
-            Outcome::Pending { reference } => (PaymentStatus::Processing, Some(reference.clone()), None),
+            Outcome::Pending { reference, .. } => (PaymentStatus::Processing, Some(reference.clone()), None),
             Outcome::Failed { reference, reason } => {
                 (PaymentStatus::Failed, reference.clone(), Some(reason.clone()))
             }
@@ -78,6 +85,13 @@ impl Payments {
             .col_expr(payment::Column::UpdatedAt, Expr::value(now));
         if let Some(reference) = reference {
             update = update.col_expr(payment::Column::ProviderRef, Expr::value(reference));
+        }
+        if let Outcome::Pending {
+            client_secret: Some(secret),
+            ..
+        } = &outcome
+        {
+            update = update.col_expr(payment::Column::ClientSecret, Expr::value(secret.clone()));
         }
         if status != PaymentStatus::Processing {
             update = update

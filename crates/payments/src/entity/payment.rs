@@ -84,6 +84,9 @@ pub struct Model {
     pub provider: String,
     /// The provider's id of the charge (Stripe's PaymentIntent `pi_…`).
     pub provider_ref: Option<String>,
+    /// What the payer's browser confirms a pending charge with (Stripe.js's client secret);
+    /// shown to the person who paid alone.
+    pub client_secret: Option<String>,
     pub failure_reason: Option<String>,
     /// A contribution whose giver only the payee's side sees.
     pub anonymous: bool,

@@ -3,12 +3,16 @@
 //! event whose signature [`PaymentProvider::verify_webhook`] did not accept.
 
 pub mod signature;
+#[cfg(feature = "stripe")]
+pub mod stripe;
 pub mod stripe_event;
 pub mod test;
 
 use commons_core::Timestamp;
 use uuid::Uuid;
 
+#[cfg(feature = "stripe")]
+pub use stripe::StripeProvider;
 pub use test::TestProvider;
 
 /// A charge to make: the payment's id doubles as the provider's idempotency key, so asking
@@ -27,9 +31,11 @@ pub enum ChargeOutcome {
     Succeeded {
         reference: String,
     },
-    /// The provider will send an event when it knows (3-D Secure, a bank transfer).
+    /// The provider will send an event when it knows (3-D Secure, a bank transfer, or a
+    /// card the payer's browser still has to confirm with `client_secret`).
     Pending {
         reference: String,
+        client_secret: Option<String>,
     },
     Failed {
         reference: Option<String>,

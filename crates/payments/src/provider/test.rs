@@ -122,7 +122,10 @@ impl PaymentProvider for TestProvider {
                 reference: Some(reference),
                 reason: "Your card was declined.".into(),
             },
-            3 => ChargeOutcome::Pending { reference },
+            3 => ChargeOutcome::Pending {
+                reference,
+                client_secret: None,
+            },
             _ => ChargeOutcome::Succeeded { reference },
         };
         let mut charges = self.charges.lock().unwrap_or_else(PoisonError::into_inner);

@@ -8,6 +8,8 @@ mod ledger;
 mod paying;
 mod refunds;
 mod signature;
+#[cfg(feature = "stripe")]
+mod stripe;
 mod webhooks;
 
 use std::sync::Arc;

@@ -148,6 +148,12 @@ impl Payment {
         self.0.message.as_deref()
     }
 
+    /// What your browser confirms the charge with while it waits (Stripe.js's
+    /// `confirmPayment`); only for the person who pays.
+    async fn client_secret(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<&str>> {
+        Ok(ctx.services().payments.client_secret_for(ctx.actor()?, &self.0))
+    }
+
     /// The provider that moved the money: `test`, `stripe`.
     async fn provider(&self) -> &str {
         &self.0.provider
