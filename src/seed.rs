@@ -301,6 +301,7 @@ async fn seed_resources(
         ),
     ];
     let mut products = Vec::new();
+    let mut planting = None;
     for (owner, title, visibility, kind) in demo {
         let created = resources
             .create_resource(
@@ -321,6 +322,7 @@ async fn seed_resources(
         match created.data {
             Some(KindData::Event(_)) => {
                 resources.register_for_event(db, bob, created.resource.id).await?;
+                planting = Some(created.resource.id);
             }
             Some(KindData::Product(_)) => products.push(created.resource.id),
             _ => {}
@@ -348,6 +350,70 @@ async fn seed_resources(
         .await?;
     sales
         .transition_order(db, bob, order.id, OrderStatus::Placed, None)
+        .await?;
+    let planting = planting.context("the demo has an event")?;
+    seed_payments(db, sales, alice, bob, org_id, order.id, planting).await
+}
+
+/// Bob pays his order (the shop's is confirmed); the tree planting takes contributions, bob
+/// gives and alice spends part on saplings; the organization is on the starter plan. Through
+/// the built-in test provider, which charges at once.
+async fn seed_payments(
+    db: &DatabaseConnection,
+    sales: Sales,
+    alice: &Actor,
+    bob: &Actor,
+    org_id: sea_orm::prelude::Uuid,
+    order_id: sea_orm::prelude::Uuid,
+    planting: sea_orm::prelude::Uuid,
+) -> anyhow::Result<()> {
+    let provider = std::sync::Arc::new(commons_payments::TestProvider::with_random_secret());
+    let payments = commons_payments::Payments::new(sales, provider);
+    payments.pay_order(db, bob, order_id, "seed-order").await?;
+    let fund = commons_payments::Target::Resource(planting);
+    payments
+        .accept_contributions(
+            db,
+            alice,
+            commons_payments::AcceptContributions {
+                target: fund,
+                currency: "KZT".into(),
+                goal_minor: Some(20_000_000),
+                accepting: true,
+            },
+        )
+        .await?;
+    payments
+        .contribute(
+            db,
+            bob,
+            commons_payments::Contribute {
+                target: fund,
+                amount_minor: 1_500_000,
+                currency: "KZT".into(),
+                payer_id: None,
+                anonymous: false,
+                message: Some("For the saplings".into()),
+                idempotency_key: "seed-gift".into(),
+            },
+        )
+        .await?;
+    payments
+        .pay_out(
+            db,
+            alice,
+            commons_payments::Payout {
+                target: fund,
+                amount_minor: 900_000,
+                currency: "KZT".into(),
+                description: "30 saplings from the city nursery".into(),
+                receipt_media_id: None,
+                idempotency_key: "seed-saplings".into(),
+            },
+        )
+        .await?;
+    payments
+        .subscribe(db, alice, org_id, commons_orgs::Plan::Starter, "seed-plan")
         .await?;
     Ok(())
 }

@@ -50,7 +50,7 @@ async fn seed_is_idempotent() {
         .expect("events");
     assert_eq!(events.len(), 1);
     assert_eq!(events[0].registered_count, 1, "bob registered");
-    // Bob's order is placed once, and took one T-shirt from the stock of 40.
+    // Bob's order is placed and paid once (so confirmed), and took one T-shirt of 40.
     let system = commons_core::tenant::read(&db.conn, &commons_core::Actor::System)
         .await
         .expect("begin");
@@ -59,7 +59,23 @@ async fn seed_is_idempotent() {
         .await
         .expect("orders");
     assert_eq!(orders.len(), 1, "one demo order, however often seeded");
-    assert_eq!(orders[0].status, commons_sales::OrderStatus::Placed);
+    assert_eq!(orders[0].status, commons_sales::OrderStatus::Confirmed);
+    // Paid once; the tree planting's fund holds bob's gift less what alice spent; the
+    // organization is on the starter plan.
+    let payments = commons_payments::entity::payment::Entity::find()
+        .all(&system)
+        .await
+        .expect("payments");
+    assert_eq!(payments.len(), 3, "the order, the gift and the plan's first month");
+    let fund = commons_payments::entity::account::Entity::find()
+        .all(&system)
+        .await
+        .expect("accounts")
+        .into_iter()
+        .find(|a| a.resource_id.is_some())
+        .expect("the planting's fund");
+    assert_eq!(fund.balance_minor, 1_500_000 - 900_000);
+    assert_eq!(demo[0].plan, commons_orgs::Plan::Starter);
     let stocks: Vec<Option<i32>> = commons_resources::entity::product::Entity::find()
         .all(&system)
         .await
