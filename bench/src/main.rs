@@ -18,6 +18,7 @@ mod fanout;
 mod feed;
 mod load;
 mod orders;
+mod payments;
 mod reactions;
 mod server;
 
@@ -174,6 +175,15 @@ async fn main() -> anyhow::Result<()> {
     ordered_directly.print("place order SQL only", None);
     peak_rss = peak_rss.max(rss);
 
+    let sessions = api::sign_in_all(&http, &base, &users).await?;
+    let sampler = RssSampler::start(server.pid());
+    let paid = payments::over_http(&base, &sessions, &products, duration).await;
+    let rss = sampler.stop().await;
+    let paid_directly = payments::direct_sql(&sql, &sessions, &products, duration).await;
+    paid.print("pay order (create + place + pay)", Some(rss));
+    paid_directly.print("pay order SQL only", None);
+    peak_rss = peak_rss.max(rss);
+
     let mut fanout_note = None;
     if args.fanout_subscribers > 0 {
         let author = api::sign_in(&http, &base, AUTHOR).await?;
@@ -222,6 +232,10 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "place order: {:.1}% of its SQL run directly (one order = createOrder + placeOrder)",
         100.0 * ordered.rate() / ordered_directly.rate()
+    );
+    println!(
+        "pay order: {:.1}% of its SQL run directly (one checkout = createOrder + placeOrder + payOrder)",
+        100.0 * paid.rate() / paid_directly.rate()
     );
     if let Some(fanned) = &fanout_note {
         println!(

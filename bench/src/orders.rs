@@ -29,9 +29,9 @@ const STOCK: i64 = 100_000_000;
 
 /// One product per client, sold by `seller`; their ids, global and stored.
 pub(crate) struct Products {
-    global: Vec<String>,
-    stored: Vec<Uuid>,
-    seller: Uuid,
+    pub(crate) global: Vec<String>,
+    pub(crate) stored: Vec<Uuid>,
+    pub(crate) seller: Uuid,
 }
 
 impl Products {
@@ -122,7 +122,7 @@ pub(crate) async fn direct_sql(
     .await
 }
 
-async fn create_order(
+pub(crate) async fn create_order(
     db: &DatabaseConnection,
     me: Uuid,
     session: Uuid,
@@ -160,7 +160,7 @@ async fn create_order(
     Ok(order)
 }
 
-async fn place_order(
+pub(crate) async fn place_order(
     db: &DatabaseConnection,
     me: Uuid,
     session: Uuid,
@@ -246,7 +246,7 @@ async fn read_product(tx: &DatabaseTransaction, product: Uuid) -> Result<(), DbE
 
 /// How every signed-in write request starts: the session behind the token, then a write
 /// transaction that names the actor and reads the actor's account.
-async fn begin_request(
+pub(crate) async fn begin_request(
     db: &DatabaseConnection,
     me: Uuid,
     session: Uuid,
@@ -264,7 +264,7 @@ async fn begin_request(
 }
 
 /// Names the actor for row level security (`None`: the system); PostgreSQL only.
-async fn act_as(db: &impl ConnectionTrait, actor: Option<Uuid>) -> Result<(), DbErr> {
+pub(crate) async fn act_as(db: &impl ConnectionTrait, actor: Option<Uuid>) -> Result<(), DbErr> {
     if db.get_database_backend() != DatabaseBackend::Postgres {
         return Ok(());
     }
@@ -281,7 +281,7 @@ async fn act_as(db: &impl ConnectionTrait, actor: Option<Uuid>) -> Result<(), Db
     .map(drop)
 }
 
-async fn record_change(
+pub(crate) async fn record_change(
     db: &impl ConnectionTrait,
     order: Uuid,
     me: Uuid,
@@ -306,13 +306,13 @@ async fn record_change(
     .map(drop)
 }
 
-fn at(now: DateTimeUtc) -> Value {
+pub(crate) fn at(now: DateTimeUtc) -> Value {
     now.into()
 }
 
 /// Runs `sql` with numbered parameters (`$1` …, first used in order: SQLite binds `$N` by
 /// first appearance, PostgreSQL by number).
-async fn run<const N: usize>(
+pub(crate) async fn run<const N: usize>(
     db: &impl ConnectionTrait,
     sql: &str,
     values: [Value; N],

@@ -66,7 +66,11 @@ async fn seed_is_idempotent() {
         .all(&system)
         .await
         .expect("payments");
-    assert_eq!(payments.len(), 3, "the order, the gift and the plan's first month");
+    assert_eq!(
+        payments.len(),
+        3,
+        "the order, the gift and the plan's first month"
+    );
     let fund = commons_payments::entity::account::Entity::find()
         .all(&system)
         .await

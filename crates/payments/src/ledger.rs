@@ -75,6 +75,15 @@ async fn account_of(
     now: Timestamp,
 ) -> Result<account::Model, Error> {
     let account_key = key(kind, holder, currency);
+    let find = || {
+        account::Entity::find()
+            .filter(account::Column::AccountKey.eq(account_key.as_str()))
+            .one(tx)
+    };
+    // Read first: an account is made once and used for every movement after.
+    if let Some(found) = find().await? {
+        return Ok(found);
+    }
     account::Entity::insert(account::ActiveModel {
         id: Set(commons_core::id::new()),
         account_key: Set(account_key.clone()),
@@ -95,9 +104,7 @@ async fn account_of(
     )
     .exec_without_returning(tx)
     .await?;
-    account::Entity::find()
-        .filter(account::Column::AccountKey.eq(account_key))
-        .one(tx)
+    find()
         .await?
         .ok_or(Error::Db(sea_orm::DbErr::RecordNotFound("ledger account".into())))
 }
