@@ -261,9 +261,15 @@ impl Payments {
         let mut run = BillingRun::default();
         loop {
             let tx = tenant::write(db, &Actor::System).await?;
+            // Those whose renewal is not yet invoiced: one still being charged (a pending
+            // provider) must not hold the others back.
             let due = subscription::Entity::find()
                 .filter(subscription::Column::Status.eq(SubscriptionStatus::Active))
                 .filter(subscription::Column::PeriodEnd.lte(now))
+                .filter(Expr::cust(
+                    "NOT EXISTS (SELECT 1 FROM invoices i WHERE i.subscription_id = subscriptions.id \
+                     AND i.kind = 'renewal' AND i.period_start = subscriptions.period_end)",
+                ))
                 .order_by_asc(subscription::Column::PeriodEnd)
                 .limit(50)
                 .all(&tx)
