@@ -13,6 +13,7 @@ use commons_orgs::{OrganizationKind, Orgs};
 use commons_resources::geo::Location;
 use commons_resources::kind::blogpost::BlogpostInput;
 use commons_resources::kind::event::EventInput;
+use commons_resources::kind::initiative::InitiativeInput;
 use commons_resources::kind::page::PageInput;
 use commons_resources::kind::photo::PhotoInput;
 use commons_resources::kind::product::ProductInput;
@@ -256,6 +257,21 @@ async fn seed_resources(
         ),
         (
             org_id,
+            "Green Almaty: 1,000 trees",
+            Visibility::Public,
+            KindInput::Initiative(InitiativeInput {
+                category: "environment".into(),
+                place: Some("Almaty".into()),
+                location: Some(Location::new(43.2389, 76.8897)?),
+                starts_at: Some(saturday),
+                ends_at: None,
+                goal_minor: Some(20_000_000),
+                currency: Some("KZT".into()),
+                max_participants: Some(200),
+            }),
+        ),
+        (
+            org_id,
             "Last Saturday's planting",
             Visibility::Public,
             KindInput::Photo(PhotoInput {
@@ -301,7 +317,7 @@ async fn seed_resources(
         ),
     ];
     let mut products = Vec::new();
-    let mut planting = None;
+    let mut initiative = None;
     for (owner, title, visibility, kind) in demo {
         let created = resources
             .create_resource(
@@ -322,9 +338,9 @@ async fn seed_resources(
         match created.data {
             Some(KindData::Event(_)) => {
                 resources.register_for_event(db, bob, created.resource.id).await?;
-                planting = Some(created.resource.id);
             }
             Some(KindData::Product(_)) => products.push(created.resource.id),
+            Some(KindData::Initiative(_)) => initiative = Some(created.resource.id),
             _ => {}
         }
     }
@@ -351,11 +367,65 @@ async fn seed_resources(
     sales
         .transition_order(db, bob, order.id, OrderStatus::Placed, None)
         .await?;
-    let planting = planting.context("the demo has an event")?;
-    seed_payments(db, sales, alice, bob, org_id, order.id, planting).await
+    let initiative = initiative.context("the demo has an initiative")?;
+    seed_governance(db, orgs, alice, bob, initiative).await?;
+    seed_payments(db, sales, alice, bob, org_id, order.id, initiative).await
 }
 
-/// Bob pays his order (the shop's is confirmed); the tree planting takes contributions, bob
+/// The initiative opens with two tasks; bob joins by its code, claims the first and reports
+/// on it, and alice approves his report with a 5.
+async fn seed_governance(
+    db: &DatabaseConnection,
+    orgs: &Orgs,
+    alice: &Actor,
+    bob: &Actor,
+    initiative: sea_orm::prelude::Uuid,
+) -> anyhow::Result<()> {
+    use commons_governance::{CreateTask, Governance, InitiativeStatus, Review, SubmitReport};
+    let governance = Governance::new(Resources::new(orgs.clone()));
+    let opened = governance
+        .move_initiative(db, alice, initiative, InitiativeStatus::Open)
+        .await?;
+    let mut tasks = Vec::new();
+    for (title, places) in [
+        ("Dig 50 holes on Abay Ave", 5),
+        ("Water the saplings on Sunday", 3),
+    ] {
+        let task = governance
+            .create_task(
+                db,
+                alice,
+                CreateTask {
+                    initiative_id: initiative,
+                    title: title.into(),
+                    description: Some("Gloves and spades are at the tool shed.".into()),
+                    deadline: None,
+                    max_assignees: Some(places),
+                },
+            )
+            .await?;
+        tasks.push(task.id);
+    }
+    governance.join_initiative(db, bob, &opened.join_code).await?;
+    governance.claim_task(db, bob, tasks[0]).await?;
+    let report = governance
+        .submit_report(
+            db,
+            bob,
+            SubmitReport {
+                task_id: tasks[0],
+                body: "12 holes dug with Aigerim and Timur.".into(),
+                photo_ids: vec![],
+            },
+        )
+        .await?;
+    governance
+        .review_report(db, alice, report.id, Review::Approve { rating: 5 })
+        .await?;
+    Ok(())
+}
+
+/// Bob pays his order (the shop's is confirmed); the initiative takes contributions, bob
 /// gives and alice spends part on saplings; the organization is on the starter plan. Through
 /// the built-in test provider, which charges at once.
 async fn seed_payments(
@@ -365,12 +435,12 @@ async fn seed_payments(
     bob: &Actor,
     org_id: sea_orm::prelude::Uuid,
     order_id: sea_orm::prelude::Uuid,
-    planting: sea_orm::prelude::Uuid,
+    initiative: sea_orm::prelude::Uuid,
 ) -> anyhow::Result<()> {
     let provider = std::sync::Arc::new(commons_payments::TestProvider::with_random_secret());
     let payments = commons_payments::Payments::new(sales, provider);
     payments.pay_order(db, bob, order_id, "seed-order").await?;
-    let fund = commons_payments::Target::Resource(planting);
+    let fund = commons_payments::Target::Resource(initiative);
     payments
         .accept_contributions(
             db,

@@ -21,6 +21,7 @@ mod m20261201_000015_idempotency;
 mod m20261202_000016_waitlist_order;
 mod m20261202_000017_password_attempts;
 mod m20261203_000018_payments;
+mod m20261203_000019_governance;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -52,6 +53,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000016_waitlist_order::Migration),
             Box::new(m20261202_000017_password_attempts::Migration),
             Box::new(m20261203_000018_payments::Migration),
+            Box::new(m20261203_000019_governance::Migration),
         ]
     }
 }

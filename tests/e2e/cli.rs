@@ -60,7 +60,7 @@ async fn seed_is_idempotent() {
         .expect("orders");
     assert_eq!(orders.len(), 1, "one demo order, however often seeded");
     assert_eq!(orders[0].status, commons_sales::OrderStatus::Confirmed);
-    // Paid once; the tree planting's fund holds bob's gift less what alice spent; the
+    // Paid once; the initiative's fund holds bob's gift less what alice spent; the
     // organization is on the starter plan.
     let payments = commons_payments::entity::payment::Entity::find()
         .all(&system)
@@ -77,7 +77,7 @@ async fn seed_is_idempotent() {
         .expect("accounts")
         .into_iter()
         .find(|a| a.resource_id.is_some())
-        .expect("the planting's fund");
+        .expect("the initiative's fund");
     assert_eq!(fund.balance_minor, 1_500_000 - 900_000);
     assert_eq!(demo[0].plan, commons_orgs::Plan::Starter);
     let stocks: Vec<Option<i32>> = commons_resources::entity::product::Entity::find()

@@ -14,6 +14,7 @@ mod docs;
 mod events;
 mod examples;
 mod fuzz;
+mod governance;
 mod http;
 mod live;
 mod messaging;

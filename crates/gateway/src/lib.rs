@@ -30,4 +30,5 @@ pub fn rules() -> commons_core::audience::Registry {
         .with(commons_messaging::MessagingRules)
         .with(commons_sales::events::SalesRules)
         .with(commons_payments::events::PaymentRules)
+        .with(commons_governance::events::GovernanceRules)
 }

@@ -35,6 +35,9 @@ pub enum Error {
     Review(&'static str),
     #[error("content here needs a moderator's approval: submit it for review")]
     ApprovalRequired,
+    /// Initiatives are started by approved organizers, or by organizations (GV1).
+    #[error("only an approved organizer (or an organization) starts an initiative")]
+    NotAnOrganizer,
     #[error(transparent)]
     Orgs(#[from] commons_orgs::Error),
     #[error(transparent)]
@@ -59,7 +62,7 @@ commons_core::coded_error! {
     Error {
         Unauthenticated: NotSignedIn;
         NotFound: NotFound | OwnerNotFound | RegistrationNotFound | TicketNotFound;
-        Forbidden: NotOwner | ApprovalRequired;
+        Forbidden: NotOwner | ApprovalRequired | NotAnOrganizer;
         Conflict: SlugTaken | WrongStatus | RegistrationClosed | TicketNotValid | AlreadyCheckedIn | Review;
         PayloadTooLarge: TooLarge;
         Internal: Db | Export | Storage;

@@ -18,6 +18,7 @@ use super::App;
 use super::response::{MediaType, error_response, graphql_response};
 use crate::error::has_code;
 use crate::schema::context::Caller;
+use crate::schema::governance::GovernanceLoader;
 use crate::schema::guard::QueryGuard;
 use crate::schema::identity::UserLoader;
 use crate::schema::messaging::MessagingLoader;
@@ -123,7 +124,8 @@ pub(super) fn caller_data(app: &App, caller: Caller) -> async_graphql::Data {
         ResourcesLoader,
         MessagingLoader,
         SalesLoader,
-        PaymentsLoader
+        PaymentsLoader,
+        GovernanceLoader
     );
     data.insert(caller);
     data

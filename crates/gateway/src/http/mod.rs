@@ -59,6 +59,7 @@ impl App {
             reactions: commons_reactions::Reactions::new(resources.clone()),
             sales,
             payments,
+            governance: commons_governance::Governance::new(resources.clone()),
             messaging: commons_messaging::Messaging::new(identity.clone(), rules.clone()),
             identity,
             rules,

@@ -26,6 +26,7 @@ pub struct Services {
     pub messaging: commons_messaging::Messaging,
     pub sales: commons_sales::Sales,
     pub payments: commons_payments::Payments,
+    pub governance: commons_governance::Governance,
     /// Every crate's event rules: who hears of what, what live subscribers receive.
     pub rules: Arc<Registry>,
     /// This process's live delivery, for subscriptions.

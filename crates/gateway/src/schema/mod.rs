@@ -3,6 +3,7 @@
 pub mod connection;
 pub mod context;
 pub mod extension;
+pub mod governance;
 pub mod guard;
 pub mod idempotency;
 pub mod identity;
@@ -34,6 +35,7 @@ pub struct Query(
     messaging::MessagingQuery,
     sales::SalesQuery,
     payments::PaymentsQuery,
+    governance::GovernanceQuery,
     node::NodeQuery,
 );
 
@@ -49,6 +51,7 @@ pub struct Mutation(
     messaging::MessagingMutation,
     sales::SalesMutation,
     payments::PaymentsMutation,
+    governance::GovernanceMutation,
 );
 
 pub type CommonsSchema = Schema<Query, Mutation, live::Subscription>;

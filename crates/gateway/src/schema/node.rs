@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::identity::User;
 use super::orgs::{Department, Organization, Owner, load_owners};
 use super::payments::{Payment, load_payments};
-use super::resources::{Blogpost, Event, Page, Photo, Product, Resource, Spot, load_resources};
+use super::resources::{Blogpost, Event, Initiative, Page, Photo, Product, Resource, Spot, load_resources};
 use super::sales::{Booking, Order, load_bookings, load_orders};
 use crate::error::coded;
 
@@ -61,6 +61,7 @@ pub enum Node {
     Department(Department),
     Blogpost(Blogpost),
     Event(Event),
+    Initiative(Initiative),
     Page(Page),
     Photo(Photo),
     Product(Product),
@@ -94,7 +95,15 @@ impl NodeQuery {
 /// batch per kind loads them.
 async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<Option<Node>>> {
     const AGENT_TYPES: [&str; 3] = ["User", "Organization", "Department"];
-    const RESOURCE_TYPES: [&str; 6] = ["Blogpost", "Event", "Page", "Photo", "Product", "Spot"];
+    const RESOURCE_TYPES: [&str; 7] = [
+        "Blogpost",
+        "Event",
+        "Initiative",
+        "Page",
+        "Photo",
+        "Product",
+        "Spot",
+    ];
     let parsed: Vec<Option<(String, Uuid)>> = ids.iter().map(|id| parse_global_id(id)).collect();
     let agent_ids: Vec<Uuid> = parsed
         .iter()
@@ -151,6 +160,7 @@ async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<
                 return match resources.remove(&id)? {
                     Resource::Blogpost(r) if type_name == "Blogpost" => Some(Node::Blogpost(r)),
                     Resource::Event(r) if type_name == "Event" => Some(Node::Event(r)),
+                    Resource::Initiative(r) if type_name == "Initiative" => Some(Node::Initiative(r)),
                     Resource::Page(r) if type_name == "Page" => Some(Node::Page(r)),
                     Resource::Photo(r) if type_name == "Photo" => Some(Node::Photo(r)),
                     Resource::Product(r) if type_name == "Product" => Some(Node::Product(r)),

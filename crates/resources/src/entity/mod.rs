@@ -4,6 +4,7 @@
 pub mod blogpost;
 pub mod event;
 pub mod event_registration;
+pub mod initiative;
 pub mod page;
 pub mod photo;
 pub mod product;

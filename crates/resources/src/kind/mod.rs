@@ -4,6 +4,7 @@
 
 pub mod blogpost;
 pub mod event;
+pub mod initiative;
 pub mod page;
 pub mod photo;
 pub mod product;
@@ -23,6 +24,7 @@ use crate::geo::Location;
 pub enum KindInput {
     Blogpost(blogpost::BlogpostInput),
     Event(event::EventInput),
+    Initiative(initiative::InitiativeInput),
     Page(page::PageInput),
     Photo(photo::PhotoInput),
     Product(product::ProductInput),
@@ -34,6 +36,7 @@ pub enum KindInput {
 pub enum KindData {
     Blogpost(entity::blogpost::Model),
     Event(entity::event::Model),
+    Initiative(entity::initiative::Model),
     Page(entity::page::Model),
     Photo(entity::photo::Model),
     Product(entity::product::Model),
@@ -41,9 +44,10 @@ pub enum KindData {
 }
 
 /// Every kind's name, as stored in `resources.kind`.
-pub const KINDS: [&str; 6] = [
+pub const KINDS: [&str; 7] = [
     blogpost::KIND,
     event::KIND,
+    initiative::KIND,
     page::KIND,
     photo::KIND,
     product::KIND,
@@ -56,6 +60,7 @@ impl KindInput {
         match self {
             KindInput::Blogpost(_) => blogpost::KIND,
             KindInput::Event(_) => event::KIND,
+            KindInput::Initiative(_) => initiative::KIND,
             KindInput::Page(_) => page::KIND,
             KindInput::Photo(_) => photo::KIND,
             KindInput::Product(_) => product::KIND,
@@ -68,6 +73,7 @@ impl KindInput {
     pub fn location(&self) -> Option<Location> {
         match self {
             KindInput::Event(e) => e.location,
+            KindInput::Initiative(i) => i.location,
             KindInput::Spot(s) => Some(s.location),
             _ => None,
         }
@@ -83,6 +89,7 @@ impl KindInput {
         Ok(match self {
             KindInput::Blogpost(input) => KindData::Blogpost(input.insert(db, id).await?),
             KindInput::Event(input) => KindData::Event(input.insert(db, id).await?),
+            KindInput::Initiative(input) => KindData::Initiative(input.insert(db, id).await?),
             KindInput::Page(input) => KindData::Page(input.insert(db, resource).await?),
             KindInput::Photo(input) => KindData::Photo(input.insert(db, resource).await?),
             KindInput::Product(input) => KindData::Product(input.insert(db, id).await?),
@@ -108,13 +115,14 @@ impl KindInput {
         match self {
             KindInput::Event(input) => Ok(KindData::Event(input.replace(db, id).await?)),
             KindInput::Product(input) => Ok(KindData::Product(input.replace(db, id).await?)),
+            KindInput::Initiative(input) => Ok(KindData::Initiative(input.replace(db, id).await?)),
             other => {
                 match &other {
                     KindInput::Blogpost(_) => delete_row::<entity::blogpost::Entity>(db, id).await?,
                     KindInput::Page(_) => delete_row::<entity::page::Entity>(db, id).await?,
                     KindInput::Photo(_) => delete_row::<entity::photo::Entity>(db, id).await?,
                     KindInput::Spot(_) => delete_row::<entity::spot::Entity>(db, id).await?,
-                    KindInput::Event(_) | KindInput::Product(_) => {}
+                    KindInput::Event(_) | KindInput::Product(_) | KindInput::Initiative(_) => {}
                 }
                 other.insert(db, resource).await
             }
@@ -136,7 +144,9 @@ pub async fn load_many(
     db: &impl ConnectionTrait,
     resources: &[&entity::resource::Model],
 ) -> Result<HashMap<Uuid, KindData>, Error> {
-    use entity::{blogpost as b, event as e, page as p, photo as ph, product as pr, spot as s};
+    use entity::{
+        blogpost as b, event as e, initiative as i, page as p, photo as ph, product as pr, spot as s,
+    };
     let mut found = HashMap::new();
     load::<b::Entity>(
         db,
@@ -154,6 +164,15 @@ pub async fn load_many(
         e::Column::ResourceId,
         &mut found,
         |m| (m.resource_id, KindData::Event(m)),
+    )
+    .await?;
+    load::<i::Entity>(
+        db,
+        resources,
+        initiative::KIND,
+        i::Column::ResourceId,
+        &mut found,
+        |m| (m.resource_id, KindData::Initiative(m)),
     )
     .await?;
     load::<p::Entity>(

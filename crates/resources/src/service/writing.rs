@@ -74,6 +74,9 @@ impl Resources {
         check_visibility(scope, input.visibility)?;
         self.authorize(&tx, actor, scope, Permission::CreateResources)
             .await?;
+        if matches!(input.kind, KindInput::Initiative(_)) {
+            self.may_organize(&tx, actor, creator, scope).await?;
+        }
         if let Some(org_id) = scope.org_id() {
             self.orgs.claim_resource_quota(&tx, org_id).await?;
         }
@@ -130,6 +133,37 @@ impl Resources {
             data: Some(data),
             distance_km: None,
         })
+    }
+
+    /// Refuses an initiative of a person who is not an approved organizer: an account kind
+    /// that needs approval, approved (GV1). An organization's people who create resources
+    /// there may (checked before); so may platform admins.
+    async fn may_organize(
+        &self,
+        tx: &impl sea_orm::ConnectionTrait,
+        actor: &Actor,
+        creator: Uuid,
+        scope: Scope,
+    ) -> Result<(), Error> {
+        if actor.is_admin() || scope.org_id().is_some() {
+            return Ok(());
+        }
+        let found = commons_identity::entity::user::Entity::find_by_id(creator)
+            .one(tx)
+            .await?
+            .ok_or(Error::NotSignedIn)?;
+        let approved_kind = self
+            .orgs
+            .identity()
+            .settings()
+            .account_kinds
+            .iter()
+            .any(|k| k.requires_approval && k.name == found.account_kind);
+        if approved_kind && found.status == commons_identity::entity::user::UserStatus::Active {
+            Ok(())
+        } else {
+            Err(Error::NotAnOrganizer)
+        }
     }
 
     /// Changes the shared fields (and, given the same kind, the kind's own fields). Its creator

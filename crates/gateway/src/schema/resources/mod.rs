@@ -13,7 +13,7 @@ pub use media::{Media, MediaMutation};
 pub use mutation::ResourcesMutation;
 pub use query::ResourcesQuery;
 pub use registrations::{Registration, RegistrationsMutation, RegistrationsQuery};
-pub use types::{Blogpost, Event, Page, Photo, Product, Resource, Spot};
+pub use types::{Blogpost, Event, Initiative, Page, Photo, Product, Resource, Spot};
 
 use async_graphql::{Context, ID};
 

@@ -4,6 +4,7 @@ use commons_resources::KindInput;
 use commons_resources::geo::Location;
 use commons_resources::kind::blogpost::BlogpostInput as DomainBlogpost;
 use commons_resources::kind::event::EventInput as DomainEvent;
+use commons_resources::kind::initiative::InitiativeInput as DomainInitiative;
 use commons_resources::kind::page::PageInput as DomainPage;
 use commons_resources::kind::photo::PhotoInput as DomainPhoto;
 use commons_resources::kind::product::ProductInput as DomainProduct;
@@ -57,6 +58,24 @@ pub struct EventInput {
 }
 
 /// An uploaded image (`mediaId`, from `uploadMedia`) or an image's address (`url`).
+/// An initiative (GV1): its lifecycle, join code and tasks follow in governance.
+#[derive(InputObject)]
+pub struct InitiativeInput {
+    /// `environment`, `education`, `social` …
+    category: String,
+    place: Option<String>,
+    /// Where it happens, for distance search; both or neither.
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    starts_at: Option<Timestamp>,
+    ends_at: Option<Timestamp>,
+    /// A funding goal in minor units of `currency`; both or neither.
+    goal_minor: Option<i64>,
+    currency: Option<String>,
+    /// People who may join; no limit when omitted.
+    max_participants: Option<i32>,
+}
+
 #[derive(InputObject)]
 pub struct PhotoInput {
     media_id: Option<ID>,
@@ -94,6 +113,7 @@ pub struct SpotInput {
 pub enum ResourceKindInput {
     Blogpost(BlogpostInput),
     Event(EventInput),
+    Initiative(InitiativeInput),
     Page(PageInput),
     Photo(PhotoInput),
     Product(ProductInput),
@@ -148,6 +168,16 @@ impl ResourceKindInput {
                 registration_opens_at: e.registration_opens_at,
                 registration_closes_at: e.registration_closes_at,
                 participants_visible: e.participants_visible,
+            }),
+            ResourceKindInput::Initiative(i) => KindInput::Initiative(DomainInitiative {
+                category: i.category,
+                place: i.place,
+                location: Location::optional(i.latitude, i.longitude).gql()?,
+                starts_at: i.starts_at,
+                ends_at: i.ends_at,
+                goal_minor: i.goal_minor,
+                currency: i.currency,
+                max_participants: i.max_participants,
             }),
             ResourceKindInput::Photo(p) => KindInput::Photo(DomainPhoto {
                 url: p.url,

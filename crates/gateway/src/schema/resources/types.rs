@@ -3,7 +3,7 @@
 use async_graphql::{Context, Enum, ID, Interface, Object};
 use commons_core::Timestamp;
 use commons_resources::KindData;
-use commons_resources::entity::{blogpost, event, page, photo, product, spot};
+use commons_resources::entity::{blogpost, event, initiative, page, photo, product, spot};
 use commons_resources::service::writing::Full;
 
 use async_graphql::connection::Connection;
@@ -11,9 +11,10 @@ use commons_core::PageRequest;
 
 use super::loader::{load_reactions, load_viewer_registration};
 use super::registrations::Registration;
-use crate::error::GqlResult;
+use crate::error::{GqlResult, SharedResult};
 use crate::schema::connection::connection;
 use crate::schema::context::ContextExt;
+use crate::schema::governance;
 use crate::schema::identity::{User, load_users};
 use crate::schema::node::global_id;
 use crate::schema::orgs::{Owner, load_owners};
@@ -50,7 +51,7 @@ pub enum ResourceStatus {
     field(
         name = "kind",
         ty = "String",
-        desc = "`blogpost`, `event`, `page`, `photo`, `product` or `spot`."
+        desc = "`blogpost`, `event`, `initiative`, `page`, `photo`, `product` or `spot`."
     ),
     field(name = "title", ty = "String"),
     field(name = "slug", ty = "String", desc = "Unique per owner."),
@@ -94,6 +95,7 @@ pub enum ResourceStatus {
 pub enum Resource {
     Blogpost(Blogpost),
     Event(Event),
+    Initiative(Initiative),
     Page(Page),
     Photo(Photo),
     Product(Product),
@@ -118,6 +120,9 @@ impl Resource {
             Some(KindData::Blogpost(post)) => Some(Resource::Blogpost(Blogpost { full, post })),
             Some(KindData::Page(page)) => Some(Resource::Page(Page { full, page })),
             Some(KindData::Event(event)) => Some(Resource::Event(Event { full, event })),
+            Some(KindData::Initiative(initiative)) => {
+                Some(Resource::Initiative(Initiative { full, initiative }))
+            }
             Some(KindData::Photo(photo)) => Some(Resource::Photo(Photo { full, photo })),
             Some(KindData::Product(product)) => Some(Resource::Product(Product { full, product })),
             Some(KindData::Spot(spot)) => Some(Resource::Spot(Spot { full, spot })),
@@ -130,6 +135,7 @@ impl Resource {
         match self {
             Resource::Blogpost(r) => r.full.resource.id,
             Resource::Event(r) => r.full.resource.id,
+            Resource::Initiative(r) => r.full.resource.id,
             Resource::Page(r) => r.full.resource.id,
             Resource::Photo(r) => r.full.resource.id,
             Resource::Product(r) => r.full.resource.id,
@@ -461,5 +467,92 @@ resource_object!(Spot, "Spot", {
     /// Whether bookings of its time wait for the owner's approval.
     async fn requires_booking_approval(&self) -> bool {
         self.spot.requires_booking_approval
+    }
+});
+
+/// A project people join and work on together (GV1): its tasks and participants are
+/// governance's.
+#[derive(Clone)]
+pub struct Initiative {
+    full: Full,
+    initiative: initiative::Model,
+}
+
+resource_object!(Initiative, "Initiative", {
+    /// Where it is in its life: draft → open → in progress → completed, or cancelled.
+    async fn initiative_status(&self) -> crate::schema::governance::InitiativeStatus {
+        self.initiative.status.into()
+    }
+
+    async fn category(&self) -> &str {
+        &self.initiative.category
+    }
+
+    async fn place(&self) -> Option<&str> {
+        self.initiative.place.as_deref()
+    }
+
+    async fn latitude(&self) -> Option<f64> {
+        self.full.resource.latitude
+    }
+
+    async fn longitude(&self) -> Option<f64> {
+        self.full.resource.longitude
+    }
+
+    async fn starts_at(&self) -> Option<Timestamp> {
+        self.initiative.starts_at
+    }
+
+    async fn ends_at(&self) -> Option<Timestamp> {
+        self.initiative.ends_at
+    }
+
+    /// The funding goal, in minor units of `currency`.
+    async fn goal_minor(&self) -> Option<i64> {
+        self.initiative.goal_minor
+    }
+
+    async fn currency(&self) -> Option<&str> {
+        self.initiative.currency.as_deref()
+    }
+
+    /// People who may join; null for no limit.
+    async fn max_participants(&self) -> Option<i32> {
+        self.initiative.max_participants
+    }
+
+    async fn participant_count(&self) -> i32 {
+        self.initiative.participant_count
+    }
+
+    /// What its QR code carries (`joinInitiative(code:)`): for its organizers; null to others.
+    async fn join_code(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<String>> {
+        governance::loader(ctx)
+            .load_one(governance::CodeOf(self.full.resource.id))
+            .await
+            .unshared()
+    }
+
+    /// Whether you joined it.
+    async fn viewer_joined(&self, ctx: &Context<'_>) -> async_graphql::Result<bool> {
+        Ok(governance::loader(ctx)
+            .load_one(governance::JoinedBy(self.full.resource.id))
+            .await
+            .unshared()?
+            .unwrap_or(false))
+    }
+
+    /// Its tasks, oldest first.
+    async fn tasks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<governance::Task>> {
+        let found = governance::loader(ctx)
+            .load_one(governance::TasksOf(self.full.resource.id))
+            .await
+            .unshared()?;
+        Ok(found
+            .unwrap_or_default()
+            .into_iter()
+            .map(governance::Task)
+            .collect())
     }
 });

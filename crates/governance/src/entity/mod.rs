@@ -1,0 +1,8 @@
+//! The governance tables, one entity each. Initiatives' own row is a resource kind's
+//! (`commons_resources::entity::initiative`).
+
+pub mod assignee;
+pub mod participant;
+pub mod report;
+pub mod report_photo;
+pub mod task;

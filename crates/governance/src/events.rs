@@ -1,0 +1,223 @@
+//! The events governance writes, and who hears of them: organizers hear who joined, claimed
+//! and reported; a report's author hears the review; participants hear the initiative move.
+
+use commons_core::audience::{Audience, EventRules, Notice, NotifiedTopic, RuleError};
+use commons_core::text::quoted;
+use commons_core::{Event, outbox};
+use commons_identity::service::users::name_of;
+use commons_orgs::Permission;
+use commons_orgs::service::access::holders;
+use commons_resources::entity::resource;
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QuerySelect};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::entity::participant;
+
+/// Someone joined an initiative: its organizers hear of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InitiativeJoined {
+    pub initiative: Uuid,
+    pub user: Uuid,
+    pub org: Option<Uuid>,
+}
+
+impl Event for InitiativeJoined {
+    const TOPIC: &'static str = "initiative.joined";
+    fn subject(&self) -> Option<Uuid> {
+        Some(self.initiative)
+    }
+    fn org(&self) -> Option<Uuid> {
+        self.org
+    }
+}
+
+/// An initiative moved on: its participants hear of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InitiativeStatusChanged {
+    pub initiative: Uuid,
+    pub title: String,
+    /// `open`, `in_progress`, `completed`, `cancelled`.
+    pub to: String,
+    pub org: Option<Uuid>,
+}
+
+impl Event for InitiativeStatusChanged {
+    const TOPIC: &'static str = "initiative.status_changed";
+    fn subject(&self) -> Option<Uuid> {
+        Some(self.initiative)
+    }
+    fn org(&self) -> Option<Uuid> {
+        self.org
+    }
+}
+
+/// Someone claimed (or gave back) a place on a task: the organizers hear of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskClaimed {
+    pub task: Uuid,
+    pub initiative: Uuid,
+    pub title: String,
+    pub user: Uuid,
+    /// `false` when the place was given back.
+    pub claimed: bool,
+    pub org: Option<Uuid>,
+}
+
+impl Event for TaskClaimed {
+    const TOPIC: &'static str = "task.claimed";
+    fn subject(&self) -> Option<Uuid> {
+        Some(self.task)
+    }
+    fn org(&self) -> Option<Uuid> {
+        self.org
+    }
+}
+
+/// A report waits for review: the organizers hear of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskReportSubmitted {
+    pub report: Uuid,
+    pub task: Uuid,
+    pub initiative: Uuid,
+    pub title: String,
+    pub author: Uuid,
+    pub photos: i32,
+    pub org: Option<Uuid>,
+}
+
+impl Event for TaskReportSubmitted {
+    const TOPIC: &'static str = "task.report_submitted";
+    fn subject(&self) -> Option<Uuid> {
+        Some(self.report)
+    }
+    fn org(&self) -> Option<Uuid> {
+        self.org
+    }
+}
+
+/// A report was approved or rejected: its author hears of it (and achievements count it).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskReportReviewed {
+    pub report: Uuid,
+    pub task: Uuid,
+    pub initiative: Uuid,
+    pub title: String,
+    pub author: Uuid,
+    pub approved: bool,
+    pub rating: Option<i16>,
+    pub reason: Option<String>,
+    pub with_photos: bool,
+    pub org: Option<Uuid>,
+}
+
+impl Event for TaskReportReviewed {
+    const TOPIC: &'static str = "task.report_reviewed";
+    fn subject(&self) -> Option<Uuid> {
+        Some(self.report)
+    }
+    fn org(&self) -> Option<Uuid> {
+        self.org
+    }
+}
+
+/// At most this many people are told of one event.
+const MAX_TOLD: u64 = 200;
+
+/// Who hears of the governance events (registered with the server's rules).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GovernanceRules;
+
+#[async_trait::async_trait]
+impl EventRules for GovernanceRules {
+    fn notified(&self) -> &'static [NotifiedTopic] {
+        const NOTIFIED: &[NotifiedTopic] = &[
+            NotifiedTopic::quiet(InitiativeJoined::TOPIC),
+            NotifiedTopic::pushed(InitiativeStatusChanged::TOPIC),
+            NotifiedTopic::pushed(TaskClaimed::TOPIC),
+            NotifiedTopic::pushed(TaskReportSubmitted::TOPIC),
+            NotifiedTopic::pushed(TaskReportReviewed::TOPIC),
+        ];
+        NOTIFIED
+    }
+
+    async fn audience(&self, tx: &DatabaseTransaction, event: &outbox::Model) -> Result<Audience, RuleError> {
+        if let Some(reviewed) = event.decode::<TaskReportReviewed>() {
+            let task = quoted(&reviewed.title);
+            let summary = match (reviewed.approved, reviewed.rating, &reviewed.reason) {
+                (true, Some(rating), _) => format!("Your report on {task} was approved: {rating} of 5"),
+                (true, None, _) => format!("Your report on {task} was approved"),
+                (false, _, Some(reason)) => format!("Your report on {task} was rejected: {reason}"),
+                (false, _, None) => format!("Your report on {task} was rejected"),
+            };
+            return Ok(told(vec![reviewed.author], summary));
+        }
+        if let Some(changed) = event.decode::<InitiativeStatusChanged>() {
+            let people: Vec<Uuid> = participant::Entity::find()
+                .select_only()
+                .column(participant::Column::UserId)
+                .filter(participant::Column::InitiativeId.eq(changed.initiative))
+                .limit(MAX_TOLD)
+                .into_tuple()
+                .all(tx)
+                .await?;
+            let what = match changed.to.as_str() {
+                "in_progress" => "is under way".to_owned(),
+                other => format!("is {other}"),
+            };
+            return Ok(told(people, format!("{} {what}", quoted(&changed.title))));
+        }
+        let (initiative, summary) = if let Some(joined) = event.decode::<InitiativeJoined>() {
+            let who = name_of(tx, Some(joined.user)).await?;
+            (joined.initiative, format!("{who} joined"))
+        } else if let Some(claimed) = event.decode::<TaskClaimed>() {
+            let who = name_of(tx, Some(claimed.user)).await?;
+            let verb = if claimed.claimed { "took" } else { "gave back" };
+            (
+                claimed.initiative,
+                format!("{who} {verb} {}", quoted(&claimed.title)),
+            )
+        } else if let Some(submitted) = event.decode::<TaskReportSubmitted>() {
+            let who = name_of(tx, Some(submitted.author)).await?;
+            (
+                submitted.initiative,
+                format!(
+                    "{who} reported on {}; it waits for your review",
+                    quoted(&submitted.title)
+                ),
+            )
+        } else {
+            return Ok(Audience::nobody());
+        };
+        let Some(found) = resource::Entity::find_by_id(initiative).one(tx).await? else {
+            return Ok(Audience::nobody());
+        };
+        let summary = format!("{summary} ({})", quoted(&found.title));
+        Ok(told(organizers(tx, &found).await?, summary))
+    }
+}
+
+/// The people who organize `initiative`: its owner, or its organization's (or
+/// department's) people who moderate.
+async fn organizers(tx: &DatabaseTransaction, initiative: &resource::Model) -> Result<Vec<Uuid>, RuleError> {
+    match initiative.org_id {
+        None => Ok(vec![initiative.owner_id]),
+        Some(org) => Ok(holders(
+            tx,
+            org,
+            initiative.department_id,
+            Permission::ModerateResources,
+            MAX_TOLD,
+        )
+        .await?),
+    }
+}
+
+fn told(people: Vec<Uuid>, summary: String) -> Audience {
+    Audience::of(
+        people
+            .into_iter()
+            .map(|id| Notice::new(id, summary.clone()))
+            .collect(),
+    )
+}

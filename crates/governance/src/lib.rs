@@ -1,0 +1,45 @@
+//! Commons governance (GV1, GV2): initiatives, a resource kind with a lifecycle (draft →
+//! open → in progress → completed / cancelled), a join code a QR scan carries, and
+//! participants; tasks with a number of places people claim (never more, however many at
+//! once) and completion reports with photos, approved with a rating or rejected with a
+//! reason by the initiative's organizers (the owner, or where an organization owns it, its
+//! people who moderate). Each step tells the right person.
+
+pub mod entity;
+pub mod error;
+pub mod events;
+pub mod initiatives;
+pub mod reports;
+pub mod tasks;
+
+mod organizers;
+
+use commons_resources::Resources;
+
+pub use entity::report::ReportStatus;
+pub use entity::task::TaskStatus;
+pub use error::Error;
+pub use reports::{Review, SubmitReport};
+pub use tasks::CreateTask;
+
+pub use commons_resources::entity::initiative::InitiativeStatus;
+
+/// The governance services and what they share.
+#[derive(Clone, Debug)]
+pub struct Governance {
+    pub(crate) resources: Resources,
+}
+
+impl Governance {
+    pub fn new(resources: Resources) -> Governance {
+        Governance { resources }
+    }
+
+    pub fn resources(&self) -> &Resources {
+        &self.resources
+    }
+
+    pub(crate) fn now(&self) -> commons_core::Timestamp {
+        self.resources.orgs().identity().now()
+    }
+}

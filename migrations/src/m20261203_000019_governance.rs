@@ -1,0 +1,223 @@
+//! Governance (GV1, GV2): initiatives are a resource kind (table `initiatives`, beside the
+//! other kinds' tables) with a lifecycle, a join code and a participant count; their
+//! participants; tasks with a number of places held by a conditional update (`assignee_count
+//! <= max_assignees`, a `CHECK` too) and their assignees (unique per task and person); and
+//! completion reports with photos, reviewed with a rating or a reason.
+//!
+//! On PostgreSQL participants, tasks, assignees and reports follow their initiative: rows of an
+//! initiative the actor cannot see are not theirs to see.
+
+use sea_orm::DatabaseBackend;
+use sea_orm_migration::{prelude::*, schema::*};
+
+use crate::util::{drop_tables, fk, fk_restrict, index, one_of};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+const INITIATIVE_STATUSES: [&str; 5] = ["draft", "open", "in_progress", "completed", "cancelled"];
+const TASK_STATUSES: [&str; 5] = ["open", "in_progress", "submitted", "approved", "rejected"];
+const REPORT_STATUSES: [&str; 3] = ["submitted", "approved", "rejected"];
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .create_table(
+                Table::create()
+                    .table("initiatives")
+                    .col(uuid("resource_id").primary_key())
+                    .col(string_len("status", 16).check(one_of("status", &INITIATIVE_STATUSES)))
+                    .col(string_len("category", 64))
+                    .col(text_null("place"))
+                    .col(timestamp_with_time_zone_null("starts_at"))
+                    .col(timestamp_with_time_zone_null("ends_at"))
+                    .col(big_integer_null("goal_minor"))
+                    .col(string_len_null("currency", 3))
+                    .col(integer_null("max_participants"))
+                    // What a QR code carries: `joinInitiative(code:)`.
+                    .col(string_len("join_code", 16).unique_key())
+                    .col(integer("participant_count").default(0))
+                    .check(Expr::col("participant_count").gte(0))
+                    .check(
+                        Expr::col("max_participants")
+                            .is_null()
+                            .or(Expr::col("participant_count").lte(Expr::col("max_participants"))),
+                    )
+                    .foreign_key(&mut fk("initiatives", "resource_id", "resources"))
+                    .take(),
+            )
+            .await?;
+        manager.create_index(index("initiatives", &["status"])).await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("initiative_participants")
+                    .col(pk_uuid("id"))
+                    .col(uuid("initiative_id"))
+                    .col(uuid("user_id"))
+                    .col(timestamp_with_time_zone("joined_at"))
+                    .foreign_key(&mut fk("initiative_participants", "initiative_id", "resources"))
+                    .foreign_key(&mut fk("initiative_participants", "user_id", "users"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(
+                index("initiative_participants", &["initiative_id", "user_id"])
+                    .unique()
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(index("initiative_participants", &["user_id"]))
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("tasks")
+                    .col(pk_uuid("id"))
+                    .col(uuid("initiative_id"))
+                    .col(text("title"))
+                    .col(text_null("description"))
+                    .col(timestamp_with_time_zone_null("deadline"))
+                    .col(integer("max_assignees").check(Expr::col("max_assignees").gte(1)))
+                    .col(integer("assignee_count").default(0))
+                    .col(string_len("status", 16).check(one_of("status", &TASK_STATUSES)))
+                    .col(uuid("created_by"))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .col(timestamp_with_time_zone("updated_at"))
+                    .check(
+                        Expr::col("assignee_count")
+                            .gte(0)
+                            .and(Expr::col("assignee_count").lte(Expr::col("max_assignees"))),
+                    )
+                    .foreign_key(&mut fk("tasks", "initiative_id", "resources"))
+                    .foreign_key(&mut fk_restrict("tasks", "created_by", "users"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(index("tasks", &["initiative_id", "id"]))
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("task_assignees")
+                    .col(pk_uuid("id"))
+                    .col(uuid("task_id"))
+                    .col(uuid("user_id"))
+                    .col(timestamp_with_time_zone("claimed_at"))
+                    .foreign_key(&mut fk("task_assignees", "task_id", "tasks"))
+                    .foreign_key(&mut fk("task_assignees", "user_id", "users"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(index("task_assignees", &["task_id", "user_id"]).unique().take())
+            .await?;
+        manager
+            .create_index(index("task_assignees", &["user_id"]))
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("task_reports")
+                    .col(pk_uuid("id"))
+                    .col(uuid("task_id"))
+                    .col(uuid("author_id"))
+                    .col(text("body"))
+                    .col(string_len("status", 16).check(one_of("status", &REPORT_STATUSES)))
+                    .col(small_integer_null("rating"))
+                    .col(text_null("reason"))
+                    .col(uuid_null("reviewed_by"))
+                    .col(timestamp_with_time_zone_null("reviewed_at"))
+                    .col(integer("photo_count").default(0))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .check(
+                        Expr::col("rating")
+                            .is_null()
+                            .or(Expr::col("rating").between(1, 5)),
+                    )
+                    .foreign_key(&mut fk("task_reports", "task_id", "tasks"))
+                    .foreign_key(&mut fk_restrict("task_reports", "author_id", "users"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(index("task_reports", &["task_id", "id"]))
+            .await?;
+        manager
+            .create_index(index("task_reports", &["author_id", "id"]))
+            .await?;
+        manager
+            .create_table(
+                Table::create()
+                    .table("task_report_photos")
+                    .col(pk_uuid("id"))
+                    .col(uuid("report_id"))
+                    .col(uuid("media_id"))
+                    .col(small_integer("position"))
+                    .foreign_key(&mut fk("task_report_photos", "report_id", "task_reports"))
+                    .foreign_key(&mut fk_restrict("task_report_photos", "media_id", "media"))
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(
+                index("task_report_photos", &["report_id", "position"])
+                    .unique()
+                    .take(),
+            )
+            .await?;
+        manager
+            .create_index(index("task_report_photos", &["media_id"]))
+            .await?;
+        if manager.get_database_backend() == DatabaseBackend::Postgres {
+            isolate(manager.get_connection()).await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        drop_tables(
+            manager,
+            &[
+                "task_report_photos",
+                "task_reports",
+                "task_assignees",
+                "tasks",
+                "initiative_participants",
+                "initiatives",
+            ],
+        )
+        .await
+    }
+}
+
+/// Row level security: each row for whoever sees its initiative (the `resources` policy
+/// decides), so a query that forgets the service's check still shows nothing of a hidden
+/// initiative.
+async fn isolate(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
+    let through_initiative = "EXISTS (SELECT 1 FROM resources r WHERE r.id = initiative_id)";
+    let through_task = "EXISTS (SELECT 1 FROM tasks t WHERE t.id = task_id)";
+    let through_report = "EXISTS (SELECT 1 FROM task_reports p WHERE p.id = report_id)";
+    for (table, seen) in [
+        ("initiative_participants", through_initiative),
+        ("tasks", through_initiative),
+        ("task_assignees", through_task),
+        ("task_reports", through_task),
+        ("task_report_photos", through_report),
+    ] {
+        db.execute_unprepared(&format!(
+            "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY; \
+             ALTER TABLE {table} FORCE ROW LEVEL SECURITY; \
+             CREATE POLICY tenant_read ON {table} FOR SELECT USING ({seen}); \
+             CREATE POLICY tenant_insert ON {table} FOR INSERT WITH CHECK (true); \
+             CREATE POLICY tenant_update ON {table} FOR UPDATE USING ({seen}); \
+             CREATE POLICY tenant_delete ON {table} FOR DELETE USING ({seen});"
+        ))
+        .await?;
+    }
+    Ok(())
+}

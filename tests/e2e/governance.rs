@@ -1,0 +1,234 @@
+//! The BirQadam flow over HTTP (GV1, GV2): an organizer approved by an admin starts an
+//! initiative with two tasks and a join code; two volunteers join by the code, claim, and
+//! report with photos; one report is approved with a 5, the other rejected with a reason and
+//! sent again. Each step tells the right person.
+
+use serde_json::{Value, json};
+
+use crate::common::{Session, TestServer};
+use crate::events::upload_keyed;
+
+const CLAIM: &str =
+    "mutation($t: ID!) { claimTask(taskId: $t) { status placesLeft assignees { username } } }";
+const REPORT: &str = "mutation($t: ID!, $photos: [ID!]!, $body: String!) {
+    submitTaskReport(input: { taskId: $t, body: $body, photoIds: $photos }) { id status photoUrls } }";
+const REVIEW: &str = "mutation($r: ID!, $approve: Boolean!, $rating: Int, $reason: String) {
+    reviewTaskReport(input: { reportId: $r, approve: $approve, rating: $rating, reason: $reason }) { status rating reason } }";
+
+async fn gql_ok(server: &TestServer, query: &str, variables: Value, who: &Session) -> Value {
+    let reply = server.gql(query, variables, Some(&who.access)).await;
+    assert!(reply.body["errors"].is_null(), "{}", reply.body);
+    reply.body["data"].clone()
+}
+
+async fn photo(server: &TestServer, who: &Session, name: &str) -> Value {
+    use commons_resources::media::sniff::samples::PNG_3X2;
+    let uploaded = upload_keyed(server, Some(&who.access), name, PNG_3X2.to_vec(), None).await;
+    uploaded.data()["uploadMedia"]["id"].clone()
+}
+
+/// Whether `who` is told something containing `needle` (notifications are made after the
+/// events commit: wait up to five seconds).
+async fn told(server: &TestServer, who: &Session, needle: &str) -> bool {
+    for _ in 0..50 {
+        let reply = server
+            .gql(
+                "query { notifications(first: 50) { edges { node { summary } } } }",
+                json!({}),
+                Some(&who.access),
+            )
+            .await;
+        let edges = reply.body["data"]["notifications"]["edges"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if edges
+            .iter()
+            .any(|e| e["node"]["summary"].as_str().is_some_and(|s| s.contains(needle)))
+        {
+            return true;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    false
+}
+
+#[tokio::test]
+async fn an_organizer_runs_an_initiative_with_volunteers_who_join_by_code() {
+    let server = TestServer::start().await;
+    let admin = server.admin().await;
+    let olga = server
+        .register_as("olga@example.org", "olga", Some("organizer"))
+        .await;
+    let create = "mutation { createResource(input: { title: \"Clean the Esentai riverbank\",
+        kind: { initiative: { category: \"environment\", place: \"Esentai river\", goalMinor: 20000000, currency: \"KZT\" } } }) { id } }";
+    let early = server.gql(create, json!({}), Some(&olga.access)).await;
+    assert_eq!(
+        early.code(),
+        Some("FORBIDDEN"),
+        "not approved yet: {}",
+        early.body
+    );
+    gql_ok(
+        &server,
+        "mutation($u: ID!) { approveUser(input: { userId: $u }) { status } }",
+        json!({ "u": olga.user_id }),
+        &admin,
+    )
+    .await;
+    let made = gql_ok(&server, create, json!({}), &olga).await;
+    let initiative = made["createResource"]["id"].clone();
+    gql_ok(
+        &server,
+        "mutation($id: ID!) { publishResource(id: $id) { status } }",
+        json!({ "id": initiative }),
+        &olga,
+    )
+    .await;
+    let opened = gql_ok(
+        &server,
+        "mutation($id: ID!) { moveInitiative(initiativeId: $id, to: OPEN) {
+            ... on Initiative { initiativeStatus joinCode category goalMinor currency } } }",
+        json!({ "id": initiative }),
+        &olga,
+    )
+    .await;
+    let opened = &opened["moveInitiative"];
+    assert_eq!(opened["initiativeStatus"], "OPEN");
+    assert_eq!(
+        (opened["goalMinor"].clone(), opened["currency"].clone()),
+        (json!(20_000_000), json!("KZT"))
+    );
+    let code = opened["joinCode"]
+        .as_str()
+        .expect("the organizer sees the code")
+        .to_owned();
+    let mut tasks = Vec::new();
+    for (title, places) in [("Collect litter along 1 km", 2), ("Sort what was collected", 1)] {
+        let task = gql_ok(
+            &server,
+            "mutation($i: ID!, $title: String!, $places: Int!) {
+                createTask(input: { initiativeId: $i, title: $title, maxAssignees: $places }) { id status placesLeft } }",
+            json!({ "i": initiative, "title": title, "places": places }),
+            &olga,
+        )
+        .await;
+        tasks.push(task["createTask"]["id"].clone());
+    }
+
+    let aida = server.register("aida@example.org", "aida").await;
+    let timur = server.register("timur@example.org", "timur").await;
+    for volunteer in [&aida, &timur] {
+        let joined = gql_ok(
+            &server,
+            "mutation($c: String!) { joinInitiative(code: $c) { ... on Initiative { participantCount viewerJoined joinCode } } }",
+            json!({ "c": code.to_lowercase() }),
+            volunteer,
+        )
+        .await;
+        assert_eq!(joined["joinInitiative"]["viewerJoined"], true);
+        assert_eq!(
+            joined["joinInitiative"]["joinCode"],
+            Value::Null,
+            "only organizers see the code"
+        );
+    }
+    let claimed = gql_ok(&server, CLAIM, json!({ "t": tasks[0] }), &aida).await;
+    assert_eq!(claimed["claimTask"]["status"], "IN_PROGRESS");
+    gql_ok(&server, CLAIM, json!({ "t": tasks[1] }), &timur).await;
+    let full = server
+        .gql(CLAIM, json!({ "t": tasks[1] }), Some(&aida.access))
+        .await;
+    assert_eq!(full.code(), Some("CONFLICT"), "{}", full.body);
+
+    let aidas_photo = photo(&server, &aida, "bank.png").await;
+    let timurs_photo = photo(&server, &timur, "sorted.png").await;
+    let aidas = gql_ok(
+        &server,
+        REPORT,
+        json!({ "t": tasks[0], "photos": [aidas_photo], "body": "12 bags of litter" }),
+        &aida,
+    )
+    .await;
+    assert_eq!(
+        aidas["submitTaskReport"]["photoUrls"].as_array().map(Vec::len),
+        Some(1)
+    );
+    let timurs = gql_ok(
+        &server,
+        REPORT,
+        json!({ "t": tasks[1], "photos": [timurs_photo], "body": "Sorted" }),
+        &timur,
+    )
+    .await;
+    assert!(
+        told(&server, &olga, "waits for your review").await,
+        "the organizer hears of the reports"
+    );
+
+    let approved = gql_ok(
+        &server,
+        REVIEW,
+        json!({ "r": aidas["submitTaskReport"]["id"], "approve": true, "rating": 5 }),
+        &olga,
+    )
+    .await;
+    assert_eq!(
+        approved["reviewTaskReport"],
+        json!({ "status": "APPROVED", "rating": 5, "reason": null })
+    );
+    let no_reason = server
+        .gql(
+            REVIEW,
+            json!({ "r": timurs["submitTaskReport"]["id"], "approve": false }),
+            Some(&olga.access),
+        )
+        .await;
+    assert_eq!(no_reason.code(), Some("BAD_USER_INPUT"), "{}", no_reason.body);
+    gql_ok(
+        &server,
+        REVIEW,
+        json!({ "r": timurs["submitTaskReport"]["id"], "approve": false, "reason": "Glass and plastic are mixed" }),
+        &olga,
+    )
+    .await;
+    assert!(
+        told(&server, &timur, "rejected: Glass and plastic are mixed").await,
+        "timur hears why"
+    );
+    assert!(
+        told(&server, &aida, "approved: 5 of 5").await,
+        "aida hears her rating"
+    );
+    let again = gql_ok(
+        &server,
+        REPORT,
+        json!({ "t": tasks[1], "photos": [timurs_photo], "body": "Sorted again: glass apart" }),
+        &timur,
+    )
+    .await;
+    assert_eq!(again["submitTaskReport"]["status"], "SUBMITTED");
+
+    // Anyone sees the initiative's tasks and its approved reports.
+    let page = gql_ok(
+        &server,
+        "query($id: ID!) { node(id: $id) { ... on Initiative { participantCount
+            tasks { title status placesLeft assignees { username } reports { status rating author { username } } } } } }",
+        json!({ "id": initiative }),
+        &aida,
+    )
+    .await;
+    assert_eq!(page["node"]["participantCount"], 2);
+    assert_eq!(
+        page["node"]["tasks"][0],
+        json!({ "title": "Collect litter along 1 km", "status": "APPROVED", "placesLeft": 1,
+            "assignees": [{ "username": "aida" }],
+            "reports": [{ "status": "APPROVED", "rating": 5, "author": { "username": "aida" } }] })
+    );
+    assert_eq!(page["node"]["tasks"][1]["status"], "SUBMITTED");
+    assert_eq!(
+        page["node"]["tasks"][1]["reports"],
+        json!([]),
+        "timur's reports wait for review: aida does not see them"
+    );
+}
