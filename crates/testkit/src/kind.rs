@@ -82,3 +82,17 @@ pub fn spot(location: Location) -> KindInput {
         requires_booking_approval: false,
     })
 }
+
+/// An initiative in `category`, without a place, dates, goal or limit.
+pub fn initiative(category: &str) -> KindInput {
+    KindInput::Initiative(commons_resources::kind::initiative::InitiativeInput {
+        category: category.into(),
+        place: None,
+        location: None,
+        starts_at: None,
+        ends_at: None,
+        goal_minor: None,
+        currency: None,
+        max_participants: None,
+    })
+}

@@ -238,7 +238,7 @@ async fn notify_pending_catches_up_once() {
 }
 
 /// Settings: the defaults, unknown topics refused, the inbox off means no notification, push
-/// off means no push (and reactions are not pushed unless asked).
+/// off means no push (and reactions and joins are not pushed unless asked).
 #[tokio::test]
 async fn settings_decide_the_inbox_and_the_push() {
     let scene = Scene::new().await;
@@ -256,7 +256,8 @@ async fn settings_decide_the_inbox_and_the_push() {
         .filter(|s| !s.push)
         .map(|s| s.topic.as_str())
         .collect();
-    assert_eq!(unpushed, ["reaction.changed"]);
+    // Reactions and joins are many and rarely urgent: in the inbox only, unless asked.
+    assert_eq!(unpushed, ["reaction.changed", "initiative.joined"]);
     let unknown = m
         .set_notification_setting(db, &ann, "weather.changed", true, true)
         .await

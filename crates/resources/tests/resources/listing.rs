@@ -352,6 +352,6 @@ async fn an_unknown_kind_is_a_mistake_not_an_empty_list() {
     assert!(
         refused
             .to_string()
-            .contains("blogpost, event, page, photo, product, spot")
+            .contains("blogpost, event, initiative, page, photo, product, spot")
     );
 }
