@@ -4,6 +4,11 @@
 //! <= max_assignees`, a `CHECK` too) and their assignees (unique per task and person); and
 //! completion reports with photos, reviewed with a rating or a reason.
 //!
+//! GV4: each person's points in one row (`point_totals`, kept by identity's `points::award`
+//! with every award, backfilled here) and per organization (`org_points`), the counts badges
+//! are awarded at (`achievement_counts`), badges (unique per person and badge: each once) and
+//! an activity log.
+//!
 //! On PostgreSQL participants, tasks, assignees and reports follow their initiative: rows of an
 //! initiative the actor cannot see are not theirs to see.
 
@@ -173,6 +178,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(index("task_report_photos", &["media_id"]))
             .await?;
+        achievements(manager).await?;
         if manager.get_database_backend() == DatabaseBackend::Postgres {
             isolate(manager.get_connection()).await?;
         }
@@ -183,6 +189,11 @@ impl MigrationTrait for Migration {
         drop_tables(
             manager,
             &[
+                "activities",
+                "badges",
+                "achievement_counts",
+                "org_points",
+                "point_totals",
                 "task_report_photos",
                 "task_reports",
                 "task_assignees",
@@ -193,6 +204,96 @@ impl MigrationTrait for Migration {
         )
         .await
     }
+}
+
+async fn achievements(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    manager
+        .create_table(
+            Table::create()
+                .table("point_totals")
+                .col(uuid("user_id").primary_key())
+                .col(big_integer("points"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("point_totals", "user_id", "users"))
+                .take(),
+        )
+        .await?;
+    manager
+        .create_index(index("point_totals", &["points", "user_id"]))
+        .await?;
+    manager
+        .get_connection()
+        .execute_unprepared(
+            "INSERT INTO point_totals (user_id, points, updated_at) \
+             SELECT user_id, CAST(SUM(amount) AS BIGINT), MAX(created_at) FROM point_awards GROUP BY user_id",
+        )
+        .await?;
+    manager
+        .create_table(
+            Table::create()
+                .table("org_points")
+                .col(pk_uuid("id"))
+                .col(uuid("org_id"))
+                .col(uuid("user_id"))
+                .col(big_integer("points"))
+                .foreign_key(&mut fk("org_points", "org_id", "organizations"))
+                .foreign_key(&mut fk("org_points", "user_id", "users"))
+                .take(),
+        )
+        .await?;
+    manager
+        .create_index(index("org_points", &["org_id", "user_id"]).unique().take())
+        .await?;
+    manager
+        .create_index(index("org_points", &["org_id", "points", "user_id"]))
+        .await?;
+    manager.create_index(index("org_points", &["user_id"])).await?;
+    manager
+        .create_table(
+            Table::create()
+                .table("achievement_counts")
+                .col(uuid("user_id").primary_key())
+                .col(integer("approved_tasks").default(0))
+                .col(integer("approved_photo_reports").default(0))
+                .foreign_key(&mut fk("achievement_counts", "user_id", "users"))
+                .take(),
+        )
+        .await?;
+    manager
+        .create_table(
+            Table::create()
+                .table("badges")
+                .col(pk_uuid("id"))
+                .col(uuid("user_id"))
+                .col(string_len("badge", 32))
+                .col(timestamp_with_time_zone("awarded_at"))
+                .foreign_key(&mut fk("badges", "user_id", "users"))
+                .take(),
+        )
+        .await?;
+    manager
+        .create_index(index("badges", &["user_id", "badge"]).unique().take())
+        .await?;
+    manager
+        .create_table(
+            Table::create()
+                .table("activities")
+                .col(pk_uuid("id"))
+                .col(uuid("user_id"))
+                // `report_approved`, `badge_awarded`.
+                .col(string_len("kind", 32))
+                .col(uuid_null("initiative_id"))
+                .col(uuid_null("subject_id"))
+                .col(text_null("detail"))
+                .col(big_integer("points").default(0))
+                .col(timestamp_with_time_zone("created_at"))
+                .foreign_key(&mut fk("activities", "user_id", "users"))
+                .take(),
+        )
+        .await?;
+    manager
+        .create_index(index("activities", &["user_id", "id"]))
+        .await
 }
 
 /// Row level security: each row for whoever sees its initiative (the `resources` policy

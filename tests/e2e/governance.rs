@@ -209,6 +209,23 @@ async fn an_organizer_runs_an_initiative_with_volunteers_who_join_by_code() {
     .await;
     assert_eq!(again["submitTaskReport"]["status"], "SUBMITTED");
 
+    // The approval paid aida 5 × 10 points: on the leaderboard and in her activity log.
+    let board = gql_ok(
+        &server,
+        "query { leaderboard(first: 5) { edges { node { points user { username } } } } myActivity(first: 5) { edges { node { kind points detail } } } }",
+        json!({}),
+        &aida,
+    )
+    .await;
+    assert_eq!(
+        board["leaderboard"]["edges"][0]["node"],
+        json!({ "points": 50, "user": { "username": "aida" } })
+    );
+    assert_eq!(
+        board["myActivity"]["edges"],
+        json!([{ "node": { "kind": "report_approved", "points": 50, "detail": "Collect litter along 1 km" } }])
+    );
+
     // Anyone sees the initiative's tasks and its approved reports.
     let page = gql_ok(
         &server,

@@ -121,6 +121,20 @@ impl Event for TaskReportReviewed {
     }
 }
 
+/// A person earned a badge (GV4): they hear of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BadgeAwarded {
+    pub user: Uuid,
+    pub badge: String,
+}
+
+impl Event for BadgeAwarded {
+    const TOPIC: &'static str = "badge.awarded";
+    fn subject(&self) -> Option<Uuid> {
+        Some(self.user)
+    }
+}
+
 /// At most this many people are told of one event.
 const MAX_TOLD: u64 = 200;
 
@@ -137,11 +151,18 @@ impl EventRules for GovernanceRules {
             NotifiedTopic::pushed(TaskClaimed::TOPIC),
             NotifiedTopic::pushed(TaskReportSubmitted::TOPIC),
             NotifiedTopic::pushed(TaskReportReviewed::TOPIC),
+            NotifiedTopic::pushed(BadgeAwarded::TOPIC),
         ];
         NOTIFIED
     }
 
     async fn audience(&self, tx: &DatabaseTransaction, event: &outbox::Model) -> Result<Audience, RuleError> {
+        if let Some(awarded) = event.decode::<BadgeAwarded>() {
+            return Ok(told(
+                vec![awarded.user],
+                format!("You earned a badge: {}", awarded.badge),
+            ));
+        }
         if let Some(reviewed) = event.decode::<TaskReportReviewed>() {
             let task = quoted(&reviewed.title);
             let summary = match (reviewed.approved, reviewed.rating, &reviewed.reason) {

@@ -5,6 +5,7 @@
 //! reason by the initiative's organizers (the owner, or where an organization owns it, its
 //! people who moderate). Each step tells the right person.
 
+pub mod achievements;
 pub mod entity;
 pub mod error;
 pub mod events;
@@ -16,6 +17,7 @@ mod organizers;
 
 use commons_resources::Resources;
 
+pub use achievements::{BADGES, Badge, Standing};
 pub use entity::report::ReportStatus;
 pub use entity::task::TaskStatus;
 pub use error::Error;

@@ -208,6 +208,18 @@ impl Governance {
             .filter(task::Column::Status.eq(TaskStatus::Submitted))
             .exec(&tx)
             .await?;
+        if let Some(rating) = rating {
+            let approved = crate::achievements::Approved {
+                report: report_id,
+                author: found.author_id,
+                rating,
+                with_photos: found.photo_count > 0,
+                initiative: seen.initiative.resource_id,
+                title: &task.title,
+                org: seen.resource.org_id,
+            };
+            crate::achievements::count(&tx, actor, approved, now).await?;
+        }
         let event = TaskReportReviewed {
             report: report_id,
             task: task.id,

@@ -36,6 +36,7 @@ pub struct Query(
     sales::SalesQuery,
     payments::PaymentsQuery,
     governance::GovernanceQuery,
+    governance::AchievementsQuery,
     node::NodeQuery,
 );
 

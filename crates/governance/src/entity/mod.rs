@@ -1,6 +1,7 @@
 //! The governance tables, one entity each. Initiatives' own row is a resource kind's
 //! (`commons_resources::entity::initiative`).
 
+pub mod achievement;
 pub mod assignee;
 pub mod participant;
 pub mod report;

@@ -2,6 +2,7 @@
 //! tasks claimed under concurrency, reports reviewed, and who sees what; on SQLite and (with
 //! TEST_DATABASE_URL) on PostgreSQL as the application role.
 
+mod achievements;
 mod initiatives;
 mod tasks;
 

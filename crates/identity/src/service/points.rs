@@ -2,11 +2,11 @@
 //! (user, reason, source), so replaying what caused it pays nothing twice.
 
 use commons_core::Timestamp;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
-use crate::entity::point_award;
+use crate::entity::{point_award, point_total};
 use crate::error::Error;
 
 /// Why points were given, as stored.
@@ -47,7 +47,27 @@ pub async fn award(
     )
     .exec_without_returning(db)
     .await?;
-    Ok(inserted == 1)
+    if inserted == 0 {
+        return Ok(false);
+    }
+    // The running total, for leaderboards (GV4), moved in the same transaction.
+    point_total::Entity::insert(point_total::ActiveModel {
+        user_id: Set(user_id),
+        points: Set(amount),
+        updated_at: Set(now),
+    })
+    .on_conflict(
+        OnConflict::column(point_total::Column::UserId)
+            .value(
+                point_total::Column::Points,
+                Expr::col((point_total::Entity, point_total::Column::Points)).add(amount),
+            )
+            .value(point_total::Column::UpdatedAt, Expr::value(now))
+            .to_owned(),
+    )
+    .exec_without_returning(db)
+    .await?;
+    Ok(true)
 }
 
 /// The points `user_id` holds, optionally only those given for `reason`.

@@ -1,8 +1,11 @@
 //! governance in GraphQL: initiatives (a resource kind, GV1) people join by code, their tasks
 //! and completion reports (GV2).
 
+mod achievements;
 mod loader;
 mod types;
+
+pub use achievements::AchievementsQuery;
 
 pub use loader::GovernanceLoader;
 pub(crate) use loader::{CodeOf, JoinedBy, TasksOf};
