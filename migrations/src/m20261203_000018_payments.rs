@@ -21,7 +21,7 @@ use sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::m20261125_000005_tenant_isolation::APP_ROLE;
-use crate::util::{drop_tables, fk, fk_restrict, index, one_of};
+use crate::util::{drop_tables, fk, fk_restrict, index, one_of, row_policies};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -422,15 +422,7 @@ async fn postgres(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
         ("subscriptions", org_seen.clone()),
         ("invoices", org_seen),
     ] {
-        db.execute_unprepared(&format!(
-            "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY; \
-             ALTER TABLE {table} FORCE ROW LEVEL SECURITY; \
-             CREATE POLICY tenant_read ON {table} FOR SELECT USING ({seen}); \
-             CREATE POLICY tenant_insert ON {table} FOR INSERT WITH CHECK (true); \
-             CREATE POLICY tenant_update ON {table} FOR UPDATE USING ({seen}); \
-             CREATE POLICY tenant_delete ON {table} FOR DELETE USING ({seen});"
-        ))
-        .await?;
+        row_policies(db, table, &seen).await?;
     }
     Ok(())
 }

@@ -15,7 +15,7 @@
 use sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::util::{drop_tables, fk, fk_restrict, index, one_of};
+use crate::util::{drop_tables, fk, fk_restrict, index, one_of, row_policies};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -310,15 +310,7 @@ async fn isolate(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
         ("task_reports", through_task),
         ("task_report_photos", through_report),
     ] {
-        db.execute_unprepared(&format!(
-            "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY; \
-             ALTER TABLE {table} FORCE ROW LEVEL SECURITY; \
-             CREATE POLICY tenant_read ON {table} FOR SELECT USING ({seen}); \
-             CREATE POLICY tenant_insert ON {table} FOR INSERT WITH CHECK (true); \
-             CREATE POLICY tenant_update ON {table} FOR UPDATE USING ({seen}); \
-             CREATE POLICY tenant_delete ON {table} FOR DELETE USING ({seen});"
-        ))
-        .await?;
+        row_policies(db, table, seen).await?;
     }
     Ok(())
 }

@@ -59,3 +59,18 @@ pub fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatem
     }
     index.take()
 }
+
+/// Row level security on `table` (PostgreSQL): `ENABLE` and `FORCE`, rows read, changed and
+/// deleted where `seen` holds, inserted freely (the services check who writes).
+pub async fn row_policies(db: &SchemaManagerConnection<'_>, table: &str, seen: &str) -> Result<(), DbErr> {
+    db.execute_unprepared(&format!(
+        "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY; \
+         ALTER TABLE {table} FORCE ROW LEVEL SECURITY; \
+         CREATE POLICY tenant_read ON {table} FOR SELECT USING ({seen}); \
+         CREATE POLICY tenant_insert ON {table} FOR INSERT WITH CHECK (true); \
+         CREATE POLICY tenant_update ON {table} FOR UPDATE USING ({seen}); \
+         CREATE POLICY tenant_delete ON {table} FOR DELETE USING ({seen});"
+    ))
+    .await?;
+    Ok(())
+}

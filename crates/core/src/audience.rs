@@ -92,6 +92,17 @@ impl Audience {
         }
     }
 
+    /// Each of `people`, told the same sentence.
+    pub fn each(people: impl IntoIterator<Item = Uuid>, summary: impl Into<String>) -> Audience {
+        let summary = summary.into();
+        Audience::of(
+            people
+                .into_iter()
+                .map(|id| Notice::new(id, summary.clone()))
+                .collect(),
+        )
+    }
+
     pub fn telling_actor(mut self) -> Audience {
         self.tells_actor = true;
         self

@@ -1,7 +1,7 @@
 //! The events governance writes, and who hears of them: organizers hear who joined, claimed
 //! and reported; a report's author hears the review; participants hear the initiative move.
 
-use commons_core::audience::{Audience, EventRules, Notice, NotifiedTopic, RuleError};
+use commons_core::audience::{Audience, EventRules, NotifiedTopic, RuleError};
 use commons_core::text::quoted;
 use commons_core::{Event, outbox};
 use commons_identity::service::users::name_of;
@@ -158,7 +158,7 @@ impl EventRules for GovernanceRules {
 
     async fn audience(&self, tx: &DatabaseTransaction, event: &outbox::Model) -> Result<Audience, RuleError> {
         if let Some(awarded) = event.decode::<BadgeAwarded>() {
-            return Ok(told(
+            return Ok(Audience::each(
                 vec![awarded.user],
                 format!("You earned a badge: {}", awarded.badge),
             ));
@@ -171,7 +171,7 @@ impl EventRules for GovernanceRules {
                 (false, _, Some(reason)) => format!("Your report on {task} was rejected: {reason}"),
                 (false, _, None) => format!("Your report on {task} was rejected"),
             };
-            return Ok(told(vec![reviewed.author], summary));
+            return Ok(Audience::each(vec![reviewed.author], summary));
         }
         if let Some(changed) = event.decode::<InitiativeStatusChanged>() {
             let people: Vec<Uuid> = participant::Entity::find()
@@ -186,7 +186,10 @@ impl EventRules for GovernanceRules {
                 "in_progress" => "is under way".to_owned(),
                 other => format!("is {other}"),
             };
-            return Ok(told(people, format!("{} {what}", quoted(&changed.title))));
+            return Ok(Audience::each(
+                people,
+                format!("{} {what}", quoted(&changed.title)),
+            ));
         }
         let (initiative, summary) = if let Some(joined) = event.decode::<InitiativeJoined>() {
             let who = name_of(tx, Some(joined.user)).await?;
@@ -214,7 +217,7 @@ impl EventRules for GovernanceRules {
             return Ok(Audience::nobody());
         };
         let summary = format!("{summary} ({})", quoted(&found.title));
-        Ok(told(organizers(tx, &found).await?, summary))
+        Ok(Audience::each(organizers(tx, &found).await?, summary))
     }
 }
 
@@ -232,13 +235,4 @@ async fn organizers(tx: &DatabaseTransaction, initiative: &resource::Model) -> R
         )
         .await?),
     }
-}
-
-fn told(people: Vec<Uuid>, summary: String) -> Audience {
-    Audience::of(
-        people
-            .into_iter()
-            .map(|id| Notice::new(id, summary.clone()))
-            .collect(),
-    )
 }

@@ -155,19 +155,7 @@ impl Governance {
             });
         }
         self.join(&tx, actor, me, &seen, now).await?;
-        let event = TaskClaimed {
-            task: task_id,
-            initiative: seen.initiative.resource_id,
-            title: found.title.clone(),
-            user: me,
-            claimed: true,
-            org: seen.resource.org_id,
-        };
-        outbox::append(&tx, actor, &event, now).await?;
-        let now_task = task::Entity::find_by_id(task_id)
-            .one(&tx)
-            .await?
-            .ok_or(Error::TaskNotFound)?;
+        let now_task = moved(&tx, actor, &found, &seen, me, true, now).await?;
         tx.commit().await?;
         Ok(now_task)
     }
@@ -220,19 +208,7 @@ impl Governance {
             .filter(task::Column::AssigneeCount.gt(0))
             .exec(&tx)
             .await?;
-        let event = TaskClaimed {
-            task: task_id,
-            initiative: seen.initiative.resource_id,
-            title: found.title.clone(),
-            user: me,
-            claimed: false,
-            org: seen.resource.org_id,
-        };
-        outbox::append(&tx, actor, &event, now).await?;
-        let now_task = task::Entity::find_by_id(task_id)
-            .one(&tx)
-            .await?
-            .ok_or(Error::TaskNotFound)?;
+        let now_task = moved(&tx, actor, &found, &seen, me, false, now).await?;
         tx.commit().await?;
         Ok(now_task)
     }
@@ -352,4 +328,30 @@ impl Governance {
         }
         Ok(visible)
     }
+}
+
+/// Tells the organizers that `user` claimed (or gave back) a place on `found`, and reads the
+/// task as it is now.
+async fn moved(
+    tx: &impl ConnectionTrait,
+    actor: &Actor,
+    found: &task::Model,
+    seen: &Seen,
+    user: Uuid,
+    claimed: bool,
+    now: Timestamp,
+) -> Result<task::Model, Error> {
+    let event = TaskClaimed {
+        task: found.id,
+        initiative: seen.initiative.resource_id,
+        title: found.title.clone(),
+        user,
+        claimed,
+        org: seen.resource.org_id,
+    };
+    outbox::append(tx, actor, &event, now).await?;
+    task::Entity::find_by_id(found.id)
+        .one(tx)
+        .await?
+        .ok_or(Error::TaskNotFound)
 }

@@ -141,7 +141,7 @@ impl EventRules for PaymentRules {
                 return Ok(Audience::nobody());
             }
             let amount = money::format(f.amount_minor, &f.currency);
-            return Ok(told(
+            return Ok(Audience::each(
                 vec![f.creator],
                 format!("Your payment of {amount} failed: {}", failed.reason),
             ));
@@ -149,7 +149,7 @@ impl EventRules for PaymentRules {
         if let Some(refunded) = event.decode::<PaymentRefunded>() {
             let f = &refunded.facts;
             let amount = money::format(refunded.refunded_minor, &f.currency);
-            return Ok(told(
+            return Ok(Audience::each(
                 vec![f.creator],
                 format!("{amount} of your payment was refunded"),
             ));
@@ -194,15 +194,6 @@ impl EventRules for PaymentRules {
     }
 }
 
-fn told(people: Vec<Uuid>, summary: String) -> Audience {
-    Audience::of(
-        people
-            .into_iter()
-            .map(|id| Notice::new(id, summary.clone()))
-            .collect(),
-    )
-}
-
 /// An organization's invoice was paid or failed (PA6): its billing people hear of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvoiceSettled {
@@ -242,5 +233,5 @@ async fn invoice_audience(tx: &DatabaseTransaction, settled: &InvoiceSettled) ->
         ),
     };
     let people = holders(tx, settled.org, None, Permission::ManageBilling, MAX_TOLD).await?;
-    Ok(told(people, summary))
+    Ok(Audience::each(people, summary))
 }

@@ -1,6 +1,6 @@
 //! The events sales writes, and who hears of them.
 
-use commons_core::audience::{Audience, EventRules, Notice, NotifiedTopic, RuleError};
+use commons_core::audience::{Audience, EventRules, NotifiedTopic, RuleError};
 use commons_core::text::quoted;
 use commons_core::{Event, money, outbox};
 use commons_identity::service::users::name_of;
@@ -105,11 +105,7 @@ impl EventRules for SalesRules {
             };
             (side_people(tx, &order, Side::Seller).await?, summary)
         };
-        Ok(Audience::of(
-            told.into_iter()
-                .map(|id| Notice::new(id, summary.clone()))
-                .collect(),
-        ))
+        Ok(Audience::each(told, summary))
     }
 }
 
@@ -138,11 +134,7 @@ async fn booking_audience(tx: &DatabaseTransaction, booked: &BookingChanged) -> 
         };
         (side_people(tx, &found, Side::Seller).await?, summary)
     };
-    Ok(Audience::of(
-        told.into_iter()
-            .map(|id| Notice::new(id, summary.clone()))
-            .collect(),
-    ))
+    Ok(Audience::each(told, summary))
 }
 
 /// The people who act for `side` of a sale: the person, or the holders of the side's
