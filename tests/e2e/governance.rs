@@ -226,6 +226,60 @@ async fn an_organizer_runs_an_initiative_with_volunteers_who_join_by_code() {
         json!([{ "node": { "kind": "report_approved", "points": 50, "detail": "Collect litter along 1 km" } }])
     );
 
+    // Sponsors give to the initiative's fund; the initiative shows what it raised.
+    gql_ok(
+        &server,
+        "mutation($i: ID!) { acceptContributions(input: { resourceId: $i, currency: \"KZT\", goalMinor: 20000000 }) { acceptsContributions } }",
+        json!({ "i": initiative }),
+        &olga,
+    )
+    .await;
+    for (who, amount, key) in [(&timur, 500_000, "t1"), (&aida, 250_000, "a1")] {
+        gql_ok(
+            &server,
+            "mutation($i: ID!, $amount: Int!, $key: String!) { contribute(input: { resourceId: $i, amountMinor: $amount, currency: \"KZT\", idempotencyKey: $key }) { status } }",
+            json!({ "i": initiative, "amount": amount, "key": key }),
+            who,
+        )
+        .await;
+    }
+    let funded = gql_ok(
+        &server,
+        "query($id: ID!) { node(id: $id) { ... on Initiative { goalMinor fundsRaisedMinor } } }",
+        json!({ "id": initiative }),
+        &aida,
+    )
+    .await;
+    assert_eq!(
+        funded["node"],
+        json!({ "goalMinor": 20_000_000, "fundsRaisedMinor": 750_000 })
+    );
+
+    // The organizer exports the initiative's report; a participant may not.
+    let export = |who: &Session| {
+        server
+            .http
+            .get(format!(
+                "{}/exports/initiatives/{}?format=csv",
+                server.url,
+                initiative.as_str().expect("an id")
+            ))
+            .bearer_auth(&who.access)
+            .send()
+    };
+    let csv = export(&olga).await.expect("answer");
+    assert_eq!(csv.status().as_u16(), 200);
+    let text = csv.text().await.expect("text");
+    for expected in [
+        "Participant,aida",
+        "Task,Collect litter along 1 km,approved,aida",
+        "Approved report,Collect litter along 1 km,5 of 5,aida",
+        "Funds raised,7500.00 KZT",
+    ] {
+        assert!(text.contains(expected), "{expected:?} in {text}");
+    }
+    assert_eq!(export(&aida).await.expect("answer").status().as_u16(), 403);
+
     // Anyone sees the initiative's tasks and its approved reports.
     let page = gql_ok(
         &server,

@@ -36,6 +36,8 @@ pub enum Error {
     #[error("this report was reviewed already")]
     AlreadyReviewed,
     #[error(transparent)]
+    Export(#[from] commons_core::export::ExportError),
+    #[error(transparent)]
     Resources(#[from] commons_resources::Error),
     #[error(transparent)]
     Orgs(#[from] commons_orgs::Error),
@@ -65,7 +67,7 @@ commons_core::coded_error! {
         NotFound: InitiativeNotFound | UnknownCode | TaskNotFound | ReportNotFound;
         Forbidden: NotAllowed;
         Conflict: InitiativeClosed | InitiativeFull | TaskFull | TaskClosed | AlreadyReviewed;
-        Internal: Db;
+        Internal: Export | Db;
     }
     wraps Resources | Orgs;
     fields UnknownCode => "code";

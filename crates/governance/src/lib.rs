@@ -9,6 +9,7 @@ pub mod achievements;
 pub mod entity;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod initiatives;
 pub mod reports;
 pub mod tasks;
@@ -21,6 +22,7 @@ pub use achievements::{BADGES, Badge, Standing};
 pub use entity::report::ReportStatus;
 pub use entity::task::TaskStatus;
 pub use error::Error;
+pub use export::Funds;
 pub use reports::{Review, SubmitReport};
 pub use tasks::CreateTask;
 

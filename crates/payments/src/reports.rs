@@ -295,3 +295,53 @@ fn row(kind: &str, at: Timestamp, who: String, amount: String, description: &str
         description.to_owned(),
     ]
 }
+
+impl Payments {
+    /// What the funds of the resources of `resource_ids` have raised (succeeded payments, net
+    /// of refunds), per currency: for the resources the actor may see, in one query after
+    /// the visibility checks. An initiative shows it beside its goal.
+    pub async fn raised<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        resource_ids: &[Uuid],
+    ) -> Result<HashMap<Uuid, Vec<(String, i64)>>, Error> {
+        use commons_resources::entity::resource;
+        use sea_orm::QuerySelect;
+        let tx = tenant::read(db, actor).await?;
+        let mut visible = Vec::with_capacity(resource_ids.len());
+        for found in resource::Entity::find()
+            .filter(resource::Column::Id.is_in(resource_ids.iter().copied()))
+            .filter(resource::Column::DeletedAt.is_null())
+            .all(&tx)
+            .await?
+        {
+            if commons_resources::service::reading::may_see(&tx, actor, &found).await? {
+                visible.push(found.id);
+            }
+        }
+        // The sums are public for a visible fund; the payments themselves are not.
+        tenant::act_as(&tx, &Actor::System).await?;
+        let sums: Vec<(Uuid, String, i64)> = payment::Entity::find()
+            .select_only()
+            .column(payment::Column::ResourceId)
+            .column(payment::Column::Currency)
+            .column_as(
+                sea_orm::sea_query::Expr::cust("CAST(SUM(amount_minor - refunded_minor) AS BIGINT)"),
+                "raised",
+            )
+            .filter(payment::Column::ResourceId.is_in(visible))
+            .filter(payment::Column::Status.eq(PaymentStatus::Succeeded))
+            .group_by(payment::Column::ResourceId)
+            .group_by(payment::Column::Currency)
+            .into_tuple()
+            .all(&tx)
+            .await?;
+        tx.commit().await?;
+        let mut by_resource: HashMap<Uuid, Vec<(String, i64)>> = HashMap::new();
+        for (resource, currency, raised) in sums {
+            by_resource.entry(resource).or_default().push((currency, raised));
+        }
+        Ok(by_resource)
+    }
+}

@@ -3,7 +3,9 @@
 //!
 //! - `GET /exports/events/{id}/registrations`: an event's registrations (OR8);
 //! - `GET /exports/funding/{id}?currency=KZT`: a resource's fund or an agent's account,
-//!   every gift and expense and the totals (PA5).
+//!   every gift and expense and the totals (PA5);
+//! - `GET /exports/initiatives/{id}`: an initiative's participants, tasks, approved reports
+//!   and funds, for its organizers (GV1).
 
 use std::net::SocketAddr;
 
@@ -88,6 +90,84 @@ pub async fn funding(
         },
     )
     .await
+}
+
+pub async fn initiative(
+    State(app): State<App>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    Query(query): Query<ExportQuery>,
+) -> Response {
+    let Some((_, id)) = uuid_of(&id) else {
+        return error_response(StatusCode::NOT_FOUND, ErrorCode::NotFound, "no such initiative");
+    };
+    let s = &app.services;
+    download(
+        &app,
+        peer,
+        &headers,
+        query.format.as_deref(),
+        async |actor, format| {
+            let funds = initiative_funds(s, actor, id).await?;
+            s.governance
+                .export_initiative(&s.db, actor, id, funds, format)
+                .await
+                .map_err(ExportFailed::Governance)
+        },
+    )
+    .await
+}
+
+/// What the initiative's fund raised and spent, in its goal's currency, when it has one.
+async fn initiative_funds(
+    s: &crate::schema::context::Services,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<Option<commons_governance::Funds>, ExportFailed> {
+    let currency = match s.resources.resource(&s.db, actor, id).await {
+        Ok(Some(full)) => match full.data {
+            Some(commons_resources::KindData::Initiative(row)) => row.currency,
+            _ => None,
+        },
+        Ok(None) => None,
+        Err(e) => return Err(ExportFailed::Resources(e)),
+    };
+    let Some(currency) = currency else {
+        return Ok(None);
+    };
+    let report = s
+        .payments
+        .funding_report(&s.db, actor, Target::Resource(id), &currency)
+        .await
+        .map_err(ExportFailed::Payments)?;
+    Ok(report.map(|r| commons_governance::Funds {
+        currency: r.account.currency.clone(),
+        raised_minor: r.raised_minor,
+        spent_minor: r.spent_minor,
+        remaining_minor: r.remaining_minor,
+    }))
+}
+
+/// What an export that asks several crates can fail with: each crate's own error.
+#[derive(Debug, thiserror::Error)]
+enum ExportFailed {
+    #[error(transparent)]
+    Governance(commons_governance::Error),
+    #[error(transparent)]
+    Payments(commons_payments::Error),
+    #[error(transparent)]
+    Resources(commons_resources::Error),
+}
+
+impl CodedError for ExportFailed {
+    fn code(&self) -> ErrorCode {
+        match self {
+            ExportFailed::Governance(e) => e.code(),
+            ExportFailed::Payments(e) => e.code(),
+            ExportFailed::Resources(e) => e.code(),
+        }
+    }
 }
 
 /// The type name (of a global id) and UUID that `id` names: a global id or a bare UUID.

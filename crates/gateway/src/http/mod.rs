@@ -108,6 +108,7 @@ pub fn router(app: App) -> Router {
         .route("/media/{id}", get(media::serve))
         .route("/exports/events/{id}/registrations", get(export::registrations))
         .route("/exports/funding/{id}", get(export::funding))
+        .route("/exports/initiatives/{id}", get(export::initiative))
         .route("/webhooks/{provider}", axum::routing::post(webhooks::receive))
         .layer(axum::middleware::from_fn_with_state(limits, body_limit::limit))
         .layer(cors(&app.config.cors_origins))

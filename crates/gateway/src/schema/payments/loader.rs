@@ -50,3 +50,23 @@ impl Loader<RefundsOf> for PaymentsLoader {
         Ok(found.into_iter().map(|(id, r)| (RefundsOf(id), r)).collect())
     }
 }
+
+/// What a resource's fund has raised, per currency.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RaisedFor(pub Uuid);
+
+impl Loader<RaisedFor> for PaymentsLoader {
+    type Value = Vec<(String, i64)>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[RaisedFor]) -> Result<HashMap<RaisedFor, Self::Value>, LoadError> {
+        let s = &self.services;
+        let ids: Vec<Uuid> = keys.iter().map(|k| k.0).collect();
+        let found = s
+            .payments
+            .raised(&s.db, &self.actor, &ids)
+            .await
+            .map_err(load_failed)?;
+        Ok(found.into_iter().map(|(id, r)| (RaisedFor(id), r)).collect())
+    }
+}

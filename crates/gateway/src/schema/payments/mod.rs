@@ -5,7 +5,7 @@
 mod loader;
 mod types;
 
-pub use loader::PaymentsLoader;
+pub use loader::{PaymentsLoader, RaisedFor};
 pub use types::{
     Balance, Contributor, FundingReport, Invoice, InvoiceKind, InvoiceStatus, Payment, PaymentKind,
     PaymentStatus, Payout, PlanSubscription, PlanSubscriptionStatus, Refund, RefundStatus, Spending,

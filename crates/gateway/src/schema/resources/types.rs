@@ -517,6 +517,27 @@ resource_object!(Initiative, "Initiative", {
         self.initiative.currency.as_deref()
     }
 
+    /// What contributions to its fund (`contribute(input: { resourceId })`) have raised in
+    /// `currency`, net of refunds; null without a goal.
+    async fn funds_raised_minor(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<i64>> {
+        let Some(currency) = self.initiative.currency.as_deref() else {
+            return Ok(None);
+        };
+        let raised = ctx
+            .data_unchecked::<async_graphql::dataloader::DataLoader<crate::schema::payments::PaymentsLoader>>(
+            )
+            .load_one(crate::schema::payments::RaisedFor(self.full.resource.id))
+            .await
+            .unshared()?
+            .unwrap_or_default();
+        Ok(Some(
+            raised
+                .into_iter()
+                .find(|(c, _)| c == currency)
+                .map_or(0, |(_, minor)| minor),
+        ))
+    }
+
     /// People who may join; null for no limit.
     async fn max_participants(&self) -> Option<i32> {
         self.initiative.max_participants
