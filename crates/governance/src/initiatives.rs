@@ -325,17 +325,15 @@ impl Governance {
         ids: &[Uuid],
     ) -> Result<std::collections::HashMap<Uuid, String>, Error> {
         let tx = tenant::read(db, actor).await?;
-        let mut codes = std::collections::HashMap::new();
-        for id in ids {
-            let seen = match self.seen(&tx, actor, *id).await {
-                Ok(seen) => seen,
-                Err(Error::InitiativeNotFound) => continue,
-                Err(e) => return Err(e),
-            };
-            if self.organizes(&tx, actor, &seen.resource).await? {
-                codes.insert(*id, seen.initiative.join_code);
-            }
-        }
+        let visible = self.visible_initiatives(&tx, actor, ids).await?;
+        let organized = self.organized_among(&tx, actor, &visible).await?;
+        let codes = initiative::Entity::find()
+            .filter(initiative::Column::ResourceId.is_in(organized))
+            .all(&tx)
+            .await?
+            .into_iter()
+            .map(|i| (i.resource_id, i.join_code))
+            .collect();
         tx.commit().await?;
         Ok(codes)
     }

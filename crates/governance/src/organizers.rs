@@ -6,7 +6,7 @@ use commons_resources::entity::initiative;
 use commons_resources::entity::resource;
 use commons_resources::kind;
 use commons_resources::service::writing::live;
-use sea_orm::{ConnectionTrait, EntityTrait};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::Governance;
@@ -47,6 +47,55 @@ impl Governance {
         resource: &resource::Model,
     ) -> Result<bool, Error> {
         Ok(self.resources.moderates(tx, actor, resource).await?)
+    }
+
+    /// Of `ids`, the initiatives the actor may see: one resource query and its access checks.
+    pub(crate) async fn visible_initiatives(
+        &self,
+        tx: &impl ConnectionTrait,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<resource::Model>, Error> {
+        let rows = resource::Entity::find()
+            .filter(resource::Column::Id.is_in(ids.iter().copied()))
+            .filter(resource::Column::DeletedAt.is_null())
+            .filter(resource::Column::Kind.eq(kind::initiative::KIND))
+            .all(tx)
+            .await?;
+        let mut visible = Vec::with_capacity(rows.len());
+        for row in rows {
+            if commons_resources::service::reading::may_see(tx, actor, &row).await? {
+                visible.push(row);
+            }
+        }
+        Ok(visible)
+    }
+
+    /// Of `initiatives`, those the actor organizes, asking once per owner (a batch's
+    /// initiatives are mostly of few owners).
+    pub(crate) async fn organized_among(
+        &self,
+        tx: &impl ConnectionTrait,
+        actor: &Actor,
+        initiatives: &[resource::Model],
+    ) -> Result<Vec<Uuid>, Error> {
+        let mut asked: Vec<((Uuid, Option<Uuid>), bool)> = Vec::new();
+        let mut organized = Vec::new();
+        for initiative in initiatives {
+            let owner = (initiative.owner_id, initiative.department_id);
+            let organizes = match asked.iter().find(|(o, _)| *o == owner) {
+                Some((_, known)) => *known,
+                None => {
+                    let known = self.organizes(tx, actor, initiative).await?;
+                    asked.push((owner, known));
+                    known
+                }
+            };
+            if organizes {
+                organized.push(initiative.id);
+            }
+        }
+        Ok(organized)
     }
 
     /// Refuses anyone but the initiative's organizers.

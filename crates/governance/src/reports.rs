@@ -252,17 +252,18 @@ impl Governance {
         actor: &Actor,
         task_ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<report::Model>>, Error> {
-        let tasks = self.tasks_by_ids(db, actor, task_ids).await?;
         let tx = tenant::read(db, actor).await?;
-        let mut organized: HashMap<Uuid, bool> = HashMap::new();
-        for task in &tasks {
-            if organized.contains_key(&task.initiative_id) {
-                continue;
-            }
-            let seen = self.seen(&tx, actor, task.initiative_id).await?;
-            let organizes = self.organizes(&tx, actor, &seen.resource).await?;
-            organized.insert(task.initiative_id, organizes);
-        }
+        let asked = task::Entity::find()
+            .filter(task::Column::Id.is_in(task_ids.iter().copied()))
+            .all(&tx)
+            .await?;
+        let initiative_ids: Vec<Uuid> = asked.iter().map(|t| t.initiative_id).collect();
+        let visible = self.visible_initiatives(&tx, actor, &initiative_ids).await?;
+        let organized = self.organized_among(&tx, actor, &visible).await?;
+        let tasks: Vec<task::Model> = asked
+            .into_iter()
+            .filter(|t| visible.iter().any(|r| r.id == t.initiative_id))
+            .collect();
         let rows = report::Entity::find()
             .filter(report::Column::TaskId.is_in(tasks.iter().map(|t| t.id)))
             .order_by_asc(report::Column::Id)
@@ -275,9 +276,7 @@ impl Governance {
         for row in rows {
             let organizes = initiative_of
                 .get(&row.task_id)
-                .and_then(|i| organized.get(i))
-                .copied()
-                .unwrap_or(false);
+                .is_some_and(|i| organized.contains(i));
             if row.status == ReportStatus::Approved || organizes || me == Some(row.author_id) {
                 by_task.entry(row.task_id).or_default().push(row);
             }

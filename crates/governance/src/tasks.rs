@@ -243,7 +243,7 @@ impl Governance {
         let tx = tenant::read(db, actor).await?;
         let visible = self.visible_initiatives(&tx, actor, ids).await?;
         let rows = task::Entity::find()
-            .filter(task::Column::InitiativeId.is_in(visible))
+            .filter(task::Column::InitiativeId.is_in(visible.iter().map(|r| r.id)))
             .order_by_asc(task::Column::Id)
             .all(&tx)
             .await?;
@@ -275,7 +275,7 @@ impl Governance {
         tx.commit().await?;
         Ok(rows
             .into_iter()
-            .filter(|t| visible.contains(&t.initiative_id))
+            .filter(|t| visible.iter().any(|r| r.id == t.initiative_id))
             .collect())
     }
 
@@ -304,29 +304,6 @@ impl Governance {
             by_task.entry(row.task_id).or_default().push(row);
         }
         Ok(by_task)
-    }
-
-    /// Of `ids`, the initiatives the actor may see (one resource query and its access checks).
-    pub(crate) async fn visible_initiatives(
-        &self,
-        tx: &impl ConnectionTrait,
-        actor: &Actor,
-        ids: &[Uuid],
-    ) -> Result<Vec<Uuid>, Error> {
-        use commons_resources::entity::resource;
-        let rows = resource::Entity::find()
-            .filter(resource::Column::Id.is_in(ids.iter().copied()))
-            .filter(resource::Column::DeletedAt.is_null())
-            .filter(resource::Column::Kind.eq(commons_resources::kind::initiative::KIND))
-            .all(tx)
-            .await?;
-        let mut visible = Vec::with_capacity(rows.len());
-        for row in rows {
-            if commons_resources::service::reading::may_see(tx, actor, &row).await? {
-                visible.push(row.id);
-            }
-        }
-        Ok(visible)
     }
 }
 

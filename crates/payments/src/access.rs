@@ -1,6 +1,6 @@
 //! Who acts for an agent's money: the person themselves; for an organization or department,
 //! the holders of `manage_billing` (and, to read what its sales brought in, of
-//! `manage_sales`); platform admins for everyone.
+//! `manage_sales`; to see its plan, of `manage_organization`); platform admins for everyone.
 
 use commons_core::Actor;
 use commons_orgs::Permission;
@@ -18,6 +18,8 @@ pub(crate) enum Use {
     Read,
     /// Pay from it, refund, pay out, take contributions.
     Move,
+    /// See an organization's plan and invoices: its owner and admins.
+    SeeBilling,
 }
 
 /// The agent's scope and whether `actor` may `use` its money. An agent that does not exist
@@ -36,6 +38,7 @@ pub(crate) async fn acts_for(
     let permissions: &[Permission] = match use_ {
         Use::Read => &[Permission::ManageBilling, Permission::ManageSales],
         Use::Move => &[Permission::ManageBilling],
+        Use::SeeBilling => &[Permission::ManageBilling, Permission::ManageOrganization],
     };
     match holds_any(tx, actor, scope, permissions).await {
         Ok(true) => Ok(Some(scope)),

@@ -13,9 +13,8 @@ use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, outbox, tenant};
 use commons_orgs::entity::organization;
 use commons_orgs::service::billing as org_billing;
-use commons_orgs::{BillingStatus, Permission, Plan};
+use commons_orgs::{BillingStatus, Plan};
 use commons_resources::Scope;
-use commons_resources::service::holds_any;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -365,14 +364,12 @@ impl Payments {
         actor: &Actor,
         org_id: Uuid,
     ) -> Result<(), Error> {
-        match acts_for(tx, actor, org_id, Use::Move).await? {
-            Some(Scope::Organization {
-                department_id: None, ..
-            }) => Ok(()),
-            _ => Err(Error::NotAllowed(
-                "only an organization's owner (manage_billing) changes or pays its plan",
-            )),
+        if org_level(acts_for(tx, actor, org_id, Use::Move).await?) {
+            return Ok(());
         }
+        Err(Error::NotAllowed(
+            "only an organization's owner (manage_billing) changes or pays its plan",
+        ))
     }
 
     /// Refuses anyone but those who run the organization: `manage_billing` or
@@ -383,20 +380,12 @@ impl Payments {
         actor: &Actor,
         org_id: Uuid,
     ) -> Result<(), Error> {
-        let scope = Scope::Organization {
-            org_id,
-            department_id: None,
-        };
-        let permissions = [Permission::ManageBilling, Permission::ManageOrganization];
-        match holds_any(tx, actor, scope, &permissions).await {
-            Ok(true) => Ok(()),
-            Ok(false) | Err(commons_resources::Error::Orgs(commons_orgs::Error::OrganizationNotFound)) => {
-                Err(Error::NotAllowed(
-                    "only an organization's owner and admins see its plan and invoices",
-                ))
-            }
-            Err(e) => Err(e.into()),
+        if org_level(acts_for(tx, actor, org_id, Use::SeeBilling).await?) {
+            return Ok(());
         }
+        Err(Error::NotAllowed(
+            "only an organization's owner and admins see its plan and invoices",
+        ))
     }
 
     /// A subscription waiting for its first invoice, made or started over from `existing`.
@@ -699,6 +688,18 @@ async fn void_open(tx: &impl ConnectionTrait, subscription_id: Uuid, now: Timest
         .exec(tx)
         .await?;
     Ok(())
+}
+
+/// Whether `scope` is an organization itself (a plan is an organization's, not a person's or
+/// a department's).
+fn org_level(scope: Option<Scope>) -> bool {
+    matches!(
+        scope,
+        Some(Scope::Organization {
+            department_id: None,
+            ..
+        })
+    )
 }
 
 /// The organization's billing status for a subscription's.

@@ -7,9 +7,7 @@
 use commons_core::db::Conn;
 use commons_core::{Actor, money, tenant, text};
 use commons_resources::Scope;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionSession,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionSession};
 use uuid::Uuid;
 
 use crate::Payments;
@@ -193,14 +191,7 @@ impl Payments {
         let (agent_id, resource_id) = match target {
             Target::Agent(id) => (id, None),
             Target::Resource(id) => {
-                let found = commons_resources::entity::resource::Entity::find_by_id(id)
-                    .filter(commons_resources::entity::resource::Column::DeletedAt.is_null())
-                    .one(tx)
-                    .await?;
-                let seen = match found {
-                    Some(r) if commons_resources::service::reading::may_see(tx, actor, &r).await? => r,
-                    _ => return Err(commons_resources::Error::NotFound.into()),
-                };
+                let seen = commons_resources::service::writing::live(tx, actor, id).await?;
                 (seen.owner_id, Some(seen.id))
             }
         };

@@ -10,6 +10,7 @@ use sea_orm::{DatabaseTransaction, EntityTrait};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::entity::order::OrderStatus;
 use crate::entity::{booking, order};
 use crate::lifecycle::Side;
 use crate::parties::{self, Sided};
@@ -30,6 +31,29 @@ pub struct OrderStatusChanged {
     pub currency: String,
     /// The selling organization, if any.
     pub org: Option<Uuid>,
+}
+
+impl OrderStatusChanged {
+    /// `order` moved from `from` to `to`, by the seller's side or the customer's.
+    pub(crate) fn of(
+        order: &order::Model,
+        from: OrderStatus,
+        to: OrderStatus,
+        by_seller: bool,
+    ) -> OrderStatusChanged {
+        OrderStatusChanged {
+            order: order.id,
+            seller: order.seller_id,
+            customer: order.customer_id,
+            creator: order.creator_id,
+            from: crate::lifecycle::name(from).into(),
+            to: crate::lifecycle::name(to).into(),
+            by_seller,
+            total_minor: order.total_minor,
+            currency: order.currency.clone(),
+            org: order.seller_org_id,
+        }
+    }
 }
 
 impl Event for OrderStatusChanged {

@@ -200,18 +200,7 @@ impl Sales {
             customers::ended(&tx, actor, &current).await?;
         }
         record_change(&tx, order_id, actor_id, Some(from), to, note, now).await?;
-        let event = OrderStatusChanged {
-            order: order_id,
-            seller: current.seller_id,
-            customer: current.customer_id,
-            creator: current.creator_id,
-            from: lifecycle::name(from).into(),
-            to: lifecycle::name(to).into(),
-            by_seller: side == Side::Seller,
-            total_minor: current.total_minor,
-            currency: current.currency.clone(),
-            org: current.seller_org_id,
-        };
+        let event = OrderStatusChanged::of(&current, from, to, side == Side::Seller);
         outbox::append(&tx, actor, &event, now).await?;
         tx.commit().await?;
         // What the conditional update wrote, without reading the row back.

@@ -80,18 +80,7 @@ impl Sales {
         };
         let (from, to) = (OrderStatus::Placed, OrderStatus::Confirmed);
         record_change(tx, order_id, payer, Some(from), to, Some("paid".into()), now).await?;
-        let event = OrderStatusChanged {
-            order: order_id,
-            seller: paid.seller_id,
-            customer: paid.customer_id,
-            creator: paid.creator_id,
-            from: lifecycle::name(from).into(),
-            to: lifecycle::name(to).into(),
-            by_seller: false,
-            total_minor: paid.total_minor,
-            currency: paid.currency.clone(),
-            org: paid.seller_org_id,
-        };
+        let event = OrderStatusChanged::of(&paid, from, to, false);
         outbox::append(tx, &Actor::System, &event, now).await?;
         Ok(true)
     }
