@@ -106,35 +106,19 @@ async fn wrong_password_and_unknown_email_look_the_same() {
     let server = TestServer::start().await;
     server.register("known@example.org", "known").await;
 
-    let mut wrong = Vec::new();
-    let mut unknown = Vec::new();
-    for _ in 0..3 {
-        let started = std::time::Instant::now();
-        let reply = server.login("known@example.org", "not the password at all").await;
-        wrong.push((started.elapsed(), reply));
-        let started = std::time::Instant::now();
-        let reply = server
+    // The same answer, byte for byte: nothing tells a guesser which emails have accounts.
+    // (That both cost one argon2 verification is held by identity's password unit tests,
+    // not by a clock: timings on a shared CI machine are noise.)
+    for _ in 0..2 {
+        let wrong = server.login("known@example.org", "not the password at all").await;
+        let unknown = server
             .login("nobody@example.org", "not the password at all")
             .await;
-        unknown.push((started.elapsed(), reply));
+        assert_eq!(wrong.code(), Some("UNAUTHENTICATED"));
+        assert_eq!(wrong.code(), unknown.code());
+        assert_eq!(wrong.message(), unknown.message());
+        assert_eq!(wrong.status, unknown.status);
     }
-    for ((_, a), (_, b)) in wrong.iter().zip(&unknown) {
-        assert_eq!(a.code(), Some("UNAUTHENTICATED"));
-        assert_eq!(a.code(), b.code());
-        assert_eq!(a.message(), b.message());
-        assert_eq!(a.status, b.status);
-    }
-    // An unknown email still pays for a password hash: without the dummy verification it
-    // would answer an order of magnitude faster than a wrong password.
-    let median = |v: &mut Vec<(std::time::Duration, _)>| {
-        v.sort_by_key(|(d, _)| *d);
-        v[1].0
-    };
-    let (wrong, unknown) = (median(&mut wrong), median(&mut unknown));
-    assert!(
-        unknown * 2 > wrong,
-        "unknown email {unknown:?} vs wrong password {wrong:?}"
-    );
 }
 
 #[tokio::test]

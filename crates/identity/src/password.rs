@@ -279,5 +279,10 @@ mod tests {
                 .await
                 .unwrap()
         );
+        // An unknown email is checked against a hash with the same cost parameters as a
+        // stored one, so it takes as long as a wrong password.
+        let dummy = passwords.dummy_hash().await.unwrap();
+        let params = |h: &str| h.rsplitn(3, '$').nth(2).map(str::to_owned);
+        assert_eq!(params(&dummy), params(&hash));
     }
 }
