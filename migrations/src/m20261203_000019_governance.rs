@@ -9,6 +9,10 @@
 //! are awarded at (`achievement_counts`), badges (unique per person and badge: each once) and
 //! an activity log.
 //!
+//! GV3: polls on an initiative or for an organization (or department), their options, and
+//! ballots (unique per poll and voter) with the options each chose. The outcome is written
+//! once, by a conditional update when the poll closes.
+//!
 //! On PostgreSQL participants, tasks, assignees and reports follow their initiative: rows of an
 //! initiative the actor cannot see are not theirs to see.
 
@@ -179,6 +183,7 @@ impl MigrationTrait for Migration {
             .create_index(index("task_report_photos", &["media_id"]))
             .await?;
         achievements(manager).await?;
+        polls(manager).await?;
         if manager.get_database_backend() == DatabaseBackend::Postgres {
             isolate(manager.get_connection()).await?;
         }
@@ -189,6 +194,10 @@ impl MigrationTrait for Migration {
         drop_tables(
             manager,
             &[
+                "ballot_choices",
+                "ballots",
+                "poll_options",
+                "polls",
                 "activities",
                 "badges",
                 "achievement_counts",
@@ -296,6 +305,132 @@ async fn achievements(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
         .await
 }
 
+const POLL_KINDS: [&str; 3] = ["single", "approval", "yes_no"];
+const ELIGIBILITIES: [&str; 4] = ["members", "department", "participants", "signed_in"];
+const OUTCOMES: [&str; 5] = ["decided", "no_quorum", "threshold_missed", "tied", "no_votes"];
+
+async fn polls(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
+    manager
+        .create_table(
+            Table::create()
+                .table("polls")
+                .col(pk_uuid("id"))
+                .col(uuid_null("initiative_id"))
+                .col(uuid_null("org_id"))
+                .col(uuid_null("department_id"))
+                .col(text("question"))
+                .col(text_null("description"))
+                .col(string_len("kind", 16).check(one_of("kind", &POLL_KINDS)))
+                .col(string_len("eligibility", 16).check(one_of("eligibility", &ELIGIBILITIES)))
+                .col(timestamp_with_time_zone("opens_at"))
+                .col(timestamp_with_time_zone("closes_at"))
+                .col(integer_null("quorum"))
+                .col(small_integer_null("threshold_percent"))
+                .col(boolean("changeable"))
+                .col(boolean("results_hidden"))
+                .col(boolean("public_ballots"))
+                .col(
+                    string_len_null("outcome", 16)
+                        .check(Expr::col("outcome").is_null().or(one_of("outcome", &OUTCOMES))),
+                )
+                .col(uuid_null("winner_id"))
+                .col(integer_null("ballot_total"))
+                .col(timestamp_with_time_zone_null("decided_at"))
+                .col(uuid("created_by"))
+                .col(timestamp_with_time_zone("created_at"))
+                .check(Expr::col("closes_at").gt(Expr::col("opens_at")))
+                .check(
+                    Expr::col("initiative_id")
+                        .is_not_null()
+                        .or(Expr::col("org_id").is_not_null()),
+                )
+                .check(Expr::col("quorum").is_null().or(Expr::col("quorum").gte(1)))
+                .check(
+                    Expr::col("threshold_percent")
+                        .is_null()
+                        .or(Expr::col("threshold_percent").between(1, 100)),
+                )
+                .foreign_key(&mut fk("polls", "initiative_id", "resources"))
+                .foreign_key(&mut fk("polls", "org_id", "organizations"))
+                .foreign_key(&mut fk("polls", "department_id", "departments"))
+                .foreign_key(&mut fk_restrict("polls", "created_by", "users"))
+                .take(),
+        )
+        .await?;
+    manager
+        .create_index(index("polls", &["initiative_id", "id"]))
+        .await?;
+    manager.create_index(index("polls", &["org_id", "id"])).await?;
+    // What the closing sweep looks for.
+    manager
+        .create_index(index("polls", &["outcome", "closes_at"]))
+        .await?;
+    manager.create_index(index("polls", &["department_id"])).await?;
+    manager.create_index(index("polls", &["created_by"])).await?;
+    manager
+        .create_table(
+            Table::create()
+                .table("poll_options")
+                .col(pk_uuid("id"))
+                .col(uuid("poll_id"))
+                .col(small_integer("position"))
+                .col(text("label"))
+                .col(boolean("abstain").default(false))
+                .foreign_key(&mut fk("poll_options", "poll_id", "polls"))
+                .take(),
+        )
+        .await?;
+    manager
+        .create_index(index("poll_options", &["poll_id", "position"]).unique().take())
+        .await?;
+    manager
+        .create_table(
+            Table::create()
+                .table("ballots")
+                .col(pk_uuid("id"))
+                .col(uuid("poll_id"))
+                .col(uuid("voter_id"))
+                .col(timestamp_with_time_zone("cast_at"))
+                .col(timestamp_with_time_zone("updated_at"))
+                .foreign_key(&mut fk("ballots", "poll_id", "polls"))
+                .foreign_key(&mut fk("ballots", "voter_id", "users"))
+                .take(),
+        )
+        .await?;
+    // One ballot per voter: what 200 concurrent casts from 100 voters come down to.
+    manager
+        .create_index(index("ballots", &["poll_id", "voter_id"]).unique().take())
+        .await?;
+    manager.create_index(index("ballots", &["voter_id"])).await?;
+    manager
+        .create_table(
+            Table::create()
+                .table("ballot_choices")
+                .col(pk_uuid("id"))
+                .col(uuid("ballot_id"))
+                .col(uuid("poll_id"))
+                .col(uuid("option_id"))
+                .foreign_key(&mut fk("ballot_choices", "ballot_id", "ballots"))
+                .foreign_key(&mut fk("ballot_choices", "poll_id", "polls"))
+                .foreign_key(&mut fk("ballot_choices", "option_id", "poll_options"))
+                .take(),
+        )
+        .await?;
+    manager
+        .create_index(
+            index("ballot_choices", &["ballot_id", "option_id"])
+                .unique()
+                .take(),
+        )
+        .await?;
+    manager
+        .create_index(index("ballot_choices", &["poll_id", "option_id"]))
+        .await?;
+    manager
+        .create_index(index("ballot_choices", &["option_id"]))
+        .await
+}
+
 /// Row level security: each row for whoever sees its initiative (the `resources` policy
 /// decides), so a query that forgets the service's check still shows nothing of a hidden
 /// initiative.
@@ -312,5 +447,33 @@ async fn isolate(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
     ] {
         row_policies(db, table, seen).await?;
     }
+    // A poll: for whoever sees its initiative; an organization's for its members (and for
+    // everyone signed in when everyone signed in votes).
+    let poll_seen = "CASE WHEN initiative_id IS NOT NULL \
+         THEN EXISTS (SELECT 1 FROM resources r WHERE r.id = initiative_id) \
+         ELSE org_id = ANY (commons_actor_orgs()) OR commons_is_admin() \
+         OR (eligibility = 'signed_in' AND commons_actor() IS NOT NULL) END";
+    row_policies(db, "polls", poll_seen).await?;
+    row_policies(
+        db,
+        "poll_options",
+        "EXISTS (SELECT 1 FROM polls p WHERE p.id = poll_id)",
+    )
+    .await?;
+    // A ballot is secret to everyone but its voter unless the poll is public; counts are
+    // taken as the system.
+    row_policies(
+        db,
+        "ballots",
+        "voter_id = commons_actor() OR commons_is_admin() \
+         OR EXISTS (SELECT 1 FROM polls p WHERE p.id = poll_id AND p.public_ballots)",
+    )
+    .await?;
+    row_policies(
+        db,
+        "ballot_choices",
+        "EXISTS (SELECT 1 FROM ballots b WHERE b.id = ballot_id)",
+    )
+    .await?;
     Ok(())
 }

@@ -16,6 +16,15 @@ pub enum Error {
     TaskNotFound,
     #[error("no such report")]
     ReportNotFound,
+    /// The poll does not exist or is hidden from the actor.
+    #[error("no such poll")]
+    PollNotFound,
+    #[error("this poll opens at {opens_at}")]
+    PollNotOpen { opens_at: commons_core::Timestamp },
+    #[error("this poll is closed")]
+    PollClosed,
+    #[error("you have voted in this poll already, and its ballots cannot be changed")]
+    AlreadyVoted,
     #[error("{message}")]
     Invalid { field: &'static str, message: String },
     #[error("{0}")]
@@ -64,9 +73,10 @@ pub fn status_name(status: InitiativeStatus) -> &'static str {
 
 commons_core::coded_error! {
     Error {
-        NotFound: InitiativeNotFound | UnknownCode | TaskNotFound | ReportNotFound;
+        NotFound: InitiativeNotFound | UnknownCode | TaskNotFound | ReportNotFound | PollNotFound;
         Forbidden: NotAllowed;
-        Conflict: InitiativeClosed | InitiativeFull | TaskFull | TaskClosed | AlreadyReviewed;
+        Conflict: InitiativeClosed | InitiativeFull | TaskFull | TaskClosed | AlreadyReviewed
+            | PollNotOpen | PollClosed | AlreadyVoted;
         Internal: Export | Db;
     }
     wraps Resources | Orgs;

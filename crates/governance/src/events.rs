@@ -12,7 +12,7 @@ use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryS
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::entity::participant;
+use crate::entity::{ballot, participant, poll};
 
 /// Someone joined an initiative: its organizers hear of it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -135,6 +135,28 @@ impl Event for BadgeAwarded {
     }
 }
 
+/// A poll closed and its outcome was recorded: its voters and whoever put it hear of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PollClosed {
+    pub poll: Uuid,
+    pub question: String,
+    /// `decided`, `no_quorum`, `threshold_missed`, `tied`, `no_votes`.
+    pub outcome: String,
+    /// The winning option's label when decided.
+    pub winner: Option<String>,
+    pub org: Option<Uuid>,
+}
+
+impl Event for PollClosed {
+    const TOPIC: &'static str = "poll.closed";
+    fn subject(&self) -> Option<Uuid> {
+        Some(self.poll)
+    }
+    fn org(&self) -> Option<Uuid> {
+        self.org
+    }
+}
+
 /// At most this many people are told of one event.
 const MAX_TOLD: u64 = 200;
 
@@ -152,6 +174,7 @@ impl EventRules for GovernanceRules {
             NotifiedTopic::pushed(TaskReportSubmitted::TOPIC),
             NotifiedTopic::pushed(TaskReportReviewed::TOPIC),
             NotifiedTopic::pushed(BadgeAwarded::TOPIC),
+            NotifiedTopic::pushed(PollClosed::TOPIC),
         ];
         NOTIFIED
     }
@@ -162,6 +185,9 @@ impl EventRules for GovernanceRules {
                 vec![awarded.user],
                 format!("You earned a badge: {}", awarded.badge),
             ));
+        }
+        if let Some(closed) = event.decode::<PollClosed>() {
+            return poll_closed(tx, &closed).await;
         }
         if let Some(reviewed) = event.decode::<TaskReportReviewed>() {
             let task = quoted(&reviewed.title);
@@ -219,6 +245,32 @@ impl EventRules for GovernanceRules {
         let summary = format!("{summary} ({})", quoted(&found.title));
         Ok(Audience::each(organizers(tx, &found).await?, summary))
     }
+}
+
+/// A closed poll's voters and whoever put it hear what it decided.
+async fn poll_closed(tx: &DatabaseTransaction, closed: &PollClosed) -> Result<Audience, RuleError> {
+    let mut people: Vec<Uuid> = ballot::Entity::find()
+        .select_only()
+        .column(ballot::Column::VoterId)
+        .filter(ballot::Column::PollId.eq(closed.poll))
+        .limit(MAX_TOLD)
+        .into_tuple()
+        .all(tx)
+        .await?;
+    if let Some(found) = poll::Entity::find_by_id(closed.poll).one(tx).await?
+        && !people.contains(&found.created_by)
+    {
+        people.push(found.created_by);
+    }
+    let question = quoted(&closed.question);
+    let summary = match (closed.outcome.as_str(), &closed.winner) {
+        ("decided", Some(winner)) => format!("Poll {question} closed: {} won", quoted(winner)),
+        ("no_quorum", _) => format!("Poll {question} closed without a quorum"),
+        ("threshold_missed", _) => format!("Poll {question} closed: no option reached the threshold"),
+        ("tied", _) => format!("Poll {question} closed in a tie"),
+        _ => format!("Poll {question} closed with no votes"),
+    };
+    Ok(Audience::each(people, summary))
 }
 
 /// The people who organize `initiative`: its owner, or its organization's (or

@@ -4,13 +4,20 @@
 //! once) and completion reports with photos, approved with a rating or rejected with a
 //! reason by the initiative's organizers (the owner, or where an organization owns it, its
 //! people who moderate). Each step tells the right person.
+//!
+//! GV3: polls on an initiative or for an organization, with eligibility, opening and closing
+//! times, quorum and threshold, secret or public ballots (one per voter), and an outcome
+//! recorded once. GV4: points, badges, activities and leaderboards.
 
 pub mod achievements;
+pub mod ballots;
 pub mod entity;
 pub mod error;
 pub mod events;
 pub mod export;
 pub mod initiatives;
+pub mod outcome;
+pub mod polls;
 pub mod reports;
 pub mod tasks;
 
@@ -19,10 +26,14 @@ mod organizers;
 use commons_resources::Resources;
 
 pub use achievements::{BADGES, Badge, Standing};
+pub use ballots::Ballot;
+pub use entity::poll::{Eligibility, Outcome, PollKind};
 pub use entity::report::ReportStatus;
 pub use entity::task::TaskStatus;
 pub use error::Error;
 pub use export::Funds;
+pub use outcome::{Decision, Results};
+pub use polls::{CreatePoll, PollStatus, PollsOf};
 pub use reports::{Review, SubmitReport};
 pub use tasks::CreateTask;
 

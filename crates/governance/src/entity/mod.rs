@@ -3,7 +3,11 @@
 
 pub mod achievement;
 pub mod assignee;
+pub mod ballot;
+pub mod ballot_choice;
 pub mod participant;
+pub mod poll;
+pub mod poll_option;
 pub mod report;
 pub mod report_photo;
 pub mod task;

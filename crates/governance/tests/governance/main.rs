@@ -1,9 +1,11 @@
-//! Governance at the service level (GV1, GV2): who creates initiatives, joining by code,
-//! tasks claimed under concurrency, reports reviewed, and who sees what; on SQLite and (with
+//! Governance at the service level (GV1–GV4): who creates initiatives, joining by code,
+//! tasks claimed under concurrency, reports reviewed, polls and ballots, points and badges,
+//! and who sees what; on SQLite and (with
 //! TEST_DATABASE_URL) on PostgreSQL as the application role.
 
 mod achievements;
 mod initiatives;
+mod polls;
 mod tasks;
 
 use commons_core::Actor;
@@ -24,7 +26,15 @@ pub struct Field {
 
 impl Field {
     pub async fn open() -> Field {
-        let world = World::new().await;
+        Field::in_world(World::new().await).await
+    }
+
+    /// A field whose services read `clock`.
+    pub async fn on_clock(clock: commons_core::clock::SharedClock) -> Field {
+        Field::in_world(World::builder().clock(clock).build().await).await
+    }
+
+    async fn in_world(world: World) -> Field {
         let governance = Governance::new(world.resources.clone());
         let organizer = approved_organizer(&world, "olga").await;
         Field {
