@@ -373,7 +373,8 @@ async fn seed_resources(
 }
 
 /// The initiative opens with two tasks; bob joins by its code, claims the first and reports
-/// on it, and alice approves his report with a 5.
+/// on it, and alice approves his report with a 5. A poll among its participants, open for a
+/// week, asks when to water next; bob has voted.
 async fn seed_governance(
     db: &DatabaseConnection,
     orgs: &Orgs,
@@ -381,7 +382,9 @@ async fn seed_governance(
     bob: &Actor,
     initiative: sea_orm::prelude::Uuid,
 ) -> anyhow::Result<()> {
-    use commons_governance::{CreateTask, Governance, InitiativeStatus, Review, SubmitReport};
+    use commons_governance::{
+        CreatePoll, CreateTask, Eligibility, Governance, InitiativeStatus, PollKind, Review, SubmitReport,
+    };
     let governance = Governance::new(Resources::new(orgs.clone()));
     let opened = governance
         .move_initiative(db, alice, initiative, InitiativeStatus::Open)
@@ -422,6 +425,31 @@ async fn seed_governance(
     governance
         .review_report(db, alice, report.id, Review::Approve { rating: 5 })
         .await?;
+    let (_, options) = governance
+        .create_poll(
+            db,
+            alice,
+            CreatePoll {
+                initiative_id: Some(initiative),
+                organization_id: None,
+                department_id: None,
+                question: "When do we water the saplings next?".into(),
+                description: None,
+                kind: PollKind::Single,
+                options: vec!["Saturday morning".into(), "Sunday evening".into()],
+                eligibility: Eligibility::Participants,
+                opens_at: None,
+                closes_at: governance.now() + chrono::Duration::days(7),
+                quorum: Some(2),
+                threshold_percent: None,
+                changeable: true,
+                results_hidden: false,
+                public_ballots: false,
+            },
+        )
+        .await?;
+    let poll = options.first().context("the poll has options")?;
+    governance.cast_ballot(db, bob, poll.poll_id, &[poll.id]).await?;
     Ok(())
 }
 

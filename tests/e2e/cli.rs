@@ -88,6 +88,17 @@ async fn seed_is_idempotent() {
         .map(|p| p.stock)
         .collect();
     assert!(stocks.contains(&Some(39)), "{stocks:?}");
+    // The initiative's poll, with bob's ballot.
+    let polls = commons_governance::entity::poll::Entity::find()
+        .all(&system)
+        .await
+        .expect("polls");
+    assert_eq!(polls.len(), 1, "one demo poll, however often seeded");
+    let ballots = commons_governance::entity::ballot::Entity::find()
+        .count(&system)
+        .await
+        .expect("ballots");
+    assert_eq!(ballots, 1);
     let admin = user::Entity::find()
         .all(&db.conn)
         .await

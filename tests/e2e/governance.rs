@@ -1,7 +1,8 @@
 //! The BirQadam flow over HTTP (GV1, GV2): an organizer approved by an admin starts an
 //! initiative with two tasks and a join code; two volunteers join by the code, claim, and
 //! report with photos; one report is approved with a 5, the other rejected with a reason and
-//! sent again. Each step tells the right person.
+//! sent again; a poll among the participants decides the next date. Each step tells the
+//! right person.
 
 use serde_json::{Value, json};
 
@@ -302,4 +303,55 @@ async fn an_organizer_runs_an_initiative_with_volunteers_who_join_by_code() {
         json!([]),
         "timur's reports wait for review: aida does not see them"
     );
+
+    // A poll among the participants decides the next date; its counts wait for the close.
+    let closes_at = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let made = gql_ok(
+        &server,
+        "mutation($i: ID!, $closes: DateTime!) { createPoll(input: { initiativeId: $i,
+            question: \"When do we meet next?\", kind: SINGLE, eligibility: PARTICIPANTS,
+            options: [\"Saturday 12 December\", \"Sunday 13 December\"], closesAt: $closes,
+            resultsHiddenUntilClose: true }) { id status options { id label } } }",
+        json!({ "i": initiative, "closes": closes_at }),
+        &olga,
+    )
+    .await;
+    let poll = made["createPoll"]["id"].clone();
+    assert_eq!(made["createPoll"]["status"], "OPEN");
+    let saturday = made["createPoll"]["options"][0]["id"].clone();
+    const CAST: &str = "mutation($p: ID!, $o: ID!) { castBallot(input: { pollId: $p, optionIds: [$o] }) {
+        choices { label } poll { viewerMayVote results { ballots } viewerBallot { choices { label } } } } }";
+    for volunteer in [&aida, &timur] {
+        let cast = gql_ok(&server, CAST, json!({ "p": poll, "o": saturday }), volunteer).await;
+        assert_eq!(
+            cast["castBallot"],
+            json!({ "choices": [{ "label": "Saturday 12 December" }], "poll": { "viewerMayVote": true,
+                "results": null, "viewerBallot": { "choices": [{ "label": "Saturday 12 December" }] } } })
+        );
+    }
+    let outsider = server.register("outsider@example.org", "outsider").await;
+    let refused = server
+        .gql(CAST, json!({ "p": poll, "o": saturday }), Some(&outsider.access))
+        .await;
+    assert_eq!(refused.code(), Some("FORBIDDEN"), "{}", refused.body);
+    let closed = gql_ok(
+        &server,
+        "mutation($p: ID!) { closePoll(pollId: $p) { status results { ballots
+            options { option { label } votes } outcome { result winner { label } } } } }",
+        json!({ "p": poll }),
+        &olga,
+    )
+    .await;
+    assert_eq!(
+        closed["closePoll"],
+        json!({ "status": "CLOSED", "results": { "ballots": 2,
+            "options": [{ "option": { "label": "Saturday 12 December" }, "votes": 2 },
+                        { "option": { "label": "Sunday 13 December" }, "votes": 0 }],
+            "outcome": { "result": "DECIDED", "winner": { "label": "Saturday 12 December" } } } })
+    );
+    assert!(told(&server, &aida, "“Saturday 12 December” won").await);
+    let late = server
+        .gql(CAST, json!({ "p": poll, "o": saturday }), Some(&aida.access))
+        .await;
+    assert_eq!(late.code(), Some("CONFLICT"), "{}", late.body);
 }

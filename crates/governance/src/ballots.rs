@@ -225,6 +225,9 @@ async fn checked_choices(
     found: &poll::Model,
     option_ids: &[Uuid],
 ) -> Result<Vec<Uuid>, Error> {
+    if option_ids.len() > crate::polls::MAX_OPTIONS {
+        return Err(Error::invalid("optionIds", "a poll has at most 20 options"));
+    }
     let mut unique = Vec::with_capacity(option_ids.len());
     for id in option_ids {
         if !unique.contains(id) {

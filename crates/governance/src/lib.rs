@@ -54,7 +54,8 @@ impl Governance {
         &self.resources
     }
 
-    pub(crate) fn now(&self) -> commons_core::Timestamp {
+    /// The time by the injectable clock.
+    pub fn now(&self) -> commons_core::Timestamp {
         self.resources.orgs().identity().now()
     }
 }

@@ -68,7 +68,7 @@ pub fn decide(
         .filter(|o| !o.abstain)
         .map(|o| (count(o), o.id))
         .collect();
-    ranked.sort_by(|a, b| b.0.cmp(&a.0));
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
     let (top, winner) = match ranked.first() {
         Some(&(top, winner)) if top > 0 && counted > 0 => (top, winner),
         _ => return none(Outcome::NoVotes),

@@ -24,7 +24,7 @@ use crate::entity::poll::{self, Eligibility, PollKind};
 use crate::entity::poll_option;
 use crate::error::Error;
 
-const MAX_OPTIONS: usize = 20;
+pub(crate) const MAX_OPTIONS: usize = 20;
 const MAX_LABEL: usize = 200;
 /// The longest a poll stays open.
 const MAX_OPEN_DAYS: i64 = 366;

@@ -165,7 +165,7 @@ pub async fn serve(
             }
         }
     });
-    let billing = tokio::spawn(bill_every_minute(background.clone()));
+    let minutely = tokio::spawn(every_minute(background.clone()));
     let served = axum::serve(
         listener,
         router(app).into_make_service_with_connect_info::<SocketAddr>(),
@@ -173,16 +173,17 @@ pub async fn serve(
     .with_graceful_shutdown(shutdown)
     .await;
     sweeper.abort();
-    billing.abort();
+    minutely.abort();
     for worker in workers {
         worker.abort();
     }
     served
 }
 
-/// Invoices and charges the plans whose month ended (PA6). Every process runs it; the
-/// invoices' unique keys make one of them bill each month.
-async fn bill_every_minute(services: Services) {
+/// What falls due by the clock: plans whose month ended are invoiced and charged (PA6), and
+/// polls past their closing time get their outcome (GV3). Every process runs it; unique keys
+/// and conditional updates make one of them do each.
+async fn every_minute(services: Services) {
     let mut every_minute = tokio::time::interval(Duration::from_secs(60));
     loop {
         every_minute.tick().await;
@@ -197,6 +198,11 @@ async fn bill_every_minute(services: Services) {
             }
             Ok(_) => {}
             Err(e) => tracing::warn!(error = %e, "billing the plans failed; trying again in a minute"),
+        }
+        match services.governance.close_due_polls(&services.db).await {
+            Ok(0) => {}
+            Ok(closed) => tracing::info!(closed, "polls closed"),
+            Err(e) => tracing::warn!(error = %e, "closing the due polls failed; trying again in a minute"),
         }
     }
 }

@@ -37,6 +37,7 @@ pub struct Query(
     payments::PaymentsQuery,
     governance::GovernanceQuery,
     governance::AchievementsQuery,
+    governance::PollsQuery,
     node::NodeQuery,
 );
 
@@ -53,6 +54,7 @@ pub struct Mutation(
     sales::SalesMutation,
     payments::PaymentsMutation,
     governance::GovernanceMutation,
+    governance::PollsMutation,
 );
 
 pub type CommonsSchema = Schema<Query, Mutation, live::Subscription>;

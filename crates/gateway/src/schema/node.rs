@@ -6,6 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use commons_core::ErrorCode;
 use uuid::Uuid;
 
+use super::governance::{Poll, Task, load_polls, load_tasks};
 use super::identity::User;
 use super::orgs::{Department, Organization, Owner, load_owners};
 use super::payments::{Payment, load_payments};
@@ -69,6 +70,8 @@ pub enum Node {
     Order(Order),
     Booking(Booking),
     Payment(Payment),
+    Poll(Poll),
+    Task(Task),
 }
 
 #[derive(Default)]
@@ -124,27 +127,19 @@ async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<
         .map(|(_, id)| *id)
         .collect();
     let mut resources = load_resources(ctx, resource_ids).await?;
-    let order_ids: Vec<Uuid> = parsed
-        .iter()
-        .flatten()
-        .filter(|(t, _)| t == "Order")
-        .map(|(_, id)| *id)
-        .collect();
-    let mut orders = load_orders(ctx, order_ids).await?;
-    let booking_ids: Vec<Uuid> = parsed
-        .iter()
-        .flatten()
-        .filter(|(t, _)| t == "Booking")
-        .map(|(_, id)| *id)
-        .collect();
-    let mut bookings = load_bookings(ctx, booking_ids).await?;
-    let payment_ids: Vec<Uuid> = parsed
-        .iter()
-        .flatten()
-        .filter(|(t, _)| t == "Payment")
-        .map(|(_, id)| *id)
-        .collect();
-    let mut payments = load_payments(ctx, payment_ids).await?;
+    let of_type = |name: &str| -> Vec<Uuid> {
+        parsed
+            .iter()
+            .flatten()
+            .filter(|(t, _)| t == name)
+            .map(|(_, id)| *id)
+            .collect()
+    };
+    let mut orders = load_orders(ctx, of_type("Order")).await?;
+    let mut bookings = load_bookings(ctx, of_type("Booking")).await?;
+    let mut payments = load_payments(ctx, of_type("Payment")).await?;
+    let mut polls = load_polls(ctx, of_type("Poll")).await?;
+    let mut tasks = load_tasks(ctx, of_type("Task")).await?;
     Ok(parsed
         .into_iter()
         .map(|p| {
@@ -153,6 +148,8 @@ async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<
                 "Order" => return orders.remove(&id).map(Node::Order),
                 "Booking" => return bookings.remove(&id).map(Node::Booking),
                 "Payment" => return payments.remove(&id).map(Node::Payment),
+                "Poll" => return polls.remove(&id).map(Node::Poll),
+                "Task" => return tasks.remove(&id).map(Node::Task),
                 _ => {}
             }
             if RESOURCE_TYPES.contains(&type_name.as_str()) {

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use async_graphql::dataloader::Loader;
 use commons_core::Actor;
-use commons_governance::entity::{assignee, report, task};
+use commons_governance::entity::{assignee, poll, poll_option, report, task};
 use uuid::Uuid;
 
 use crate::error::{LoadError, load_failed};
@@ -150,5 +150,100 @@ impl Loader<CodeOf> for GovernanceLoader {
             .await
             .map_err(load_failed)?;
         Ok(codes.into_iter().map(|(id, c)| (CodeOf(id), c)).collect())
+    }
+}
+
+/// A poll by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct PollId(pub Uuid);
+
+/// A poll's options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct OptionsOf(pub Uuid);
+
+/// A poll's counts, where shown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ResultsOf(pub Uuid);
+
+/// The caller's ballot in a poll.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MyBallot(pub Uuid);
+
+/// Whether the caller may vote in a poll now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MayVote(pub Uuid);
+
+impl Loader<PollId> for GovernanceLoader {
+    type Value = poll::Model;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[PollId]) -> Result<HashMap<PollId, Self::Value>, LoadError> {
+        let s = &self.services;
+        let found = s
+            .governance
+            .polls_by_ids(&s.db, &self.actor, &ids(keys, |k| k.0))
+            .await
+            .map_err(load_failed)?;
+        Ok(found.into_iter().map(|p| (PollId(p.id), p)).collect())
+    }
+}
+
+impl Loader<OptionsOf> for GovernanceLoader {
+    type Value = Vec<poll_option::Model>;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[OptionsOf]) -> Result<HashMap<OptionsOf, Self::Value>, LoadError> {
+        let s = &self.services;
+        let found = s
+            .governance
+            .poll_options(&s.db, &self.actor, &ids(keys, |k| k.0))
+            .await
+            .map_err(load_failed)?;
+        Ok(found.into_iter().map(|(id, o)| (OptionsOf(id), o)).collect())
+    }
+}
+
+impl Loader<ResultsOf> for GovernanceLoader {
+    type Value = commons_governance::Results;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ResultsOf]) -> Result<HashMap<ResultsOf, Self::Value>, LoadError> {
+        let s = &self.services;
+        let found = s
+            .governance
+            .poll_results(&s.db, &self.actor, &ids(keys, |k| k.0))
+            .await
+            .map_err(load_failed)?;
+        Ok(found.into_iter().map(|(id, r)| (ResultsOf(id), r)).collect())
+    }
+}
+
+impl Loader<MyBallot> for GovernanceLoader {
+    type Value = commons_governance::Ballot;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[MyBallot]) -> Result<HashMap<MyBallot, Self::Value>, LoadError> {
+        let s = &self.services;
+        let found = s
+            .governance
+            .my_ballots(&s.db, &self.actor, &ids(keys, |k| k.0))
+            .await
+            .map_err(load_failed)?;
+        Ok(found.into_iter().map(|(id, b)| (MyBallot(id), b)).collect())
+    }
+}
+
+impl Loader<MayVote> for GovernanceLoader {
+    type Value = bool;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[MayVote]) -> Result<HashMap<MayVote, bool>, LoadError> {
+        let s = &self.services;
+        let may = s
+            .governance
+            .may_vote(&s.db, &self.actor, &ids(keys, |k| k.0))
+            .await
+            .map_err(load_failed)?;
+        Ok(keys.iter().map(|k| (*k, may.contains(&k.0))).collect())
     }
 }

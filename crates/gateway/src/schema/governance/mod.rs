@@ -1,11 +1,13 @@
 //! governance in GraphQL: initiatives (a resource kind, GV1) people join by code, their tasks
-//! and completion reports (GV2).
+//! and completion reports (GV2), polls (GV3).
 
 mod achievements;
 mod loader;
+mod polls;
 mod types;
 
 pub use achievements::AchievementsQuery;
+pub use polls::{Poll, PollsMutation, PollsQuery};
 
 pub use loader::GovernanceLoader;
 pub(crate) use loader::{CodeOf, JoinedBy, TasksOf};
@@ -53,6 +55,30 @@ pub struct ReviewTaskReportInput {
     reason: Option<String>,
 }
 
+/// The polls of `ids` the caller may see, in one batch.
+pub(crate) async fn load_polls(
+    ctx: &Context<'_>,
+    ids: Vec<uuid::Uuid>,
+) -> async_graphql::Result<std::collections::HashMap<uuid::Uuid, Poll>> {
+    let found = loader(ctx)
+        .load_many(ids.into_iter().map(loader::PollId))
+        .await
+        .unshared()?;
+    Ok(found.into_iter().map(|(k, p)| (k.0, Poll(p))).collect())
+}
+
+/// The tasks of `ids` the caller may see, in one batch.
+pub(crate) async fn load_tasks(
+    ctx: &Context<'_>,
+    ids: Vec<uuid::Uuid>,
+) -> async_graphql::Result<std::collections::HashMap<uuid::Uuid, Task>> {
+    let found = loader(ctx)
+        .load_many(ids.into_iter().map(loader::TaskId))
+        .await
+        .unshared()?;
+    Ok(found.into_iter().map(|(k, t)| (k.0, Task(t))).collect())
+}
+
 /// The initiative `id` as the caller sees it now.
 async fn initiative(ctx: &Context<'_>, id: uuid::Uuid) -> async_graphql::Result<Resource> {
     load_resources(ctx, vec![id])
@@ -69,8 +95,7 @@ impl GovernanceQuery {
     /// A task whose initiative you may see; null otherwise.
     async fn task(&self, ctx: &Context<'_>, id: ID) -> async_graphql::Result<Option<Task>> {
         let id = expect_id(&id, "Task", "id")?;
-        let found = loader(ctx).load_one(loader::TaskId(id)).await.unshared()?;
-        Ok(found.map(Task))
+        Ok(load_tasks(ctx, vec![id]).await?.remove(&id))
     }
 
     /// Who joined an initiative, earliest first: for its organizers and participants.
