@@ -184,6 +184,19 @@ impl MigrationTrait for Migration {
             .await?;
         achievements(manager).await?;
         polls(manager).await?;
+        // An initiative's group chat: a messaging conversation whose people follow who joined.
+        manager
+            .create_table(
+                Table::create()
+                    .table("initiative_chats")
+                    .col(uuid("initiative_id").primary_key())
+                    .col(uuid("conversation_id").unique_key())
+                    .col(timestamp_with_time_zone("created_at"))
+                    .foreign_key(&mut fk("initiative_chats", "initiative_id", "resources"))
+                    .foreign_key(&mut fk("initiative_chats", "conversation_id", "conversations"))
+                    .take(),
+            )
+            .await?;
         if manager.get_database_backend() == DatabaseBackend::Postgres {
             isolate(manager.get_connection()).await?;
         }
@@ -194,6 +207,7 @@ impl MigrationTrait for Migration {
         drop_tables(
             manager,
             &[
+                "initiative_chats",
                 "ballot_choices",
                 "ballots",
                 "poll_options",
@@ -444,6 +458,7 @@ async fn isolate(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
         ("task_assignees", through_task),
         ("task_reports", through_task),
         ("task_report_photos", through_report),
+        ("initiative_chats", through_initiative),
     ] {
         row_policies(db, table, seen).await?;
     }

@@ -1,7 +1,8 @@
 //! The BirQadam flow over HTTP (GV1, GV2): an organizer approved by an admin starts an
 //! initiative with two tasks and a join code; two volunteers join by the code, claim, and
 //! report with photos; one report is approved with a 5, the other rejected with a reason and
-//! sent again; a poll among the participants decides the next date. Each step tells the
+//! sent again; they talk in the initiative's chat; a poll among the participants decides the
+//! next date. Each step tells the
 //! right person.
 
 use serde_json::{Value, json};
@@ -61,8 +62,9 @@ async fn an_organizer_runs_an_initiative_with_volunteers_who_join_by_code() {
     let olga = server
         .register_as("olga@example.org", "olga", Some("organizer"))
         .await;
-    let create = "mutation { createResource(input: { title: \"Clean the Esentai riverbank\",
-        kind: { initiative: { category: \"environment\", place: \"Esentai river\", goalMinor: 20000000, currency: \"KZT\" } } }) { id } }";
+    let create = "mutation { createInitiative(input: { title: \"Clean the Esentai riverbank\",
+        category: \"environment\", place: \"Esentai river\", goalMinor: 20000000, currency: \"KZT\" }) {
+        id initiativeStatus } }";
     let early = server.gql(create, json!({}), Some(&olga.access)).await;
     assert_eq!(
         early.code(),
@@ -78,7 +80,8 @@ async fn an_organizer_runs_an_initiative_with_volunteers_who_join_by_code() {
     )
     .await;
     let made = gql_ok(&server, create, json!({}), &olga).await;
-    let initiative = made["createResource"]["id"].clone();
+    assert_eq!(made["createInitiative"]["initiativeStatus"], "DRAFT");
+    let initiative = made["createInitiative"]["id"].clone();
     gql_ok(
         &server,
         "mutation($id: ID!) { publishResource(id: $id) { status } }",
@@ -134,6 +137,43 @@ async fn an_organizer_runs_an_initiative_with_volunteers_who_join_by_code() {
             "only organizers see the code"
         );
     }
+    // The organizer opens the initiative's chat: both volunteers are in it; aida writes.
+    let chat = gql_ok(
+        &server,
+        "mutation($i: ID!) { openInitiativeChat(initiativeId: $i) { id title participants { user { username } } } }",
+        json!({ "i": initiative }),
+        &olga,
+    )
+    .await;
+    let chat = &chat["openInitiativeChat"];
+    assert_eq!(chat["title"], "Clean the Esentai riverbank");
+    let mut in_chat: Vec<&str> = chat["participants"]
+        .as_array()
+        .expect("participants")
+        .iter()
+        .filter_map(|p| p["user"]["username"].as_str())
+        .collect();
+    in_chat.sort();
+    assert_eq!(in_chat, ["aida", "olga", "timur"]);
+    gql_ok(
+        &server,
+        "mutation($c: ID!) { sendMessage(input: { conversationId: $c, body: \"Gloves are by the gate\" }) { id } }",
+        json!({ "c": chat["id"] }),
+        &aida,
+    )
+    .await;
+    let seen = gql_ok(
+        &server,
+        "query($i: ID!) { node(id: $i) { ... on Initiative { chat { messages(first: 5) { edges { node { body author { username } } } } } } } }",
+        json!({ "i": initiative }),
+        &timur,
+    )
+    .await;
+    assert_eq!(
+        seen["node"]["chat"]["messages"]["edges"][0]["node"],
+        json!({ "body": "Gloves are by the gate", "author": { "username": "aida" } })
+    );
+
     let claimed = gql_ok(&server, CLAIM, json!({ "t": tasks[0] }), &aida).await;
     assert_eq!(claimed["claimTask"]["status"], "IN_PROGRESS");
     gql_ok(&server, CLAIM, json!({ "t": tasks[1] }), &timur).await;

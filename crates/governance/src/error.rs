@@ -50,6 +50,8 @@ pub enum Error {
     Resources(#[from] commons_resources::Error),
     #[error(transparent)]
     Orgs(#[from] commons_orgs::Error),
+    #[error(transparent)]
+    Messaging(#[from] commons_messaging::Error),
     #[error("database error: {0}")]
     Db(#[from] sea_orm::DbErr),
 }
@@ -79,6 +81,6 @@ commons_core::coded_error! {
             | PollNotOpen | PollClosed | AlreadyVoted;
         Internal: Export | Db;
     }
-    wraps Resources | Orgs;
+    wraps Resources | Orgs | Messaging;
     fields UnknownCode => "code";
 }

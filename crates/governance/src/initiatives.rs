@@ -1,4 +1,4 @@
-//! GV1: an initiative's lifecycle and its participants. People join by the code a QR scan
+//! GV1: an initiative's lifecycle and its participants (and, where it has one, its chat's). People join by the code a QR scan
 //! carries (or by claiming one of its tasks), while it is open or in progress, never beyond
 //! its `max_participants`: the count moves with a conditional update in the joining
 //! transaction, under a `CHECK` that says the same.
@@ -139,6 +139,7 @@ impl Governance {
                 max: seen.initiative.max_participants.unwrap_or_default(),
             });
         }
+        crate::chat::follow_join(tx, id, user, now).await?;
         let event = InitiativeJoined {
             initiative: id,
             user,
@@ -192,6 +193,7 @@ impl Governance {
                 .filter(initiative::Column::ParticipantCount.gt(0))
                 .exec(&tx)
                 .await?;
+            crate::chat::follow_leave(&tx, id, me).await?;
         }
         let now = initiative::Entity::find_by_id(seen.initiative.resource_id)
             .one(&tx)

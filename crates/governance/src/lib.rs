@@ -11,6 +11,7 @@
 
 pub mod achievements;
 pub mod ballots;
+pub mod chat;
 pub mod entity;
 pub mod error;
 pub mod events;

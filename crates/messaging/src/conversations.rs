@@ -433,7 +433,7 @@ async fn private(
 
 /// Puts people in a conversation (those already in stay as they are), their read marker at
 /// its newest message: what was said before they joined is there to read, not unread.
-async fn join(
+pub(crate) async fn join(
     tx: &impl ConnectionTrait,
     conversation_id: Uuid,
     user_ids: &[Uuid],

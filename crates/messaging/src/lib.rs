@@ -20,6 +20,7 @@ pub mod devices;
 pub mod entity;
 pub mod error;
 pub mod events;
+pub mod linked;
 pub mod messages;
 pub mod notifications;
 pub mod settings;

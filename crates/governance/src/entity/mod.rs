@@ -5,6 +5,7 @@ pub mod achievement;
 pub mod assignee;
 pub mod ballot;
 pub mod ballot_choice;
+pub mod initiative_chat;
 pub mod participant;
 pub mod poll;
 pub mod poll_option;

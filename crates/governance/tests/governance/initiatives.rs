@@ -1,6 +1,6 @@
 //! GV1: who creates initiatives, their lifecycle, and joining by code.
 
-use commons_core::{CodedError, ErrorCode, PageRequest};
+use commons_core::{Actor, CodedError, ErrorCode, PageRequest};
 use commons_governance::InitiativeStatus;
 use commons_resources::service::writing::CreateResource;
 use commons_resources::{KindData, Visibility};
@@ -186,4 +186,57 @@ async fn only_organizers_move_an_initiative_and_only_forward() {
         .await
         .expect_err("a completed initiative takes nobody");
     assert_eq!(late.code(), ErrorCode::Conflict);
+}
+
+#[tokio::test]
+async fn an_initiative_chat_holds_who_joined_and_follows_who_joins_and_leaves() {
+    let field = Field::open().await;
+    let conn = &field.world.db.conn;
+    let governance = &field.governance;
+    let initiative = field.initiative("River cleanup", None).await;
+    let id = initiative.resource_id;
+    let ann = field.world.person("ann").await;
+    let bob = field.world.person("bob").await;
+    governance
+        .join_initiative(conn, &ann, &initiative.join_code)
+        .await
+        .expect("ann joins");
+
+    let refused = governance
+        .open_initiative_chat(conn, &ann, id)
+        .await
+        .expect_err("organizers open it");
+    assert_eq!(refused.code(), ErrorCode::Forbidden);
+    let chat = governance
+        .open_initiative_chat(conn, &field.organizer, id)
+        .await
+        .expect("open the chat");
+    assert_eq!(chat.title.as_deref(), Some("River cleanup"));
+    let again = governance
+        .open_initiative_chat(conn, &field.organizer, id)
+        .await
+        .expect("open it again");
+    assert_eq!(again.id, chat.id, "one chat per initiative");
+
+    let in_chat = |who: Actor| async move {
+        governance
+            .chats_of(conn, &who, &[id])
+            .await
+            .expect("chats")
+            .get(&id)
+            .map(|c| c.id)
+    };
+    assert_eq!(in_chat(ann.clone()).await, Some(chat.id), "who joined before");
+    assert_eq!(in_chat(bob.clone()).await, None, "not joined yet");
+    governance
+        .join_initiative(conn, &bob, &initiative.join_code)
+        .await
+        .expect("bob joins");
+    assert_eq!(in_chat(bob.clone()).await, Some(chat.id), "who joins after");
+    governance
+        .leave_initiative(conn, &ann, id)
+        .await
+        .expect("ann leaves");
+    assert_eq!(in_chat(ann.clone()).await, None, "who leaves is out");
+    assert_eq!(in_chat(field.organizer.clone()).await, Some(chat.id));
 }

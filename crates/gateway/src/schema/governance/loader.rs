@@ -247,3 +247,22 @@ impl Loader<MayVote> for GovernanceLoader {
         Ok(keys.iter().map(|k| (*k, may.contains(&k.0))).collect())
     }
 }
+
+/// An initiative's chat, for the people in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ChatOf(pub Uuid);
+
+impl Loader<ChatOf> for GovernanceLoader {
+    type Value = commons_messaging::Conversation;
+    type Error = LoadError;
+
+    async fn load(&self, keys: &[ChatOf]) -> Result<HashMap<ChatOf, Self::Value>, LoadError> {
+        let s = &self.services;
+        let found = s
+            .governance
+            .chats_of(&s.db, &self.actor, &ids(keys, |k| k.0))
+            .await
+            .map_err(load_failed)?;
+        Ok(found.into_iter().map(|(id, c)| (ChatOf(id), c)).collect())
+    }
+}

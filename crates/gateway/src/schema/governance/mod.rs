@@ -10,7 +10,7 @@ pub use achievements::AchievementsQuery;
 pub use polls::{Poll, PollsMutation, PollsQuery};
 
 pub use loader::GovernanceLoader;
-pub(crate) use loader::{CodeOf, JoinedBy, TasksOf};
+pub(crate) use loader::{ChatOf, CodeOf, JoinedBy, TasksOf};
 pub(crate) use types::loader;
 pub use types::{InitiativeStatus, Participant, ReportStatus, Task, TaskReport, TaskStatus};
 
@@ -22,6 +22,7 @@ use commons_governance::{CreateTask, Review, SubmitReport};
 use crate::error::{GqlResult, SharedResult, coded};
 use crate::schema::connection::connection;
 use crate::schema::context::ContextExt;
+use crate::schema::messaging::Conversation;
 use crate::schema::node::expect_id;
 use crate::schema::resources::{Resource, any_resource_id, load_resources};
 
@@ -165,6 +166,23 @@ impl GovernanceMutation {
             .await
             .gql()?;
         initiative(ctx, id).await
+    }
+
+    /// Opens the initiative's group chat (its organizers) with everyone who joined; people
+    /// who join later are added, those who leave taken out. Opening it again finds it.
+    async fn open_initiative_chat(
+        &self,
+        ctx: &Context<'_>,
+        initiative_id: ID,
+    ) -> async_graphql::Result<Conversation> {
+        let s = ctx.services();
+        let id = any_resource_id(&initiative_id, "initiativeId")?;
+        let chat = s
+            .governance
+            .open_initiative_chat(&s.db, ctx.actor()?, id)
+            .await
+            .gql()?;
+        Ok(Conversation(chat))
     }
 
     /// Adds a task to an initiative (its organizers).

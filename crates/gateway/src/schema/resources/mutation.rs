@@ -11,7 +11,7 @@ use commons_resources::kind::product::ProductInput as DomainProduct;
 use commons_resources::kind::spot::SpotInput as DomainSpot;
 use commons_resources::service::writing::{CreateResource, UpdateResource};
 
-use super::types::{Resource, Visibility};
+use super::types::{Initiative, Resource, Visibility};
 use super::{any_id, visible};
 use crate::error::{GqlResult, coded};
 use crate::schema::context::ContextExt;
@@ -118,6 +118,47 @@ pub enum ResourceKindInput {
     Photo(PhotoInput),
     Product(ProductInput),
     Spot(SpotInput),
+}
+
+/// An initiative to start: a resource's fields and an initiative's.
+#[derive(InputObject)]
+pub struct CreateInitiativeInput {
+    /// A user, organization or department; you when omitted.
+    owner_id: Option<ID>,
+    title: String,
+    /// Derived from the title when omitted.
+    slug: Option<String>,
+    summary: Option<String>,
+    #[graphql(default)]
+    tags: Vec<String>,
+    #[graphql(default_with = "Visibility::Public")]
+    visibility: Visibility,
+    #[graphql(flatten)]
+    initiative: InitiativeInput,
+}
+
+/// Creates a resource once per idempotency key (GW7).
+async fn create_once(
+    ctx: &Context<'_>,
+    create: CreateResource,
+    idempotency_key: Option<&str>,
+) -> async_graphql::Result<Resource> {
+    let s = ctx.services();
+    idempotency::create_once(
+        ctx,
+        idempotency_key,
+        async |id| visible(ctx, id).await,
+        async |db| {
+            let full = s
+                .resources
+                .create_resource(db, ctx.actor()?, create)
+                .await
+                .gql()?;
+            Resource::from_full(full).ok_or_else(|| coded(ErrorCode::Internal, "internal error"))
+        },
+        Resource::id_of,
+    )
+    .await
 }
 
 #[derive(InputObject)]
@@ -238,8 +279,6 @@ impl ResourcesMutation {
         )]
         idempotency_key: Option<String>,
     ) -> async_graphql::Result<Resource> {
-        let s = ctx.services();
-        let kind = input.kind.into_domain()?;
         let create = CreateResource {
             owner_id: input
                 .owner_id
@@ -250,23 +289,42 @@ impl ResourcesMutation {
             summary: input.summary,
             tags: input.tags,
             visibility: input.visibility.into(),
-            kind,
+            kind: input.kind.into_domain()?,
         };
-        idempotency::create_once(
-            ctx,
-            idempotency_key.as_deref(),
-            async |id| super::visible(ctx, id).await,
-            async |db| {
-                let full = s
-                    .resources
-                    .create_resource(db, ctx.actor()?, create)
-                    .await
-                    .gql()?;
-                Resource::from_full(full).ok_or_else(|| coded(ErrorCode::Internal, "internal error"))
-            },
-            Resource::id_of,
-        )
-        .await
+        create_once(ctx, create, idempotency_key.as_deref()).await
+    }
+
+    /// Starts an initiative (GV1): `createResource` with an initiative's fields, answering
+    /// with the initiative. It starts as a draft: publish it, then open it (`moveInitiative`).
+    async fn create_initiative(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateInitiativeInput,
+        #[graphql(
+            desc = "Makes the request safe to replay: the same key from you again returns what the first request created."
+        )]
+        idempotency_key: Option<String>,
+    ) -> async_graphql::Result<Initiative> {
+        let create = CreateResource {
+            owner_id: input
+                .owner_id
+                .map(|id| any_id(&id, "User", "ownerId"))
+                .transpose()?,
+            title: input.title,
+            slug: input.slug,
+            summary: input.summary,
+            tags: input.tags,
+            visibility: input.visibility.into(),
+            kind: ResourceKindInput::Initiative(input.initiative).into_domain()?,
+        };
+        match create_once(ctx, create, idempotency_key.as_deref()).await? {
+            Resource::Initiative(made) => Ok(made),
+            // A replayed key that made something else first.
+            _ => Err(coded(
+                ErrorCode::Conflict,
+                "this idempotency key was used for another kind of resource",
+            )),
+        }
     }
 
     /// Changes a resource: its creator (with the right to create there) or a moderator.

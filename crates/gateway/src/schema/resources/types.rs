@@ -564,6 +564,19 @@ resource_object!(Initiative, "Initiative", {
             .unwrap_or(false))
     }
 
+    /// Its group chat, once its organizers opened it: for the people in it (everyone who
+    /// joined); null to others.
+    async fn chat(
+        &self,
+        ctx: &Context<'_>,
+    ) -> async_graphql::Result<Option<crate::schema::messaging::Conversation>> {
+        let found = governance::loader(ctx)
+            .load_one(governance::ChatOf(self.full.resource.id))
+            .await
+            .unshared()?;
+        Ok(found.map(crate::schema::messaging::Conversation))
+    }
+
     /// Its tasks, oldest first.
     async fn tasks(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<governance::Task>> {
         let found = governance::loader(ctx)
