@@ -390,6 +390,35 @@ async fn an_organizer_runs_an_initiative_with_volunteers_who_join_by_code() {
             "outcome": { "result": "DECIDED", "winner": { "label": "Saturday 12 December" } } } })
     );
     assert!(told(&server, &aida, "“Saturday 12 December” won").await);
+    // Her notifications lead to what they are about: the poll, her reviewed report.
+    let inbox = gql_ok(
+        &server,
+        "query { notifications(first: 50) { edges { node { topic subjectId
+            subject { __typename ... on Poll { question } ... on TaskReport { status rating } } } } } }",
+        json!({}),
+        &aida,
+    )
+    .await;
+    let about = |topic: &str| {
+        inbox["notifications"]["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|e| &e["node"])
+            .find(|n| n["topic"] == topic)
+            .cloned()
+            .unwrap_or_else(|| panic!("a {topic} notification in {inbox}"))
+    };
+    let closed_note = about("poll.closed");
+    assert_eq!(closed_note["subjectId"], poll);
+    assert_eq!(
+        closed_note["subject"],
+        json!({ "__typename": "Poll", "question": "When do we meet next?" })
+    );
+    assert_eq!(
+        about("task.report_reviewed")["subject"],
+        json!({ "__typename": "TaskReport", "status": "APPROVED", "rating": 5 })
+    );
     let late = server
         .gql(CAST, json!({ "p": poll, "o": saturday }), Some(&aida.access))
         .await;

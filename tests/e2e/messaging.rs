@@ -224,3 +224,73 @@ async fn comments_notify_the_author_live_until_silenced() {
         .await;
     assert_eq!(unknown.code(), Some("BAD_USER_INPUT"), "{}", unknown.body);
 }
+
+#[tokio::test]
+async fn notifications_lead_to_their_subject_and_records_are_nodes_for_their_people() {
+    let server = TestServer::start().await;
+    let ann = server.register("ann@example.org", "ann").await;
+    let bob = server.register("bob@example.org", "bob").await;
+    let eve = server.register("eve@example.org", "eve").await;
+    let post = publish(&server.http, &server.url, &ann.access, "Spring cleanup", "PUBLIC").await;
+    let commented = server
+        .gql(
+            "mutation($id: ID!) { addComment(input: { resourceId: $id, body: \"count me in\" }) { id } }",
+            json!({ "id": post }),
+            Some(&bob.access),
+        )
+        .await;
+    let comment = commented.data()["addComment"]["id"].clone();
+
+    // Ann's notification names the post by its global id, and leads to it.
+    let inbox = "{ notifications { edges { node { id topic subjectId subject { __typename ... on Blogpost { title } } } } } }";
+    let mut note = Value::Null;
+    for _ in 0..50 {
+        let reply = server.gql(inbox, json!({}), Some(&ann.access)).await;
+        note = reply.data()["notifications"]["edges"][0]["node"].clone();
+        if !note.is_null() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(note["topic"], "comment.created", "{note}");
+    assert_eq!(note["subjectId"], post);
+    assert_eq!(note["subject"]["title"], "Spring cleanup");
+
+    let started = server
+        .gql(
+            "mutation($bob: ID!) { startConversation(input: { kind: PRIVATE, memberIds: [$bob] }) { id } }",
+            json!({ "bob": bob.user_id }),
+            Some(&ann.access),
+        )
+        .await;
+    let conversation = started.data()["startConversation"]["id"].clone();
+    let node = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }";
+    let ids = json!({ "ids": [note["id"], conversation, comment] });
+    let seen_by = |who: &crate::common::Session| {
+        let who = who.access.clone();
+        let server = &server;
+        let ids = ids.clone();
+        async move {
+            let reply = server.gql(node, ids, Some(&who)).await;
+            assert!(reply.body["errors"].is_null(), "{}", reply.body);
+            reply.data()["nodes"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .iter()
+                .map(|n| n["__typename"].as_str().unwrap_or("null").to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(seen_by(&ann).await, ["Notification", "Conversation", "Comment"]);
+    assert_eq!(
+        seen_by(&bob).await,
+        ["null", "Conversation", "Comment"],
+        "not his notification"
+    );
+    assert_eq!(
+        seen_by(&eve).await,
+        ["null", "null", "Comment"],
+        "a public post's comment"
+    );
+}

@@ -12,7 +12,9 @@ use commons_core::{Actor, outbox, tenant, text};
 use commons_orgs::service::access::active_writer;
 use commons_resources::entity::media;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
+};
 use uuid::Uuid;
 
 use crate::Governance;
@@ -284,6 +286,31 @@ impl Governance {
         Ok(by_task)
     }
 
+    /// The reports of `ids` the actor may see (as `reports_of` decides).
+    pub async fn reports_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<report::Model>, Error> {
+        let tx = tenant::read(db, actor).await?;
+        let task_ids: Vec<Uuid> = report::Entity::find()
+            .select_only()
+            .column(report::Column::TaskId)
+            .filter(report::Column::Id.is_in(ids.iter().copied()))
+            .into_tuple()
+            .all(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(self
+            .reports_of(db, actor, &task_ids)
+            .await?
+            .into_values()
+            .flatten()
+            .filter(|r| ids.contains(&r.id))
+            .collect())
+    }
+
     /// The photos (media ids, in order) of the reports of `report_ids` the actor may see.
     pub async fn report_photos<C: Conn>(
         &self,
@@ -291,20 +318,11 @@ impl Governance {
         actor: &Actor,
         report_ids: &[Uuid],
     ) -> Result<HashMap<Uuid, Vec<Uuid>>, Error> {
-        let tx = tenant::read(db, actor).await?;
-        let asked = report::Entity::find()
-            .filter(report::Column::Id.is_in(report_ids.iter().copied()))
-            .all(&tx)
-            .await?;
-        tx.commit().await?;
-        let task_ids: Vec<Uuid> = asked.iter().map(|r| r.task_id).collect();
         let visible: Vec<Uuid> = self
-            .reports_of(db, actor, &task_ids)
+            .reports_by_ids(db, actor, report_ids)
             .await?
-            .into_values()
-            .flatten()
+            .into_iter()
             .map(|r| r.id)
-            .filter(|id| report_ids.contains(id))
             .collect();
         let tx = tenant::read(db, actor).await?;
         let rows = report_photo::Entity::find()

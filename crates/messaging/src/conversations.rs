@@ -209,6 +209,27 @@ impl Messaging {
         Ok(found)
     }
 
+    /// The conversations of `ids` the actor is in (and may still take part in).
+    pub async fn conversations_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<Conversation>, Error> {
+        let Some(me) = actor.user_id() else {
+            return Ok(Vec::new());
+        };
+        let tx = tenant::read(db, actor).await?;
+        let found = conversation::Entity::find()
+            .filter(conversation::Column::Id.is_in(ids.iter().copied()))
+            .filter(conversation::Column::Id.in_subquery(mine(me)))
+            .filter(still_member(me))
+            .all(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(found.into_iter().map(Conversation::from).collect())
+    }
+
     /// The actor's conversations, the most recently active first.
     pub async fn conversations<C: Conn>(
         &self,
@@ -220,11 +241,7 @@ impl Messaging {
         let tx = tenant::read(db, actor).await?;
         let query = conversation::Entity::find()
             .filter(conversation::Column::Id.in_subquery(mine(me)))
-            .filter(
-                Condition::any()
-                    .add(conversation::Column::DepartmentId.is_null())
-                    .add(conversation::Column::DepartmentId.in_subquery(member_departments(me))),
-            );
+            .filter(still_member(me));
         let order = Keyset {
             key: Some(conversation::Column::ActivityAt),
             id: conversation::Column::Id,
@@ -318,6 +335,14 @@ pub(crate) async fn still_in(
 
 /// The departments of the organizations `user_id` is a member of: whose conversations they may
 /// still take part in (as [`still_in`] checks one by one).
+/// Conversations `me` may still take part in: not tied to a department, or tied to one of
+/// an organization `me` is still a member of.
+fn still_member(me: Uuid) -> Condition {
+    Condition::any()
+        .add(conversation::Column::DepartmentId.is_null())
+        .add(conversation::Column::DepartmentId.in_subquery(member_departments(me)))
+}
+
 fn member_departments(user_id: Uuid) -> sea_orm::sea_query::SelectStatement {
     let member_roles: Vec<String> = Role::iter()
         .filter(|r| r.is_member())

@@ -169,14 +169,28 @@ impl Messaging {
         actor: &Actor,
         id: Uuid,
     ) -> Result<Option<Notification>, Error> {
-        let me = signed_in(actor)?;
+        signed_in(actor)?;
+        Ok(self.notifications_by_ids(db, actor, &[id]).await?.pop())
+    }
+
+    /// The notifications of `ids` that are the actor's (others' do not exist for them).
+    pub async fn notifications_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<Notification>, Error> {
+        let Some(me) = actor.user_id() else {
+            return Ok(Vec::new());
+        };
         let tx = tenant::read(db, actor).await?;
-        let found = notification::Entity::find_by_id(id)
+        let found = notification::Entity::find()
+            .filter(notification::Column::Id.is_in(ids.iter().copied()))
             .filter(notification::Column::UserId.eq(me))
-            .one(&tx)
+            .all(&tx)
             .await?;
         tx.commit().await?;
-        Ok(found.map(Notification::from))
+        Ok(found.into_iter().map(Notification::from).collect())
     }
 
     /// Marks the actor's notifications read: those in `ids`, or all with `None`. Returns how

@@ -356,6 +356,47 @@ impl Payments {
         Ok(found)
     }
 
+    /// The invoices of `ids` the actor may see (as [`Payments::invoices`] decides), asking
+    /// once per organization.
+    pub async fn invoices_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<invoice::Model>, Error> {
+        let tx = tenant::read(db, actor).await?;
+        let rows = invoice::Entity::find()
+            .filter(invoice::Column::Id.is_in(ids.iter().copied()))
+            .all(&tx)
+            .await?;
+        let mut allowed: std::collections::HashMap<Uuid, bool> = std::collections::HashMap::new();
+        let mut seen = Vec::with_capacity(rows.len());
+        for row in rows {
+            let may = match allowed.get(&row.org_id) {
+                Some(known) => *known,
+                None => {
+                    let known = match self.sees_billing(&tx, actor, row.org_id).await {
+                        Ok(()) => true,
+                        Err(e) => match commons_core::CodedError::code(&e) {
+                            // Not theirs to see: the invoice does not exist for them.
+                            commons_core::ErrorCode::Unauthenticated
+                            | commons_core::ErrorCode::Forbidden
+                            | commons_core::ErrorCode::NotFound => false,
+                            _ => return Err(e),
+                        },
+                    };
+                    allowed.insert(row.org_id, known);
+                    known
+                }
+            };
+            if may {
+                seen.push(row);
+            }
+        }
+        tx.commit().await?;
+        Ok(seen)
+    }
+
     /// Refuses anyone but the organization's people with `manage_billing` (its owner) and
     /// platform admins.
     async fn manages_billing(

@@ -253,6 +253,42 @@ impl Reactions {
         Ok(Some(Comment::seen(found, moderator)))
     }
 
+    /// The comments of `ids` on resources the actor may see, as [`Reactions::comments`] shows
+    /// them: one query for the comments, then one visibility check per resource they are on.
+    pub async fn comments_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<Comment>, Error> {
+        let tx = tenant::read(db, actor).await?;
+        let rows = comment::Entity::find()
+            .filter(comment::Column::Id.is_in(ids.iter().copied()))
+            .all(&tx)
+            .await?;
+        let mut seen_as: std::collections::HashMap<Uuid, Option<bool>> = std::collections::HashMap::new();
+        let mut shown = Vec::with_capacity(rows.len());
+        for row in rows {
+            let moderator = match seen_as.get(&row.resource_id) {
+                Some(known) => *known,
+                None => {
+                    let known = match live(&tx, actor, row.resource_id).await {
+                        Ok(target) => Some(self.resources.moderates(&tx, actor, &target).await?),
+                        Err(commons_resources::Error::NotFound) => None,
+                        Err(e) => return Err(e.into()),
+                    };
+                    seen_as.insert(row.resource_id, known);
+                    known
+                }
+            };
+            if let Some(moderator) = moderator {
+                shown.push(Comment::seen(row, moderator));
+            }
+        }
+        tx.commit().await?;
+        Ok(shown)
+    }
+
     /// A comment on a resource the actor may see, with that resource.
     async fn visible_comment(
         &self,

@@ -6,13 +6,20 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use commons_core::ErrorCode;
 use uuid::Uuid;
 
-use super::governance::{Poll, Task, load_polls, load_tasks};
+use std::collections::HashMap;
+
+use super::governance::{Poll, Task, TaskReport, load_polls, load_tasks};
 use super::identity::User;
+use super::messaging::{Conversation, Notification};
+use super::orgs::Invite;
 use super::orgs::{Department, Organization, Owner, load_owners};
+use super::payments::Invoice;
 use super::payments::{Payment, load_payments};
+use super::reactions::Comment;
 use super::resources::{Blogpost, Event, Initiative, Page, Photo, Product, Resource, Spot, load_resources};
 use super::sales::{Booking, Order, load_bookings, load_orders};
-use crate::error::coded;
+use crate::error::{GqlResult, coded};
+use crate::schema::context::ContextExt;
 
 /// A global id: base64url of `Type:uuid`. Clients treat it as opaque.
 pub fn global_id(type_name: &str, id: Uuid) -> ID {
@@ -72,6 +79,91 @@ pub enum Node {
     Payment(Payment),
     Poll(Poll),
     Task(Task),
+    TaskReport(TaskReport),
+    Conversation(Conversation),
+    Notification(Notification),
+    Comment(Comment),
+    Invite(Invite),
+    Invoice(Invoice),
+}
+
+impl From<Resource> for Node {
+    fn from(resource: Resource) -> Node {
+        match resource {
+            Resource::Blogpost(r) => Node::Blogpost(r),
+            Resource::Event(r) => Node::Event(r),
+            Resource::Initiative(r) => Node::Initiative(r),
+            Resource::Page(r) => Node::Page(r),
+            Resource::Photo(r) => Node::Photo(r),
+            Resource::Product(r) => Node::Product(r),
+            Resource::Spot(r) => Node::Spot(r),
+        }
+    }
+}
+
+/// What a notification's subject is, by its topic (the events' `subject()`).
+enum Subject {
+    /// A type whose global id is known from the id alone.
+    Named(&'static str),
+    /// A resource: its global id names its kind, read from the resource.
+    Resource,
+}
+
+fn subject_of(topic: &str) -> Option<Subject> {
+    use Subject::{Named, Resource};
+    Some(match topic {
+        "badge.awarded" | "invite.accepted" | "member.role_changed" | "notification.created" => Named("User"),
+        "invite.created" => Named("Invite"),
+        "message.created" => Named("Conversation"),
+        "booking.changed" => Named("Booking"),
+        "order.status_changed" => Named("Order"),
+        "payment.succeeded" | "payment.failed" | "payment.refunded" => Named("Payment"),
+        "invoice.settled" => Named("Invoice"),
+        "poll.closed" => Named("Poll"),
+        "task.claimed" => Named("Task"),
+        "task.report_submitted" | "task.report_reviewed" => Named("TaskReport"),
+        "comment.created"
+        | "reaction.changed"
+        | "event.registered"
+        | "event.seat_granted"
+        | "resource.approved"
+        | "resource.rejected"
+        | "initiative.joined"
+        | "initiative.status_changed" => Resource,
+        _ => return None,
+    })
+}
+
+/// The global id of a notification's subject: null for a topic without one, and for a
+/// resource that is gone or hidden from the caller.
+pub async fn subject_id(
+    ctx: &Context<'_>,
+    topic: &str,
+    id: Option<Uuid>,
+) -> async_graphql::Result<Option<ID>> {
+    let Some(id) = id else {
+        return Ok(None);
+    };
+    Ok(match subject_of(topic) {
+        Some(Subject::Named(type_name)) => Some(global_id(type_name, id)),
+        Some(Subject::Resource) => load_resources(ctx, vec![id])
+            .await?
+            .remove(&id)
+            .map(|r| global_id(r.type_name(), id)),
+        None => None,
+    })
+}
+
+/// What a notification is about, when the caller may still see it.
+pub async fn subject(
+    ctx: &Context<'_>,
+    topic: &str,
+    id: Option<Uuid>,
+) -> async_graphql::Result<Option<Node>> {
+    let Some(id) = subject_id(ctx, topic, id).await? else {
+        return Ok(None);
+    };
+    Ok(load_nodes(ctx, &[id]).await?.pop().flatten())
 }
 
 #[derive(Default)]
@@ -92,6 +184,75 @@ impl NodeQuery {
         }
         load_nodes(ctx, &ids).await
     }
+}
+
+/// The types that are neither agents nor resources, each loaded by its own service in one
+/// batch (none when no id names it), as the caller sees them.
+async fn load_records(
+    ctx: &Context<'_>,
+    parsed: &[Option<(String, Uuid)>],
+) -> async_graphql::Result<HashMap<(String, Uuid), Node>> {
+    let of_type = |name: &str| -> Vec<Uuid> {
+        parsed
+            .iter()
+            .flatten()
+            .filter(|(t, _)| t == name)
+            .map(|(_, id)| *id)
+            .collect()
+    };
+    let mut found: HashMap<(String, Uuid), Node> = HashMap::new();
+    let mut keep = |name: &str, id: Uuid, node: Node| {
+        found.insert((name.to_owned(), id), node);
+    };
+    for (id, order) in load_orders(ctx, of_type("Order")).await? {
+        keep("Order", id, Node::Order(order));
+    }
+    for (id, booking) in load_bookings(ctx, of_type("Booking")).await? {
+        keep("Booking", id, Node::Booking(booking));
+    }
+    for (id, payment) in load_payments(ctx, of_type("Payment")).await? {
+        keep("Payment", id, Node::Payment(payment));
+    }
+    for (id, poll) in load_polls(ctx, of_type("Poll")).await? {
+        keep("Poll", id, Node::Poll(poll));
+    }
+    for (id, task) in load_tasks(ctx, of_type("Task")).await? {
+        keep("Task", id, Node::Task(task));
+    }
+    let (s, actor) = (ctx.services(), ctx.actor()?);
+    let db = &s.db;
+    let asked = |name: &str| Some(of_type(name)).filter(|ids| !ids.is_empty());
+    if let Some(ids) = asked("Conversation") {
+        for c in s.messaging.conversations_by_ids(db, actor, &ids).await.gql()? {
+            keep("Conversation", c.id, Node::Conversation(Conversation(c)));
+        }
+    }
+    if let Some(ids) = asked("Notification") {
+        for n in s.messaging.notifications_by_ids(db, actor, &ids).await.gql()? {
+            keep("Notification", n.id, Node::Notification(Notification(n)));
+        }
+    }
+    if let Some(ids) = asked("Comment") {
+        for c in s.reactions.comments_by_ids(db, actor, &ids).await.gql()? {
+            keep("Comment", c.id, Node::Comment(Comment::from(c)));
+        }
+    }
+    if let Some(ids) = asked("Invite") {
+        for i in s.orgs.invites_by_ids(db, actor, &ids).await.gql()? {
+            keep("Invite", i.id, Node::Invite(Invite(i)));
+        }
+    }
+    if let Some(ids) = asked("Invoice") {
+        for i in s.payments.invoices_by_ids(db, actor, &ids).await.gql()? {
+            keep("Invoice", i.id, Node::Invoice(Invoice(i)));
+        }
+    }
+    if let Some(ids) = asked("TaskReport") {
+        for r in s.governance.reports_by_ids(db, actor, &ids).await.gql()? {
+            keep("TaskReport", r.id, Node::TaskReport(TaskReport(r)));
+        }
+    }
+    Ok(found)
 }
 
 /// Users, organizations and departments are agents: one batch finds each id's kind, then one
@@ -127,43 +288,18 @@ async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<
         .map(|(_, id)| *id)
         .collect();
     let mut resources = load_resources(ctx, resource_ids).await?;
-    let of_type = |name: &str| -> Vec<Uuid> {
-        parsed
-            .iter()
-            .flatten()
-            .filter(|(t, _)| t == name)
-            .map(|(_, id)| *id)
-            .collect()
-    };
-    let mut orders = load_orders(ctx, of_type("Order")).await?;
-    let mut bookings = load_bookings(ctx, of_type("Booking")).await?;
-    let mut payments = load_payments(ctx, of_type("Payment")).await?;
-    let mut polls = load_polls(ctx, of_type("Poll")).await?;
-    let mut tasks = load_tasks(ctx, of_type("Task")).await?;
+    let mut records = load_records(ctx, &parsed).await?;
     Ok(parsed
         .into_iter()
         .map(|p| {
             let (type_name, id) = p?;
-            match type_name.as_str() {
-                "Order" => return orders.remove(&id).map(Node::Order),
-                "Booking" => return bookings.remove(&id).map(Node::Booking),
-                "Payment" => return payments.remove(&id).map(Node::Payment),
-                "Poll" => return polls.remove(&id).map(Node::Poll),
-                "Task" => return tasks.remove(&id).map(Node::Task),
-                _ => {}
+            if let Some(record) = records.remove(&(type_name.clone(), id)) {
+                return Some(record);
             }
             if RESOURCE_TYPES.contains(&type_name.as_str()) {
                 // The kind named in the id must be the resource's kind.
-                return match resources.remove(&id)? {
-                    Resource::Blogpost(r) if type_name == "Blogpost" => Some(Node::Blogpost(r)),
-                    Resource::Event(r) if type_name == "Event" => Some(Node::Event(r)),
-                    Resource::Initiative(r) if type_name == "Initiative" => Some(Node::Initiative(r)),
-                    Resource::Page(r) if type_name == "Page" => Some(Node::Page(r)),
-                    Resource::Photo(r) if type_name == "Photo" => Some(Node::Photo(r)),
-                    Resource::Product(r) if type_name == "Product" => Some(Node::Product(r)),
-                    Resource::Spot(r) if type_name == "Spot" => Some(Node::Spot(r)),
-                    _ => None,
-                };
+                let resource = resources.remove(&id)?;
+                return (resource.type_name() == type_name).then(|| resource.into());
             }
             // The kind named in the id must be the kind the agent is.
             match (type_name.as_str(), owners.remove(&id)?) {
@@ -179,6 +315,17 @@ async fn load_nodes(ctx: &Context<'_>, ids: &[ID]) -> async_graphql::Result<Vec<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_notified_topic_has_a_subject_type() {
+        for notified in crate::rules().notified() {
+            assert!(
+                subject_of(notified.topic).is_some(),
+                "{}: add it to subject_of so its notifications can be followed",
+                notified.topic
+            );
+        }
+    }
 
     #[test]
     fn global_ids_round_trip() {

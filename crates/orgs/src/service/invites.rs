@@ -203,6 +203,49 @@ impl Orgs {
         Ok(invite)
     }
 
+    /// The invites of `ids` the actor made or manages (as [`Orgs::invite`] decides), asking
+    /// once per organization; others do not exist for them.
+    pub async fn invites_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<invite::Model>, Error> {
+        let Some(me) = actor.user_id() else {
+            return Ok(Vec::new());
+        };
+        let tx = tenant::read(db, actor).await?;
+        let rows = invite::Entity::find()
+            .filter(invite::Column::Id.is_in(ids.iter().copied()))
+            .all(&tx)
+            .await?;
+        let mut manages: std::collections::HashMap<Uuid, bool> = std::collections::HashMap::new();
+        let mut seen = Vec::with_capacity(rows.len());
+        for row in rows {
+            let shown = match row.org_id {
+                _ if row.inviter_id == me => true,
+                None => actor.is_admin(),
+                Some(org_id) => match manages.get(&org_id) {
+                    Some(known) => *known,
+                    None => {
+                        let known = match access::access_in(&tx, actor, org_id, None).await {
+                            Ok(access) => access.allows(Permission::ManageMembers),
+                            Err(Error::OrganizationNotFound) => false,
+                            Err(e) => return Err(e),
+                        };
+                        manages.insert(org_id, known);
+                        known
+                    }
+                },
+            };
+            if shown {
+                seen.push(row);
+            }
+        }
+        tx.commit().await?;
+        Ok(seen)
+    }
+
     /// The invite if `user_id` made it or manages its organization's members; to anyone
     /// else it does not exist.
     async fn managed_invite<C: ConnectionTrait>(

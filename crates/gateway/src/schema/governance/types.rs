@@ -118,7 +118,7 @@ pub struct TaskReport(pub report::Model);
 
 #[Object]
 impl TaskReport {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("TaskReport", self.0.id)
     }
 

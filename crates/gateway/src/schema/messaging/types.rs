@@ -42,7 +42,7 @@ pub struct Conversation(pub commons_messaging::Conversation);
 
 #[Object]
 impl Conversation {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Conversation", self.0.id)
     }
 
@@ -176,7 +176,7 @@ pub struct Notification(pub commons_messaging::Notification);
 
 #[Object]
 impl Notification {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Notification", self.0.id)
     }
 
@@ -190,9 +190,15 @@ impl Notification {
         &self.0.summary
     }
 
-    /// The id of what it is about (a resource, a conversation, an organization).
-    async fn subject_id(&self) -> Option<ID> {
-        self.0.subject_id.map(|id| ID(id.to_string()))
+    /// The global id of what it is about (a resource, an order, a conversation…), to follow
+    /// with `node(id:)`; null when it has none, or it is gone or hidden from you.
+    async fn subject_id(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ID>> {
+        crate::schema::node::subject_id(ctx, &self.0.topic, self.0.subject_id).await
+    }
+
+    /// What it is about, when you may still see it.
+    async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::schema::node::Node>> {
+        crate::schema::node::subject(ctx, &self.0.topic, self.0.subject_id).await
     }
 
     /// Who did it.

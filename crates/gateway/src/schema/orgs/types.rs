@@ -448,7 +448,7 @@ pub struct Invite(pub invite::Model);
 
 #[Object]
 impl Invite {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Invite", self.0.id)
     }
 

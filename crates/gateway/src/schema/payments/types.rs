@@ -495,7 +495,7 @@ pub struct Invoice(pub commons_payments::entity::invoice::Model);
 
 #[Object]
 impl Invoice {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Invoice", self.0.id)
     }
 

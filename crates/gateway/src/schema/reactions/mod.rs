@@ -89,7 +89,7 @@ impl Comment {
 
 #[Object]
 impl Comment {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Comment", self.comment.id)
     }
 

@@ -130,6 +130,19 @@ impl Resource {
         }
     }
 
+    /// The GraphQL type of its kind, as its global id names it.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Resource::Blogpost(_) => "Blogpost",
+            Resource::Event(_) => "Event",
+            Resource::Initiative(_) => "Initiative",
+            Resource::Page(_) => "Page",
+            Resource::Photo(_) => "Photo",
+            Resource::Product(_) => "Product",
+            Resource::Spot(_) => "Spot",
+        }
+    }
+
     /// The stored resource's id, whatever its kind.
     pub fn id_of(&self) -> uuid::Uuid {
         match self {
