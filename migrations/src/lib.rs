@@ -22,6 +22,7 @@ mod m20261202_000016_waitlist_order;
 mod m20261202_000017_password_attempts;
 mod m20261203_000018_payments;
 mod m20261203_000019_governance;
+mod m20261203_000020_linked_conversations;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -54,6 +55,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000017_password_attempts::Migration),
             Box::new(m20261203_000018_payments::Migration),
             Box::new(m20261203_000019_governance::Migration),
+            Box::new(m20261203_000020_linked_conversations::Migration),
         ]
     }
 }

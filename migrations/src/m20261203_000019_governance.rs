@@ -19,7 +19,7 @@
 use sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::util::{drop_tables, fk, fk_restrict, index, one_of, row_policies};
+use crate::util::{drop_tables, fk, fk_restrict, fk_set_null, index, one_of, row_policies};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -366,7 +366,8 @@ async fn polls(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                 )
                 .foreign_key(&mut fk("polls", "initiative_id", "resources"))
                 .foreign_key(&mut fk("polls", "org_id", "organizations"))
-                .foreign_key(&mut fk("polls", "department_id", "departments"))
+                // A department's deletion leaves its polls (and their ballots) as they were.
+                .foreign_key(&mut fk_set_null("polls", "department_id", "departments"))
                 .foreign_key(&mut fk_restrict("polls", "created_by", "users"))
                 .take(),
         )
@@ -468,7 +469,9 @@ async fn isolate(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
          THEN EXISTS (SELECT 1 FROM resources r WHERE r.id = initiative_id) \
          ELSE org_id = ANY (commons_actor_orgs()) OR commons_is_admin() \
          OR (eligibility = 'signed_in' AND commons_actor() IS NOT NULL) END";
-    row_policies(db, "polls", poll_seen).await?;
+    // Polls are changed only as the system (closing, recording the outcome); a ballot only
+    // by its voter. Reading follows what each may see.
+    writes_by(db, "polls", poll_seen, "commons_is_admin()").await?;
     row_policies(
         db,
         "poll_options",
@@ -477,18 +480,41 @@ async fn isolate(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
     .await?;
     // A ballot is secret to everyone but its voter unless the poll is public; counts are
     // taken as the system.
-    row_policies(
+    writes_by(
         db,
         "ballots",
         "voter_id = commons_actor() OR commons_is_admin() \
          OR EXISTS (SELECT 1 FROM polls p WHERE p.id = poll_id AND p.public_ballots)",
+        "voter_id = commons_actor() OR commons_is_admin()",
     )
     .await?;
-    row_policies(
+    writes_by(
         db,
         "ballot_choices",
         "EXISTS (SELECT 1 FROM ballots b WHERE b.id = ballot_id)",
+        "EXISTS (SELECT 1 FROM ballots b WHERE b.id = ballot_id \
+         AND (b.voter_id = commons_actor() OR commons_is_admin()))",
     )
+    .await?;
+    Ok(())
+}
+
+/// Row level security where who may read and who may change differ: rows read where `seen`
+/// holds, changed and deleted where `writer` holds, inserted freely (the services check).
+async fn writes_by(
+    db: &SchemaManagerConnection<'_>,
+    table: &str,
+    seen: &str,
+    writer: &str,
+) -> Result<(), DbErr> {
+    db.execute_unprepared(&format!(
+        "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY; \
+         ALTER TABLE {table} FORCE ROW LEVEL SECURITY; \
+         CREATE POLICY tenant_read ON {table} FOR SELECT USING ({seen}); \
+         CREATE POLICY tenant_insert ON {table} FOR INSERT WITH CHECK (true); \
+         CREATE POLICY tenant_update ON {table} FOR UPDATE USING ({writer}); \
+         CREATE POLICY tenant_delete ON {table} FOR DELETE USING ({writer});"
+    ))
     .await?;
     Ok(())
 }

@@ -162,6 +162,16 @@ async fn an_organizer_runs_an_initiative_with_volunteers_who_join_by_code() {
         &aida,
     )
     .await;
+    // Its people are who joined: nobody is added to it any other way.
+    let stranger = server.register("stranger@example.org", "stranger").await;
+    let added = server
+        .gql(
+            "mutation($c: ID!, $u: ID!) { addParticipants(conversationId: $c, userIds: [$u]) { id } }",
+            json!({ "c": chat["id"], "u": stranger.user_id }),
+            Some(&aida.access),
+        )
+        .await;
+    assert_eq!(added.code(), Some("CONFLICT"), "{}", added.body);
     let seen = gql_ok(
         &server,
         "query($i: ID!) { node(id: $i) { ... on Initiative { chat { messages(first: 5) { edges { node { body author { username } } } } } } } }",

@@ -39,16 +39,21 @@ impl Governance {
         poll_id: Uuid,
         option_ids: &[Uuid],
     ) -> Result<Ballot, Error> {
-        let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let me = active_writer(&tx, actor).await?;
         let found = self.poll_seen(&tx, actor, poll_id).await?;
-        // Shared with other voters, exclusive of closing (see the module's note).
+        // Shared with other voters, exclusive of closing (see the module's note); the clock
+        // is read once the lock is held, so a cast that waited is judged by when it goes in.
+        // (Taken as the system: a lock is a write to row level security, and only the system
+        // changes polls.)
+        tenant::act_as(&tx, &Actor::System).await?;
         let found = poll::Entity::find_by_id(found.id)
             .lock_shared()
             .one(&tx)
             .await?
             .ok_or(Error::PollNotFound)?;
+        tenant::act_as(&tx, actor).await?;
+        let now = self.now();
         match status_at(&found, now) {
             PollStatus::Scheduled => {
                 return Err(Error::PollNotOpen {

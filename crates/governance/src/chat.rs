@@ -64,7 +64,7 @@ impl Governance {
             .into_tuple()
             .all(&tx)
             .await?;
-        let opened = linked::open_group(&tx, me, &seen.resource.title, &people, now).await?;
+        let opened = linked::open_group(&tx, "initiative", me, &seen.resource.title, &people, now).await?;
         initiative_chat::Entity::insert(initiative_chat::ActiveModel {
             initiative_id: Set(initiative_id),
             conversation_id: Set(opened.id),
@@ -140,7 +140,7 @@ pub(crate) async fn follow_join(
     Ok(())
 }
 
-/// Takes someone who left the initiative out of its chat.
+/// Takes someone who left the initiative out of its chat (its opener, an organizer, stays).
 pub(crate) async fn follow_leave(
     tx: &impl ConnectionTrait,
     initiative: Uuid,

@@ -137,11 +137,12 @@ impl Governance {
         tx.commit().await?;
         let mut closed = 0;
         for id in due {
-            let tx = tenant::write(db, &Actor::System).await?;
-            if record(&tx, id, now).await?.is_some() {
-                closed += 1;
+            // One poll that cannot be recorded must not hold back the others.
+            match close_one(db, id, now).await {
+                Ok(true) => closed += 1,
+                Ok(false) => {}
+                Err(e) => tracing::warn!(poll = %id, error = %e, "recording a poll's outcome failed"),
             }
-            tx.commit().await?;
         }
         Ok(closed)
     }
@@ -195,6 +196,14 @@ impl Governance {
             })
             .collect())
     }
+}
+
+/// Records poll `id`'s outcome in a transaction of its own; `false` when it was recorded.
+async fn close_one<C: Conn>(db: &C, id: Uuid, now: Timestamp) -> Result<bool, Error> {
+    let tx = tenant::write(db, &Actor::System).await?;
+    let recorded = record(&tx, id, now).await?.is_some();
+    tx.commit().await?;
+    Ok(recorded)
 }
 
 /// Ballots and votes per option of each poll of `ids` (two grouped queries).

@@ -5,6 +5,8 @@
 
 use std::collections::{HashMap, HashSet};
 
+use chrono::SubsecRound;
+
 use commons_core::db::Conn;
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant, text};
@@ -91,14 +93,16 @@ impl Governance {
         let description = text::optional("description", input.description.as_deref(), 5000)?;
         let labels = option_labels(input.kind, &input.options)?;
         let now = self.now();
-        let opens_at = input.opens_at.unwrap_or(now);
-        if input.closes_at <= opens_at {
+        // PostgreSQL keeps microseconds: compare what will be stored.
+        let opens_at = input.opens_at.unwrap_or(now).trunc_subsecs(6);
+        let closes_at = input.closes_at.trunc_subsecs(6);
+        if closes_at <= opens_at {
             return Err(Error::invalid("closesAt", "a poll closes after it opens"));
         }
-        if input.closes_at <= now {
+        if closes_at <= now {
             return Err(Error::invalid("closesAt", "the closing time has passed already"));
         }
-        if input.closes_at - opens_at > chrono::Duration::days(MAX_OPEN_DAYS) {
+        if closes_at - opens_at > chrono::Duration::days(MAX_OPEN_DAYS) {
             return Err(Error::invalid(
                 "closesAt",
                 format!("a poll stays open at most {MAX_OPEN_DAYS} days"),
@@ -188,7 +192,7 @@ impl Governance {
             kind: Set(input.kind),
             eligibility: Set(input.eligibility),
             opens_at: Set(opens_at),
-            closes_at: Set(input.closes_at),
+            closes_at: Set(closes_at),
             quorum: Set(input.quorum),
             threshold_percent: Set(input.threshold_percent),
             changeable: Set(input.changeable),
@@ -247,34 +251,34 @@ impl Governance {
     ) -> Result<Page<poll::Model>, Error> {
         let tx = tenant::read(db, actor).await?;
         let select = match on {
+            // An initiative's polls are seen by whoever sees it.
             PollsOf::Initiative(id) => {
                 self.seen(&tx, actor, id).await?;
                 poll::Entity::find().filter(poll::Column::InitiativeId.eq(id))
             }
+            // Its own decisions (its initiatives' polls are listed on each initiative): all of
+            // them for its members, those everyone signed in votes in for anyone else signed in.
             PollsOf::Organization(id) => {
-                // Its own decisions; its initiatives' polls are listed on each initiative.
-                access_in(&tx, actor, id, None).await?;
-                poll::Entity::find()
+                let access = access_in(&tx, actor, id, None).await?;
+                let select = poll::Entity::find()
                     .filter(poll::Column::OrgId.eq(id))
-                    .filter(poll::Column::InitiativeId.is_null())
+                    .filter(poll::Column::InitiativeId.is_null());
+                match (access.is_member(), actor.user_id()) {
+                    (true, _) => select,
+                    (false, Some(_)) => select.filter(poll::Column::Eligibility.eq(Eligibility::SignedIn)),
+                    (false, None) => {
+                        tx.commit().await?;
+                        return Ok(Page::empty());
+                    }
+                }
             }
         };
         let found = page::fetch(&tx, select, Keyset::newest_first(poll::Column::Id), page, |p| {
             Cursor::by_id(p.id)
         })
         .await?;
-        let rows = found.edges.iter().map(|(_, p)| p.clone()).collect();
-        let visible = self.visible_polls(&tx, actor, rows).await?;
         tx.commit().await?;
-        let visible: HashSet<Uuid> = visible.iter().map(|p| p.id).collect();
-        Ok(Page {
-            edges: found
-                .edges
-                .into_iter()
-                .filter(|(_, p)| visible.contains(&p.id))
-                .collect(),
-            ..found
-        })
+        Ok(found)
     }
 
     /// The options of the polls of `ids` the actor may see, in order.

@@ -126,6 +126,7 @@ impl Messaging {
                     created_at: Set(now),
                     last_message_at: Set(None),
                     activity_at: Set(now),
+                    linked_to: Set(None),
                 };
                 conversation::Entity::insert(created)
                     .exec_without_returning(&tx)
@@ -155,6 +156,9 @@ impl Messaging {
             return Err(Error::Conflict(
                 "a private conversation stays between two people; start a group instead",
             ));
+        }
+        if let Some(linked_to) = &found.linked_to {
+            return Err(Error::Linked(linked_to.clone()));
         }
         let added = people(user_ids, me, "userIds")?;
         require_active_users(&tx, &added, "userIds").await?;
@@ -437,6 +441,7 @@ async fn private(
         created_at: Set(now),
         last_message_at: Set(None),
         activity_at: Set(now),
+        linked_to: Set(None),
     })
     .on_conflict(
         OnConflict::column(conversation::Column::PairKey)

@@ -13,6 +13,9 @@ pub enum Error {
     NotAllowed(&'static str),
     #[error("{0}")]
     Conflict(&'static str),
+    /// A group whose people another crate keeps (`initiative`: people join the initiative).
+    #[error("this chat follows its {0}: people are in it by joining the {0}")]
+    Linked(String),
     #[error(transparent)]
     Orgs(#[from] commons_orgs::Error),
     /// An event rule of the crate that owns the event failed.
@@ -32,7 +35,7 @@ commons_core::coded_error! {
     Error {
         NotFound: ConversationNotFound;
         Forbidden: NotAllowed;
-        Conflict: Conflict;
+        Conflict: Conflict | Linked;
         Internal: Rule | Db;
     }
     wraps Orgs;

@@ -15,9 +15,11 @@ use crate::error::Error;
 /// How many people one insert adds (an initiative may have thousands).
 const CHUNK: usize = 500;
 
-/// Starts a group titled `title` with `owner` and `members` in it.
+/// Starts a group titled `title` with `owner` and `members` in it, whose people `linked_to`
+/// keeps (messaging's own "add people" refuses it).
 pub async fn open_group(
     tx: &impl ConnectionTrait,
+    linked_to: &'static str,
     owner: Uuid,
     title: &str,
     members: &[Uuid],
@@ -35,6 +37,7 @@ pub async fn open_group(
         created_at: Set(now),
         last_message_at: Set(None),
         activity_at: Set(now),
+        linked_to: Set(Some(linked_to.to_owned())),
     })
     .exec_without_returning(tx)
     .await?;
@@ -56,11 +59,12 @@ pub async fn add(
     Ok(())
 }
 
-/// Takes `person` out of the group.
+/// Takes `person` out of the group, unless they own it (whoever opened it stays).
 pub async fn remove(tx: &impl ConnectionTrait, conversation_id: Uuid, person: Uuid) -> Result<(), Error> {
     participant::Entity::delete_many()
         .filter(participant::Column::ConversationId.eq(conversation_id))
         .filter(participant::Column::UserId.eq(person))
+        .filter(participant::Column::Role.eq(ParticipantRole::Member))
         .exec(tx)
         .await?;
     Ok(())

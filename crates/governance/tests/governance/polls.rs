@@ -508,6 +508,12 @@ async fn an_organization_asks_its_members_and_a_department_its_own() {
         .expect("the organization's polls");
     let ids: Vec<Uuid> = listed.edges.iter().map(|(_, p)| p.id).collect();
     assert_eq!(ids, vec![department_poll.id, members_poll.id], "newest first");
+    let outside = field
+        .governance
+        .polls(conn, &outsider, PollsOf::Organization(org.id), &page)
+        .await
+        .expect("what an outsider may list");
+    assert!(outside.edges.is_empty() && !outside.has_next_page);
     let may: Vec<Uuid> = field
         .governance
         .may_vote(conn, &member, &ids)
@@ -554,6 +560,15 @@ async fn a_poll_that_makes_no_sense_is_refused_with_the_field_to_fix() {
         (
             CreatePoll {
                 closes_at: start() - Duration::hours(1),
+                ..base()
+            },
+            "closesAt",
+        ),
+        (
+            // Half a microsecond apart: the same instant once stored.
+            CreatePoll {
+                opens_at: Some(start() + Duration::hours(1)),
+                closes_at: start() + Duration::hours(1) + Duration::nanoseconds(500),
                 ..base()
             },
             "closesAt",

@@ -28,6 +28,8 @@ pub struct Model {
     pub last_message_at: Option<Timestamp>,
     /// The last message's time, or the creation time: what the list is sorted by.
     pub activity_at: Timestamp,
+    /// What keeps its people when another crate does (`initiative`: an initiative's chat).
+    pub linked_to: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
