@@ -379,6 +379,23 @@ async fn an_organizer_runs_an_initiative_with_volunteers_who_join_by_code() {
                 "results": null, "viewerBallot": { "choices": [{ "label": "Saturday 12 December" }] } } })
         );
     }
+    // Her ballot and the option are nodes for her; a secret ballot is nobody else's to see.
+    let mine = gql_ok(
+        &server,
+        "query($p: ID!) { poll(id: $p) { viewerBallot { id } } }",
+        json!({ "p": poll }),
+        &aida,
+    )
+    .await;
+    let ballot = mine["poll"]["viewerBallot"]["id"].clone();
+    let nodes = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }";
+    let found = gql_ok(&server, nodes, json!({ "ids": [ballot, saturday] }), &aida).await;
+    assert_eq!(
+        found["nodes"],
+        json!([{ "__typename": "Ballot" }, { "__typename": "PollOption" }])
+    );
+    let found = gql_ok(&server, nodes, json!({ "ids": [ballot, saturday] }), &olga).await;
+    assert_eq!(found["nodes"], json!([null, { "__typename": "PollOption" }]));
     let outsider = server.register("outsider@example.org", "outsider").await;
     let refused = server
         .gql(CAST, json!({ "p": poll, "o": saturday }), Some(&outsider.access))

@@ -264,8 +264,16 @@ async fn notifications_lead_to_their_subject_and_records_are_nodes_for_their_peo
         )
         .await;
     let conversation = started.data()["startConversation"]["id"].clone();
+    let sent = server
+        .gql(
+            "mutation($c: ID!) { sendMessage(input: { conversationId: $c, body: \"see you there\" }) { id } }",
+            json!({ "c": conversation }),
+            Some(&ann.access),
+        )
+        .await;
+    let message = sent.data()["sendMessage"]["id"].clone();
     let node = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename id } }";
-    let ids = json!({ "ids": [note["id"], conversation, comment] });
+    let ids = json!({ "ids": [note["id"], conversation, comment, message] });
     let seen_by = |who: &crate::common::Session| {
         let who = who.access.clone();
         let server = &server;
@@ -282,15 +290,18 @@ async fn notifications_lead_to_their_subject_and_records_are_nodes_for_their_peo
                 .collect::<Vec<_>>()
         }
     };
-    assert_eq!(seen_by(&ann).await, ["Notification", "Conversation", "Comment"]);
+    assert_eq!(
+        seen_by(&ann).await,
+        ["Notification", "Conversation", "Comment", "Message"]
+    );
     assert_eq!(
         seen_by(&bob).await,
-        ["null", "Conversation", "Comment"],
+        ["null", "Conversation", "Comment", "Message"],
         "not his notification"
     );
     assert_eq!(
         seen_by(&eve).await,
-        ["null", "null", "Comment"],
-        "a public post's comment"
+        ["null", "null", "Comment", "null"],
+        "a public post's comment, nothing of a conversation she is not in"
     );
 }

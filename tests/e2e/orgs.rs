@@ -643,3 +643,45 @@ async fn listing_organizations_costs_the_same_for_5_and_50() {
     // Authentication, the page, owners, their users and the viewer's memberships.
     assert!(cost_of_50 <= 12, "{cost_of_50} statements");
 }
+
+#[tokio::test]
+async fn memberships_and_api_keys_are_nodes_for_those_who_may_see_them() {
+    let server = TestServer::start().await;
+    let ann = server.register("ann@example.org", "ann").await;
+    let eve = server.register("eve@example.org", "eve").await;
+    let made = server
+        .gql(
+            r#"mutation { createOrganization(input: { name: "Ops", slug: "ops" }) { slug } }"#,
+            json!({}),
+            Some(&ann.access),
+        )
+        .await;
+    assert!(made.body["errors"].is_null(), "{}", made.body);
+    let mine = server
+        .gql(
+            "{ myMemberships(first: 5) { edges { node { id } } } }",
+            json!({}),
+            Some(&ann.access),
+        )
+        .await;
+    let membership = mine.data()["myMemberships"]["edges"][0]["node"]["id"].clone();
+    let key = server
+        .gql(
+            r#"mutation { createApiKey(input: { name: "ci" }) { apiKey { id } } }"#,
+            json!({}),
+            Some(&ann.access),
+        )
+        .await;
+    let key = key.data()["createApiKey"]["apiKey"]["id"].clone();
+    let nodes = "query($ids: [ID!]!) { nodes(ids: $ids) { __typename } }";
+    let ids = json!({ "ids": [membership, key] });
+    let ann_sees = server.gql(nodes, ids.clone(), Some(&ann.access)).await;
+    assert_eq!(
+        ann_sees.data()["nodes"],
+        json!([{ "__typename": "Membership" }, { "__typename": "ApiKey" }]),
+        "{}",
+        ann_sees.body
+    );
+    let eve_sees = server.gql(nodes, ids, Some(&eve.access)).await;
+    assert_eq!(eve_sees.data()["nodes"], json!([null, null]), "{}", eve_sees.body);
+}

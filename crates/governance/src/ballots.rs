@@ -165,6 +165,53 @@ impl Governance {
             .collect())
     }
 
+    /// The ballots of `ids` the actor may see: their own, and others' in public polls whose
+    /// counts are shown.
+    pub async fn ballots_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<Ballot>, Error> {
+        let tx = tenant::read(db, actor).await?;
+        let rows = ballot::Entity::find()
+            .filter(ballot::Column::Id.is_in(ids.iter().copied()))
+            .all(&tx)
+            .await?;
+        tx.commit().await?;
+        let me = actor.user_id();
+        let others: Vec<Uuid> = rows
+            .iter()
+            .filter(|b| Some(b.voter_id) != me)
+            .map(|b| b.poll_id)
+            .collect();
+        let now = self.now();
+        let open_polls: HashSet<Uuid> = self
+            .polls_by_ids(db, actor, &others)
+            .await?
+            .into_iter()
+            .filter(|p| p.public_ballots && results_shown(p, now))
+            .map(|p| p.id)
+            .collect();
+        let shown: Vec<ballot::Model> = rows
+            .into_iter()
+            .filter(|b| Some(b.voter_id) == me || open_polls.contains(&b.poll_id))
+            .collect();
+        let tx = tenant::read(db, actor).await?;
+        let mut choices = choices_of(&tx, &shown.iter().map(|b| b.id).collect::<Vec<_>>()).await?;
+        tx.commit().await?;
+        Ok(shown
+            .into_iter()
+            .map(|b| {
+                let chose = choices.remove(&b.id).unwrap_or_default();
+                Ballot {
+                    ballot: b,
+                    choices: chose,
+                }
+            })
+            .collect())
+    }
+
     /// Who chose what in a public poll, earliest first, once its counts are shown. The
     /// ballots of a secret poll are their voters' alone.
     pub async fn public_ballots<C: Conn>(

@@ -308,6 +308,29 @@ impl Governance {
         Ok(by_poll)
     }
 
+    /// The options of `ids` whose polls the actor may see.
+    pub async fn poll_options_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<poll_option::Model>, Error> {
+        let tx = tenant::read(db, actor).await?;
+        let rows = poll_option::Entity::find()
+            .filter(poll_option::Column::Id.is_in(ids.iter().copied()))
+            .all(&tx)
+            .await?;
+        tx.commit().await?;
+        let polls: Vec<Uuid> = rows.iter().map(|o| o.poll_id).collect();
+        let seen: HashSet<Uuid> = self
+            .polls_by_ids(db, actor, &polls)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        Ok(rows.into_iter().filter(|o| seen.contains(&o.poll_id)).collect())
+    }
+
     /// Of the polls of `ids`, those the actor may vote in now (eligible, and open).
     pub async fn may_vote<C: Conn>(&self, db: &C, actor: &Actor, ids: &[Uuid]) -> Result<Vec<Uuid>, Error> {
         if actor.user_id().is_none() {

@@ -140,6 +140,36 @@ impl Messaging {
         Ok(visible)
     }
 
+    /// The messages of `ids` in conversations the actor is (still) in.
+    pub async fn messages_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<Message>, Error> {
+        let Some(me) = actor.user_id() else {
+            return Ok(Vec::new());
+        };
+        let tx = tenant::read(db, actor).await?;
+        let found = message::Entity::find()
+            .filter(message::Column::Id.is_in(ids.iter().copied()))
+            .filter(message::Column::ConversationId.in_subquery(crate::conversations::mine(me)))
+            .all(&tx)
+            .await?;
+        tx.commit().await?;
+        let conversations: Vec<Uuid> = found.iter().map(|m| m.conversation_id).collect();
+        let still_in: std::collections::HashSet<Uuid> = self
+            .conversations_by_ids(db, actor, &conversations)
+            .await?
+            .into_iter()
+            .map(|c| c.id)
+            .collect();
+        Ok(found
+            .into_iter()
+            .filter(|m| still_in.contains(&m.conversation_id))
+            .collect())
+    }
+
     /// Moves the actor's read marker up to `up_to` (a message of the conversation) and says
     /// how many messages by others are still unread. The marker never moves backwards: the
     /// update is conditional, so of concurrent calls the newest message wins.

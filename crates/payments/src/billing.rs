@@ -356,8 +356,7 @@ impl Payments {
         Ok(found)
     }
 
-    /// The invoices of `ids` the actor may see (as [`Payments::invoices`] decides), asking
-    /// once per organization.
+    /// The invoices of `ids` the actor may see (as [`Payments::invoices`] decides).
     pub async fn invoices_by_ids<C: Conn>(
         &self,
         db: &C,
@@ -369,23 +368,55 @@ impl Payments {
             .filter(invoice::Column::Id.is_in(ids.iter().copied()))
             .all(&tx)
             .await?;
+        let seen = self.billing_seen(&tx, actor, rows, |i| i.org_id).await?;
+        tx.commit().await?;
+        Ok(seen)
+    }
+
+    /// The plan subscriptions of `ids` the actor may see (as [`Payments::subscription`]).
+    pub async fn subscriptions_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<subscription::Model>, Error> {
+        let tx = tenant::read(db, actor).await?;
+        let rows = subscription::Entity::find()
+            .filter(subscription::Column::Id.is_in(ids.iter().copied()))
+            .all(&tx)
+            .await?;
+        let seen = self.billing_seen(&tx, actor, rows, |s| s.org_id).await?;
+        tx.commit().await?;
+        Ok(seen)
+    }
+
+    /// Of `rows`, those of organizations whose billing the actor sees, asking once per
+    /// organization.
+    async fn billing_seen<T>(
+        &self,
+        tx: &impl ConnectionTrait,
+        actor: &Actor,
+        rows: Vec<T>,
+        org_of: impl Fn(&T) -> Uuid,
+    ) -> Result<Vec<T>, Error> {
         let mut allowed: std::collections::HashMap<Uuid, bool> = std::collections::HashMap::new();
         let mut seen = Vec::with_capacity(rows.len());
         for row in rows {
-            let may = match allowed.get(&row.org_id) {
+            let org = org_of(&row);
+            let may = match allowed.get(&org) {
                 Some(known) => *known,
                 None => {
-                    let known = match self.sees_billing(&tx, actor, row.org_id).await {
+                    let known = match self.sees_billing(tx, actor, org).await {
                         Ok(()) => true,
                         Err(e) => match commons_core::CodedError::code(&e) {
-                            // Not theirs to see: the invoice does not exist for them.
+                            // Not theirs to see: the row does not exist for them.
                             commons_core::ErrorCode::Unauthenticated
                             | commons_core::ErrorCode::Forbidden
                             | commons_core::ErrorCode::NotFound => false,
                             _ => return Err(e),
                         },
                     };
-                    allowed.insert(row.org_id, known);
+                    allowed.insert(org, known);
                     known
                 }
             };
@@ -393,7 +424,6 @@ impl Payments {
                 seen.push(row);
             }
         }
-        tx.commit().await?;
         Ok(seen)
     }
 

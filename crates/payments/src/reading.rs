@@ -159,6 +159,31 @@ impl Payments {
         }
         Ok(by_payment)
     }
+
+    /// The refunds of `ids` whose payments the actor may see.
+    pub async fn refunds_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<refund::Model>, Error> {
+        let tx = tenant::read(db, actor).await?;
+        let rows = refund::Entity::find()
+            .filter(refund::Column::Id.is_in(ids.iter().copied()))
+            .all(&tx)
+            .await?;
+        let payments: Vec<Uuid> = rows.iter().map(|r| r.payment_id).collect();
+        let seen: Vec<Uuid> = seen_payments(&tx, actor, &payments)
+            .await?
+            .into_iter()
+            .map(|p| p.id)
+            .collect();
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .filter(|r| seen.contains(&r.payment_id))
+            .collect())
+    }
 }
 
 /// Of the payments of `ids`, those the actor made or acts for a side of, asking about each

@@ -101,6 +101,27 @@ impl Reactions {
         Ok(saved)
     }
 
+    /// The ratings of `ids` the actor gave (a single rating is its rater's; others see the
+    /// summary).
+    pub async fn ratings_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<rating::Model>, Error> {
+        let Some(me) = actor.user_id() else {
+            return Ok(Vec::new());
+        };
+        let tx = tenant::read(db, actor).await?;
+        let found = rating::Entity::find()
+            .filter(rating::Column::Id.is_in(ids.iter().copied()))
+            .filter(rating::Column::RaterId.eq(me))
+            .all(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
     /// The ratings of a resource the actor may see, or of an agent.
     pub async fn rating_summary<C: Conn>(
         &self,

@@ -8,15 +8,18 @@ use uuid::Uuid;
 
 use std::collections::HashMap;
 
-use super::governance::{Poll, Task, TaskReport, load_polls, load_tasks};
+use super::governance::{Ballot, Poll, PollOption, Task, TaskReport, load_polls, load_tasks};
+use super::identity::ApiKey;
 use super::identity::User;
-use super::messaging::{Conversation, Notification};
-use super::orgs::Invite;
+use super::messaging::{Conversation, Message, Notification};
 use super::orgs::{Department, Organization, Owner, load_owners};
-use super::payments::Invoice;
+use super::orgs::{DepartmentMember, Invite, Membership};
+use super::payments::{Invoice, PlanSubscription, Refund};
 use super::payments::{Payment, load_payments};
-use super::reactions::Comment;
-use super::resources::{Blogpost, Event, Initiative, Page, Photo, Product, Resource, Spot, load_resources};
+use super::reactions::{Comment, Rating};
+use super::resources::{
+    Blogpost, Event, Initiative, Media, Page, Photo, Product, Resource, Spot, load_resources,
+};
 use super::sales::{Booking, Order, load_bookings, load_orders};
 use crate::error::{GqlResult, coded};
 use crate::schema::context::ContextExt;
@@ -85,6 +88,16 @@ pub enum Node {
     Comment(Comment),
     Invite(Invite),
     Invoice(Invoice),
+    Message(Message),
+    Membership(Membership),
+    DepartmentMember(DepartmentMember),
+    ApiKey(ApiKey),
+    Media(Media),
+    Rating(Rating),
+    Refund(Refund),
+    PlanSubscription(PlanSubscription),
+    Ballot(Ballot),
+    PollOption(PollOption),
 }
 
 impl From<Resource> for Node {
@@ -250,6 +263,64 @@ async fn load_records(
     if let Some(ids) = asked("TaskReport") {
         for r in s.governance.reports_by_ids(db, actor, &ids).await.gql()? {
             keep("TaskReport", r.id, Node::TaskReport(TaskReport(r)));
+        }
+    }
+    if let Some(ids) = asked("Message") {
+        for m in s.messaging.messages_by_ids(db, actor, &ids).await.gql()? {
+            keep("Message", m.id, Node::Message(Message(m)));
+        }
+    }
+    if let Some(ids) = asked("Membership") {
+        for m in s.orgs.memberships_by_ids(db, actor, &ids).await.gql()? {
+            keep("Membership", m.id, Node::Membership(Membership(m)));
+        }
+    }
+    if let Some(ids) = asked("DepartmentMember") {
+        for m in s.orgs.department_members_by_ids(db, actor, &ids).await.gql()? {
+            keep(
+                "DepartmentMember",
+                m.id,
+                Node::DepartmentMember(DepartmentMember(m)),
+            );
+        }
+    }
+    if let Some(ids) = asked("ApiKey") {
+        for k in s.identity.api_keys_by_ids(db, actor, &ids).await.gql()? {
+            keep("ApiKey", k.id, Node::ApiKey(ApiKey(k)));
+        }
+    }
+    if let Some(ids) = asked("Media") {
+        for m in s.resources.media_by_ids(db, &ids).await.gql()? {
+            keep("Media", m.id, Node::Media(Media(m)));
+        }
+    }
+    if let Some(ids) = asked("Rating") {
+        for r in s.reactions.ratings_by_ids(db, actor, &ids).await.gql()? {
+            keep("Rating", r.id, Node::Rating(Rating(r)));
+        }
+    }
+    if let Some(ids) = asked("Refund") {
+        for r in s.payments.refunds_by_ids(db, actor, &ids).await.gql()? {
+            keep("Refund", r.id, Node::Refund(Refund(r)));
+        }
+    }
+    if let Some(ids) = asked("PlanSubscription") {
+        for p in s.payments.subscriptions_by_ids(db, actor, &ids).await.gql()? {
+            keep(
+                "PlanSubscription",
+                p.id,
+                Node::PlanSubscription(PlanSubscription(p)),
+            );
+        }
+    }
+    if let Some(ids) = asked("Ballot") {
+        for b in s.governance.ballots_by_ids(db, actor, &ids).await.gql()? {
+            keep("Ballot", b.ballot.id, Node::Ballot(Ballot(b)));
+        }
+    }
+    if let Some(ids) = asked("PollOption") {
+        for o in s.governance.poll_options_by_ids(db, actor, &ids).await.gql()? {
+            keep("PollOption", o.id, Node::PollOption(PollOption(o)));
         }
     }
     Ok(found)

@@ -213,6 +213,23 @@ impl Identity {
             .await?)
     }
 
+    /// The keys of `ids` the actor made (others' do not exist for them).
+    pub async fn api_keys_by_ids(
+        &self,
+        db: &impl ConnectionTrait,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<api_key::Model>, Error> {
+        let Some(creator) = actor.user_id() else {
+            return Ok(Vec::new());
+        };
+        Ok(api_key::Entity::find()
+            .filter(api_key::Column::Id.is_in(ids.iter().copied()))
+            .filter(api_key::Column::CreatedBy.eq(creator))
+            .all(db)
+            .await?)
+    }
+
     /// The bots the actor owns, in creation order.
     pub async fn bots(&self, db: &impl ConnectionTrait, actor: &Actor) -> Result<Vec<user::Model>, Error> {
         let owner = actor.user_id().ok_or(Error::NotSignedIn)?;

@@ -396,6 +396,28 @@ impl Orgs {
         Ok(page)
     }
 
+    /// Department memberships by id, in one query: those of organizations the actor is a
+    /// member of (as [`Orgs::department_members`] decides; all for platform admins).
+    pub async fn department_members_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<department_member::Model>, Error> {
+        let mut query = department_member::Entity::find()
+            .filter(department_member::Column::Id.is_in(ids.iter().copied()));
+        if !actor.is_admin() {
+            let Some(user_id) = actor.user_id() else {
+                return Ok(Vec::new());
+            };
+            query = query.filter(department_member::Column::OrgId.in_subquery(member_orgs(user_id)));
+        }
+        let tx = tenant::read(db, actor).await?;
+        let found = query.all(&tx).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
     /// Departments by id, in one query (DataLoaders): those of organizations the actor is a
     /// member of (all of them for platform admins). The code to join is only for managers.
     pub async fn departments_by_ids<C: Conn>(
@@ -410,16 +432,7 @@ impl Orgs {
             let Some(user_id) = actor.user_id() else {
                 return Ok(HashMap::new());
             };
-            query = query.filter(
-                department::Column::OrgId.in_subquery(
-                    sea_orm::sea_query::Query::select()
-                        .column(membership::Column::OrgId)
-                        .from(membership::Entity)
-                        .and_where(membership::Column::UserId.eq(user_id))
-                        .and_where(membership::Column::Role.ne(Role::Subscriber))
-                        .to_owned(),
-                ),
-            );
+            query = query.filter(department::Column::OrgId.in_subquery(member_orgs(user_id)));
         }
         let found = query.all(&tx).await?;
         tx.commit().await?;
@@ -588,4 +601,14 @@ fn parse_permissions(preset: Preset, names: &[String]) -> Result<Vec<Permission>
             })
         })
         .collect()
+}
+
+/// The organizations `user_id` is a member of (subscribers are not).
+pub(crate) fn member_orgs(user_id: Uuid) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(membership::Column::OrgId)
+        .from(membership::Entity)
+        .and_where(membership::Column::UserId.eq(user_id))
+        .and_where(membership::Column::Role.ne(Role::Subscriber))
+        .to_owned()
 }

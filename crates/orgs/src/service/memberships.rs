@@ -194,6 +194,31 @@ impl Orgs {
         Ok(page)
     }
 
+    /// Memberships by id, in one query: the actor's own, and those of organizations the
+    /// actor is a member of (as [`Orgs::members`] decides; all for platform admins).
+    pub async fn memberships_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<membership::Model>, Error> {
+        let mut query = membership::Entity::find().filter(membership::Column::Id.is_in(ids.iter().copied()));
+        if !actor.is_admin() {
+            let Some(user_id) = actor.user_id() else {
+                return Ok(Vec::new());
+            };
+            query = query.filter(
+                sea_orm::Condition::any()
+                    .add(membership::Column::UserId.eq(user_id))
+                    .add(membership::Column::OrgId.in_subquery(super::departments::member_orgs(user_id))),
+            );
+        }
+        let tx = tenant::read(db, actor).await?;
+        let found = query.all(&tx).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
+
     /// The actor's memberships, newest first.
     pub async fn my_memberships<C: Conn>(
         &self,

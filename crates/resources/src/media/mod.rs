@@ -10,7 +10,9 @@ use std::sync::Arc;
 use commons_core::db::Conn;
 use commons_core::{Actor, tenant, text};
 use commons_orgs::service::access::active_writer;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, TransactionSession};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionSession,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -103,6 +105,14 @@ impl Resources {
     /// A stored file's record, without its bytes. Public by its id, as the file is by address.
     pub async fn media<C: Conn>(&self, db: &C, id: Uuid) -> Result<Option<media::Model>, Error> {
         Ok(media::Entity::find_by_id(id).one(db).await?)
+    }
+
+    /// The records of `ids` (public by id, as [`Resources::media`]).
+    pub async fn media_by_ids<C: Conn>(&self, db: &C, ids: &[Uuid]) -> Result<Vec<media::Model>, Error> {
+        Ok(media::Entity::find()
+            .filter(media::Column::Id.is_in(ids.iter().copied()))
+            .all(db)
+            .await?)
     }
 
     /// A stored file to serve. Media are public by their (unguessable) address, as on a CDN.

@@ -7,7 +7,7 @@ mod polls;
 mod types;
 
 pub use achievements::AchievementsQuery;
-pub use polls::{Poll, PollsMutation, PollsQuery};
+pub use polls::{Ballot, Poll, PollOption, PollsMutation, PollsQuery};
 
 pub use loader::GovernanceLoader;
 pub(crate) use loader::{ChatOf, CodeOf, JoinedBy, TasksOf};

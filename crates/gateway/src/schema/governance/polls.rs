@@ -263,7 +263,7 @@ pub struct PollOption(pub poll_option::Model);
 
 #[Object]
 impl PollOption {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("PollOption", self.0.id)
     }
 
@@ -310,7 +310,7 @@ pub struct Ballot(pub commons_governance::Ballot);
 
 #[Object]
 impl Ballot {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Ballot", self.0.ballot.id)
     }
 

@@ -17,7 +17,7 @@ pub struct ApiKey(pub api_key::Model);
 
 #[Object]
 impl ApiKey {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("ApiKey", self.0.id)
     }
 

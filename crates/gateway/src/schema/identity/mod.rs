@@ -6,7 +6,7 @@ mod mutation;
 mod query;
 mod types;
 
-pub use api_keys::{ApiKeysMutation, ApiKeysQuery};
+pub use api_keys::{ApiKey, ApiKeysMutation, ApiKeysQuery};
 pub use loader::{UserLoader, load_users};
 pub use mutation::IdentityMutation;
 pub use query::IdentityQuery;

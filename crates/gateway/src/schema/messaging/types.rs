@@ -143,7 +143,7 @@ pub struct Message(pub commons_messaging::Message);
 
 #[Object]
 impl Message {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Message", self.0.id)
     }
 

@@ -9,4 +9,4 @@ mod types;
 pub use loader::OrgsLoader;
 pub use mutation::OrgsMutation;
 pub use query::OrgsQuery;
-pub use types::{Department, Invite, Membership, Organization, Owner, Plan, load_owners};
+pub use types::{Department, DepartmentMember, Invite, Membership, Organization, Owner, Plan, load_owners};

@@ -311,7 +311,7 @@ pub struct Membership(pub membership::Model);
 
 #[Object]
 impl Membership {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Membership", self.0.id)
     }
 
@@ -410,7 +410,7 @@ pub struct DepartmentMember(pub department_member::Model);
 
 #[Object]
 impl DepartmentMember {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("DepartmentMember", self.0.id)
     }
 

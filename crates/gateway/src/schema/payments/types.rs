@@ -189,7 +189,7 @@ pub struct Refund(pub refund::Model);
 
 #[Object]
 impl Refund {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Refund", self.0.id)
     }
 
@@ -458,7 +458,7 @@ pub struct PlanSubscription(pub commons_payments::entity::subscription::Model);
 
 #[Object]
 impl PlanSubscription {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("PlanSubscription", self.0.id)
     }
 

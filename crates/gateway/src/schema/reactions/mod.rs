@@ -155,7 +155,7 @@ pub struct Rating(pub commons_reactions::entity::rating::Model);
 
 #[Object]
 impl Rating {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Rating", self.0.id)
     }
 

@@ -15,7 +15,7 @@ pub struct Media(pub media::Model);
 
 #[Object]
 impl Media {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Media", self.0.id)
     }
 
