@@ -172,6 +172,19 @@ async fn aqstream_events_seats_waitlist_and_check_in() {
         .as_str()
         .expect("the holder sees the code")
         .to_owned();
+    // The ticket is a node for its holder, with its code; for nobody signed out.
+    let ticket_node = "query($id: ID!) { node(id: $id) { ... on Registration { status ticketCode } } }";
+    let mine = server
+        .gql(ticket_node, json!({ "id": ticket["id"] }), Some(&outsider.access))
+        .await;
+    assert_eq!(
+        mine.data()["node"],
+        json!({ "status": "REGISTERED", "ticketCode": code }),
+        "{}",
+        mine.body
+    );
+    let anonymous = server.gql(ticket_node, json!({ "id": ticket["id"] }), None).await;
+    assert_eq!(anonymous.data()["node"], Value::Null, "{}", anonymous.body);
     let got = register(&second).await;
     assert_eq!(got.data()["registerForEvent"]["status"], "REGISTERED");
     let waits = register(&third).await;

@@ -233,6 +233,30 @@ async fn aqstream_an_approved_organization_changes_hands() {
         .gql(log, json!({ "id": org_id }), Some(&stranger.access))
         .await;
     assert_eq!(outsider.code(), Some("FORBIDDEN"));
+    // An entry is a node for those who read the log, and nobody else.
+    let entry_id = server
+        .gql(
+            "query($id: ID!) { auditLog(organizationId: $id, first: 1) { edges { node { id } } } }",
+            json!({ "id": org_id }),
+            Some(&founder.access),
+        )
+        .await
+        .data()["auditLog"]["edges"][0]["node"]["id"]
+        .clone();
+    let entry = "query($id: ID!) { node(id: $id) { __typename } }";
+    let admin_sees = server
+        .gql(entry, json!({ "id": entry_id }), Some(&founder.access))
+        .await;
+    assert_eq!(
+        admin_sees.data()["node"]["__typename"],
+        "AuditEvent",
+        "{}",
+        admin_sees.body
+    );
+    let stranger_sees = server
+        .gql(entry, json!({ "id": entry_id }), Some(&stranger.access))
+        .await;
+    assert_eq!(stranger_sees.data()["node"], Value::Null);
 }
 
 #[tokio::test]

@@ -363,16 +363,30 @@ async fn a_funded_initiative_reports_and_exports_where_its_money_went() {
     let spent = server
         .gql(
             "mutation($r: ID!) { payOut(input: { resourceId: $r, amountMinor: 12000, currency: \"KZT\",
-                description: \"Saplings\", idempotencyKey: \"p1\" }) { amountMinor balance { balanceMinor } } }",
+                description: \"Saplings\", idempotencyKey: \"p1\" }) { id amountMinor balance { balanceMinor } } }",
             json!({ "r": project }),
             Some(&owner.access),
         )
         .await;
     assert_eq!(
-        spent.data()["payOut"],
-        json!({ "amountMinor": 12_000, "balance": { "balanceMinor": 17_250 } }),
+        spent.data()["payOut"]["balance"],
+        json!({ "balanceMinor": 17_250 }),
         "{}",
         spent.body
+    );
+    // The spending is a node for whoever sees the initiative, as its report is.
+    let payout = server
+        .gql(
+            "query($id: ID!) { node(id: $id) { ... on Payout { amountMinor description } } }",
+            json!({ "id": spent.data()["payOut"]["id"] }),
+            Some(&ann.access),
+        )
+        .await;
+    assert_eq!(
+        payout.data()["node"],
+        json!({ "amountMinor": 12_000, "description": "Saplings" }),
+        "{}",
+        payout.body
     );
 
     // Anyone who sees the initiative sees its report: bob's gift stays anonymous.

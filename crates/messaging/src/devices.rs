@@ -111,4 +111,24 @@ impl Messaging {
         tx.commit().await?;
         Ok(removed > 0)
     }
+
+    /// The actor's device tokens among `ids` (others' do not exist for them).
+    pub async fn push_tokens_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<PushToken>, Error> {
+        let Some(me) = actor.user_id() else {
+            return Ok(Vec::new());
+        };
+        let tx = tenant::read(db, actor).await?;
+        let found = push_token::Entity::find()
+            .filter(push_token::Column::Id.is_in(ids.iter().copied()))
+            .filter(push_token::Column::UserId.eq(me))
+            .all(&tx)
+            .await?;
+        tx.commit().await?;
+        Ok(found.into_iter().map(PushToken::from).collect())
+    }
 }

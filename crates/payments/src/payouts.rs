@@ -3,7 +3,10 @@
 //! description. The account never goes below zero.
 
 use commons_core::db::Conn;
-use commons_core::{Actor, money, text};
+use std::collections::HashMap;
+
+use commons_core::{Actor, money, tenant, text};
+use commons_resources::service::writing::live;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession};
 use uuid::Uuid;
 
@@ -108,6 +111,75 @@ impl Payments {
         let made = paid_out(&tx, entry_id).await?;
         tx.commit().await?;
         Ok(made)
+    }
+
+    /// The payouts of `ids` the actor may see: a resource fund's spending by whoever sees
+    /// the resource (as its funding report), an agent's by those who read its account.
+    pub async fn payouts_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<PaidOut>, Error> {
+        let tx = tenant::read(db, actor).await?;
+        // The books are the platform's: read as the system, then judged as the actor.
+        tenant::act_as(&tx, &Actor::System).await?;
+        let entries = entry::Entity::find()
+            .filter(entry::Column::Id.is_in(ids.iter().copied()))
+            .filter(entry::Column::Kind.eq(EntryKind::Payout))
+            .all(&tx)
+            .await?;
+        let taken: HashMap<Uuid, line::Model> = line::Entity::find()
+            .filter(line::Column::EntryId.is_in(entries.iter().map(|e| e.id)))
+            .filter(line::Column::AmountMinor.lt(0))
+            .all(&tx)
+            .await?
+            .into_iter()
+            .map(|l| (l.entry_id, l))
+            .collect();
+        let accounts: HashMap<Uuid, account::Model> = account::Entity::find()
+            .filter(account::Column::Id.is_in(taken.values().map(|l| l.account_id)))
+            .all(&tx)
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a))
+            .collect();
+        tenant::act_as(&tx, actor).await?;
+        let mut readable: HashMap<Uuid, bool> = HashMap::new();
+        let mut seen = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let Some(line) = taken.get(&entry.id) else {
+                continue;
+            };
+            let Some(account) = accounts.get(&line.account_id) else {
+                continue;
+            };
+            let may = match readable.get(&account.id) {
+                Some(known) => *known,
+                None => {
+                    let known = match (account.resource_id, account.agent_id) {
+                        (Some(resource), _) => match live(&tx, actor, resource).await {
+                            Ok(_) => true,
+                            Err(commons_resources::Error::NotFound) => false,
+                            Err(e) => return Err(e.into()),
+                        },
+                        (None, Some(agent)) => acts_for(&tx, actor, agent, Use::Read).await?.is_some(),
+                        (None, None) => actor.is_admin(),
+                    };
+                    readable.insert(account.id, known);
+                    known
+                }
+            };
+            if may {
+                seen.push(PaidOut {
+                    amount_minor: -line.amount_minor,
+                    account: account.clone(),
+                    entry,
+                });
+            }
+        }
+        tx.commit().await?;
+        Ok(seen)
     }
 }
 

@@ -11,14 +11,14 @@ use std::collections::HashMap;
 use super::governance::{Ballot, Poll, PollOption, Task, TaskReport, load_polls, load_tasks};
 use super::identity::ApiKey;
 use super::identity::User;
-use super::messaging::{Conversation, Message, Notification};
+use super::messaging::{Conversation, Message, Notification, PushToken};
+use super::orgs::{AuditEvent, DepartmentMember, Invite, Membership};
 use super::orgs::{Department, Organization, Owner, load_owners};
-use super::orgs::{DepartmentMember, Invite, Membership};
-use super::payments::{Invoice, PlanSubscription, Refund};
+use super::payments::{Invoice, Payout, PlanSubscription, Refund};
 use super::payments::{Payment, load_payments};
 use super::reactions::{Comment, Rating};
 use super::resources::{
-    Blogpost, Event, Initiative, Media, Page, Photo, Product, Resource, Spot, load_resources,
+    Blogpost, Event, Initiative, Media, Page, Photo, Product, Registration, Resource, Spot, load_resources,
 };
 use super::sales::{Booking, Order, load_bookings, load_orders};
 use crate::error::{GqlResult, coded};
@@ -98,6 +98,10 @@ pub enum Node {
     PlanSubscription(PlanSubscription),
     Ballot(Ballot),
     PollOption(PollOption),
+    Registration(Registration),
+    AuditEvent(AuditEvent),
+    PushToken(PushToken),
+    Payout(Payout),
 }
 
 impl From<Resource> for Node {
@@ -316,6 +320,26 @@ async fn load_records(
     if let Some(ids) = asked("Ballot") {
         for b in s.governance.ballots_by_ids(db, actor, &ids).await.gql()? {
             keep("Ballot", b.ballot.id, Node::Ballot(Ballot(b)));
+        }
+    }
+    if let Some(ids) = asked("Registration") {
+        for r in s.resources.registrations_by_ids(db, actor, &ids).await.gql()? {
+            keep("Registration", r.id, Node::Registration(Registration(r)));
+        }
+    }
+    if let Some(ids) = asked("AuditEvent") {
+        for e in s.orgs.audit_events_by_ids(db, actor, &ids).await.gql()? {
+            keep("AuditEvent", e.id, Node::AuditEvent(AuditEvent::from(e)));
+        }
+    }
+    if let Some(ids) = asked("PushToken") {
+        for t in s.messaging.push_tokens_by_ids(db, actor, &ids).await.gql()? {
+            keep("PushToken", t.id, Node::PushToken(PushToken::from(t)));
+        }
+    }
+    if let Some(ids) = asked("Payout") {
+        for p in s.payments.payouts_by_ids(db, actor, &ids).await.gql()? {
+            keep("Payout", p.entry.id, Node::Payout(Payout(p)));
         }
     }
     if let Some(ids) = asked("PollOption") {

@@ -78,4 +78,39 @@ impl Orgs {
         tx.commit().await?;
         Ok(page)
     }
+
+    /// The audit entries of `ids` the actor may read: an organization's to its owner and
+    /// admins (as [`Orgs::audit_log`]), their own account events, and all to platform admins.
+    pub async fn audit_events_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<audit::Model>, Error> {
+        let mut query = audit::Entity::find().filter(audit::Column::Id.is_in(ids.iter().copied()));
+        if !actor.is_admin() {
+            let Some(me) = actor.user_id() else {
+                return Ok(Vec::new());
+            };
+            let administered = Query::select()
+                .column(membership::Column::OrgId)
+                .from(membership::Entity)
+                .and_where(membership::Column::UserId.eq(me))
+                .and_where(membership::Column::Role.is_in([Role::Admin, Role::Owner]))
+                .to_owned();
+            query = query.filter(
+                Condition::any()
+                    .add(audit::Column::OrgId.in_subquery(administered))
+                    .add(
+                        Condition::all()
+                            .add(audit::Column::OrgId.is_null())
+                            .add(audit::Column::ActorId.eq(me)),
+                    ),
+            );
+        }
+        let tx = tenant::read(db, actor).await?;
+        let found = query.all(&tx).await?;
+        tx.commit().await?;
+        Ok(found)
+    }
 }

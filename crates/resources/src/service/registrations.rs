@@ -339,6 +339,61 @@ impl Resources {
         Ok(found.map(|r| Registration::seen_by(r, actor)))
     }
 
+    /// The registrations of `ids` as [`Resources::registrations`] and the actor's own tickets
+    /// show them: their own (with the place in line), everyone's but the cancelled to the
+    /// event's organizers, and those with a seat where the organizer shows the list.
+    pub async fn registrations_by_ids<C: Conn>(
+        &self,
+        db: &C,
+        actor: &Actor,
+        ids: &[Uuid],
+    ) -> Result<Vec<Registration>, Error> {
+        let tx = tenant::read(db, actor).await?;
+        // Read as the system; what the actor may see of them is decided below.
+        tenant::act_as(&tx, &Actor::System).await?;
+        let rows = registration::Entity::find()
+            .filter(registration::Column::Id.is_in(ids.iter().copied()))
+            .all(&tx)
+            .await?;
+        tenant::act_as(&tx, actor).await?;
+        let me = actor.user_id();
+        let (mine, others): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| Some(r.user_id) == me);
+        let mut shown = seen_with_positions(&tx, actor, mine).await?;
+        // Per event: (organizes it, shows its list), or none when the event is hidden.
+        let mut events: HashMap<Uuid, Option<(bool, bool)>> = HashMap::new();
+        for row in others {
+            let rule = match events.get(&row.event_id) {
+                Some(known) => *known,
+                None => {
+                    let known = match live(&tx, actor, row.event_id).await {
+                        Ok(found) => {
+                            let organizer = organizes(&tx, actor, &found).await?;
+                            let listed = event::Entity::find_by_id(row.event_id)
+                                .one(&tx)
+                                .await?
+                                .is_some_and(|e| e.participants_visible);
+                            Some((organizer, listed))
+                        }
+                        Err(Error::NotFound) => None,
+                        Err(e) => return Err(e),
+                    };
+                    events.insert(row.event_id, known);
+                    known
+                }
+            };
+            let visible = match rule {
+                Some((true, _)) => row.status != RegistrationStatus::Cancelled,
+                Some((false, true)) => row.status == RegistrationStatus::Registered,
+                _ => false,
+            };
+            if visible {
+                shown.push(Registration::seen_by(row, actor));
+            }
+        }
+        tx.commit().await?;
+        Ok(shown)
+    }
+
     /// The actor's own registrations for these events (cancelled ones included), by event:
     /// what an event page shows as "your ticket".
     pub async fn my_registrations_for<C: Conn>(

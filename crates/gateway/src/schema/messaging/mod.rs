@@ -5,7 +5,7 @@ mod loader;
 mod types;
 
 pub use loader::MessagingLoader;
-pub use types::{Conversation, Message, Notification};
+pub use types::{Conversation, Message, Notification, PushToken};
 
 use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, Object};
@@ -17,7 +17,7 @@ use crate::schema::connection::connection;
 use crate::schema::context::ContextExt;
 use crate::schema::idempotency;
 use crate::schema::node::expect_id;
-use types::{ConversationKind, NotificationSetting, PushPlatform, PushToken};
+use types::{ConversationKind, NotificationSetting, PushPlatform};
 
 #[derive(InputObject)]
 pub struct StartConversationInput {

@@ -244,7 +244,9 @@ impl From<commons_messaging::NotificationSetting> for NotificationSetting {
 /// A device that receives your push notifications.
 #[derive(SimpleObject)]
 pub struct PushToken {
-    id: ID,
+    /// (Owned: the `Node` interface takes the id by value.)
+    #[graphql(owned)]
+    pub id: ID,
     platform: PushPlatform,
     created_at: Timestamp,
 }

@@ -9,4 +9,6 @@ mod types;
 pub use loader::OrgsLoader;
 pub use mutation::OrgsMutation;
 pub use query::OrgsQuery;
-pub use types::{Department, DepartmentMember, Invite, Membership, Organization, Owner, Plan, load_owners};
+pub use types::{
+    AuditEvent, Department, DepartmentMember, Invite, Membership, Organization, Owner, Plan, load_owners,
+};

@@ -548,7 +548,7 @@ impl From<audit::Model> for AuditEvent {
 
 #[ComplexObject]
 impl AuditEvent {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("AuditEvent", self.model.id)
     }
 

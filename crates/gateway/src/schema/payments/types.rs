@@ -258,7 +258,7 @@ pub struct Payout(pub commons_payments::PaidOut);
 
 #[Object]
 impl Payout {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Payout", self.0.entry.id)
     }
 

@@ -30,7 +30,7 @@ pub struct Registration(pub Domain);
 
 #[Object]
 impl Registration {
-    async fn id(&self) -> ID {
+    pub async fn id(&self) -> ID {
         global_id("Registration", self.0.id)
     }
 
