@@ -256,15 +256,7 @@ async fn isolate(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
         ("order_lines", through_order),
         ("order_changes", through_order),
     ] {
-        db.execute_unprepared(&format!(
-            "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY; \
-             ALTER TABLE {table} FORCE ROW LEVEL SECURITY; \
-             CREATE POLICY tenant_read ON {table} FOR SELECT USING ({seen}); \
-             CREATE POLICY tenant_insert ON {table} FOR INSERT WITH CHECK (true); \
-             CREATE POLICY tenant_update ON {table} FOR UPDATE USING ({seen}); \
-             CREATE POLICY tenant_delete ON {table} FOR DELETE USING ({seen});"
-        ))
-        .await?;
+        crate::util::row_policies(db, table, seen).await?;
     }
     Ok(())
 }

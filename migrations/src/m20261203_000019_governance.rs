@@ -19,7 +19,9 @@
 use sea_orm::DatabaseBackend;
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::util::{drop_tables, fk, fk_restrict, fk_set_null, index, one_of, row_policies};
+use crate::util::{
+    drop_tables, fk, fk_restrict, fk_set_null, index, one_of, row_policies, row_policies_split,
+};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -471,7 +473,7 @@ async fn isolate(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
          OR (eligibility = 'signed_in' AND commons_actor() IS NOT NULL) END";
     // Polls are changed only as the system (closing, recording the outcome); a ballot only
     // by its voter. Reading follows what each may see.
-    writes_by(db, "polls", poll_seen, "commons_is_admin()").await?;
+    row_policies_split(db, "polls", poll_seen, "commons_is_admin()").await?;
     row_policies(
         db,
         "poll_options",
@@ -480,7 +482,7 @@ async fn isolate(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
     .await?;
     // A ballot is secret to everyone but its voter unless the poll is public; counts are
     // taken as the system.
-    writes_by(
+    row_policies_split(
         db,
         "ballots",
         "voter_id = commons_actor() OR commons_is_admin() \
@@ -488,33 +490,13 @@ async fn isolate(db: &SchemaManagerConnection<'_>) -> Result<(), DbErr> {
         "voter_id = commons_actor() OR commons_is_admin()",
     )
     .await?;
-    writes_by(
+    row_policies_split(
         db,
         "ballot_choices",
         "EXISTS (SELECT 1 FROM ballots b WHERE b.id = ballot_id)",
         "EXISTS (SELECT 1 FROM ballots b WHERE b.id = ballot_id \
          AND (b.voter_id = commons_actor() OR commons_is_admin()))",
     )
-    .await?;
-    Ok(())
-}
-
-/// Row level security where who may read and who may change differ: rows read where `seen`
-/// holds, changed and deleted where `writer` holds, inserted freely (the services check).
-async fn writes_by(
-    db: &SchemaManagerConnection<'_>,
-    table: &str,
-    seen: &str,
-    writer: &str,
-) -> Result<(), DbErr> {
-    db.execute_unprepared(&format!(
-        "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY; \
-         ALTER TABLE {table} FORCE ROW LEVEL SECURITY; \
-         CREATE POLICY tenant_read ON {table} FOR SELECT USING ({seen}); \
-         CREATE POLICY tenant_insert ON {table} FOR INSERT WITH CHECK (true); \
-         CREATE POLICY tenant_update ON {table} FOR UPDATE USING ({writer}); \
-         CREATE POLICY tenant_delete ON {table} FOR DELETE USING ({writer});"
-    ))
     .await?;
     Ok(())
 }

@@ -63,13 +63,24 @@ pub fn index(table: &'static str, columns: &[&'static str]) -> IndexCreateStatem
 /// Row level security on `table` (PostgreSQL): `ENABLE` and `FORCE`, rows read, changed and
 /// deleted where `seen` holds, inserted freely (the services check who writes).
 pub async fn row_policies(db: &SchemaManagerConnection<'_>, table: &str, seen: &str) -> Result<(), DbErr> {
+    row_policies_split(db, table, seen, seen).await
+}
+
+/// [`row_policies`] where who may read and who may change differ: rows read where `seen`
+/// holds, changed and deleted where `writer` holds.
+pub async fn row_policies_split(
+    db: &SchemaManagerConnection<'_>,
+    table: &str,
+    seen: &str,
+    writer: &str,
+) -> Result<(), DbErr> {
     db.execute_unprepared(&format!(
         "ALTER TABLE {table} ENABLE ROW LEVEL SECURITY; \
          ALTER TABLE {table} FORCE ROW LEVEL SECURITY; \
          CREATE POLICY tenant_read ON {table} FOR SELECT USING ({seen}); \
          CREATE POLICY tenant_insert ON {table} FOR INSERT WITH CHECK (true); \
-         CREATE POLICY tenant_update ON {table} FOR UPDATE USING ({seen}); \
-         CREATE POLICY tenant_delete ON {table} FOR DELETE USING ({seen});"
+         CREATE POLICY tenant_update ON {table} FOR UPDATE USING ({writer}); \
+         CREATE POLICY tenant_delete ON {table} FOR DELETE USING ({writer});"
     ))
     .await?;
     Ok(())

@@ -263,11 +263,7 @@ async fn choices_of(tx: &impl ConnectionTrait, ballots: &[Uuid]) -> Result<HashM
         .into_tuple()
         .all(tx)
         .await?;
-    let mut by_ballot: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for (ballot, option) in rows {
-        by_ballot.entry(ballot).or_default().push(option);
-    }
-    Ok(by_ballot)
+    Ok(crate::grouped(rows, |pair| pair))
 }
 
 /// `option_ids` checked against the poll: its own options, none twice, one for a single

@@ -60,3 +60,16 @@ impl Governance {
         self.resources.orgs().identity().now()
     }
 }
+
+/// `rows` grouped by the key `split` gives each, every group in the rows' order.
+pub(crate) fn grouped<T, V>(
+    rows: impl IntoIterator<Item = T>,
+    split: impl Fn(T) -> (uuid::Uuid, V),
+) -> std::collections::HashMap<uuid::Uuid, Vec<V>> {
+    let mut groups: std::collections::HashMap<uuid::Uuid, Vec<V>> = std::collections::HashMap::new();
+    for row in rows {
+        let (key, value) = split(row);
+        groups.entry(key).or_default().push(value);
+    }
+    groups
+}

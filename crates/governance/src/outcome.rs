@@ -12,7 +12,8 @@ use commons_core::{Actor, Timestamp, outbox, tenant};
 use commons_orgs::service::access::active_writer;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
+    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    TransactionSession,
 };
 use uuid::Uuid;
 
@@ -281,7 +282,7 @@ async fn record(tx: &impl ConnectionTrait, id: Uuid, now: Timestamp) -> Result<O
     let event = PollClosed {
         poll: id,
         question: found.question.clone(),
-        outcome: outcome_name(decision.outcome).into(),
+        outcome: decision.outcome.to_value(),
         winner,
         org: found.org_id,
     };
@@ -293,15 +294,4 @@ async fn record(tx: &impl ConnectionTrait, id: Uuid, now: Timestamp) -> Result<O
         decided_at: Some(now),
         ..found
     }))
-}
-
-/// An outcome by its API name.
-pub fn outcome_name(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Decided => "decided",
-        Outcome::NoQuorum => "no_quorum",
-        Outcome::ThresholdMissed => "threshold_missed",
-        Outcome::Tied => "tied",
-        Outcome::NoVotes => "no_votes",
-    }
 }

@@ -301,11 +301,7 @@ impl Governance {
             .all(&tx)
             .await?;
         tx.commit().await?;
-        let mut by_poll: HashMap<Uuid, Vec<poll_option::Model>> = HashMap::new();
-        for row in rows {
-            by_poll.entry(row.poll_id).or_default().push(row);
-        }
-        Ok(by_poll)
+        Ok(crate::grouped(rows, |o| (o.poll_id, o)))
     }
 
     /// The options of `ids` whose polls the actor may see.

@@ -332,10 +332,6 @@ impl Governance {
             .all(&tx)
             .await?;
         tx.commit().await?;
-        let mut by_report: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-        for row in rows {
-            by_report.entry(row.report_id).or_default().push(row.media_id);
-        }
-        Ok(by_report)
+        Ok(crate::grouped(rows, |p| (p.report_id, p.media_id)))
     }
 }

@@ -299,11 +299,7 @@ impl Governance {
             .all(&tx)
             .await?;
         tx.commit().await?;
-        let mut by_task: HashMap<Uuid, Vec<assignee::Model>> = HashMap::new();
-        for row in rows {
-            by_task.entry(row.task_id).or_default().push(row);
-        }
-        Ok(by_task)
+        Ok(crate::grouped(rows, |a| (a.task_id, a)))
     }
 }
 

@@ -123,16 +123,8 @@ pub enum ResourceKindInput {
 /// An initiative to start: a resource's fields and an initiative's.
 #[derive(InputObject)]
 pub struct CreateInitiativeInput {
-    /// A user, organization or department; you when omitted.
-    owner_id: Option<ID>,
-    title: String,
-    /// Derived from the title when omitted.
-    slug: Option<String>,
-    summary: Option<String>,
-    #[graphql(default)]
-    tags: Vec<String>,
-    #[graphql(default_with = "Visibility::Public")]
-    visibility: Visibility,
+    #[graphql(flatten)]
+    fields: ResourceFields,
     #[graphql(flatten)]
     initiative: InitiativeInput,
 }
@@ -170,6 +162,14 @@ pub struct RejectResourceInput {
 
 #[derive(InputObject)]
 pub struct CreateResourceInput {
+    #[graphql(flatten)]
+    fields: ResourceFields,
+    kind: ResourceKindInput,
+}
+
+/// What every resource is given when it is made, whatever its kind.
+#[derive(InputObject)]
+pub struct ResourceFields {
     /// A user, organization or department; you when omitted.
     owner_id: Option<ID>,
     title: String,
@@ -180,7 +180,23 @@ pub struct CreateResourceInput {
     tags: Vec<String>,
     #[graphql(default_with = "Visibility::Public")]
     visibility: Visibility,
-    kind: ResourceKindInput,
+}
+
+impl ResourceFields {
+    fn with_kind(self, kind: KindInput) -> async_graphql::Result<CreateResource> {
+        Ok(CreateResource {
+            owner_id: self
+                .owner_id
+                .map(|id| any_id(&id, "User", "ownerId"))
+                .transpose()?,
+            title: self.title,
+            slug: self.slug,
+            summary: self.summary,
+            tags: self.tags,
+            visibility: self.visibility.into(),
+            kind,
+        })
+    }
 }
 
 impl ResourceKindInput {
@@ -279,18 +295,7 @@ impl ResourcesMutation {
         )]
         idempotency_key: Option<String>,
     ) -> async_graphql::Result<Resource> {
-        let create = CreateResource {
-            owner_id: input
-                .owner_id
-                .map(|id| any_id(&id, "User", "ownerId"))
-                .transpose()?,
-            title: input.title,
-            slug: input.slug,
-            summary: input.summary,
-            tags: input.tags,
-            visibility: input.visibility.into(),
-            kind: input.kind.into_domain()?,
-        };
+        let create = input.fields.with_kind(input.kind.into_domain()?)?;
         create_once(ctx, create, idempotency_key.as_deref()).await
     }
 
@@ -305,18 +310,8 @@ impl ResourcesMutation {
         )]
         idempotency_key: Option<String>,
     ) -> async_graphql::Result<Initiative> {
-        let create = CreateResource {
-            owner_id: input
-                .owner_id
-                .map(|id| any_id(&id, "User", "ownerId"))
-                .transpose()?,
-            title: input.title,
-            slug: input.slug,
-            summary: input.summary,
-            tags: input.tags,
-            visibility: input.visibility.into(),
-            kind: ResourceKindInput::Initiative(input.initiative).into_domain()?,
-        };
+        let kind = ResourceKindInput::Initiative(input.initiative).into_domain()?;
+        let create = input.fields.with_kind(kind)?;
         match create_once(ctx, create, idempotency_key.as_deref()).await? {
             Resource::Initiative(made) => Ok(made),
             // A replayed key that made something else first.
