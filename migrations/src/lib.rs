@@ -23,6 +23,8 @@ mod m20261202_000017_password_attempts;
 mod m20261203_000018_payments;
 mod m20261203_000019_governance;
 mod m20261203_000020_linked_conversations;
+mod m20261203_000021_audit_append_only;
+mod m20261203_000022_resources_wall;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -56,6 +58,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000018_payments::Migration),
             Box::new(m20261203_000019_governance::Migration),
             Box::new(m20261203_000020_linked_conversations::Migration),
+            Box::new(m20261203_000021_audit_append_only::Migration),
+            Box::new(m20261203_000022_resources_wall::Migration),
         ]
     }
 }

@@ -91,3 +91,43 @@ async fn members_see_their_organization_only() {
     );
     assert!(!seen.iter().any(|m| m.user_id == user_id(&carol)));
 }
+
+#[tokio::test]
+async fn the_audit_log_is_append_only_for_the_application_role() {
+    use sea_orm::{ConnectionTrait, TransactionTrait};
+    let world = World::new().await;
+    let alice = world.person("alice").await;
+    world.organization(&alice, "north").await;
+    let db = &world.db.conn;
+    let system = tenant::read(db, &Actor::System).await.expect("begin");
+    let before = audit::Entity::find().count(&system).await.expect("count");
+    system.commit().await.expect("commit");
+    assert!(before > 0, "creating the organization was audited");
+    if !world.db.is_postgres() {
+        return;
+    }
+    // Even as the system, past every service: no entry is changed or deleted.
+    for sql in [
+        "UPDATE audit_events SET action = 'nothing.happened'",
+        "DELETE FROM audit_events",
+    ] {
+        let tx = db.begin().await.expect("begin");
+        tenant::act_as(&tx, &Actor::System).await.expect("act");
+        let refused = tx.execute_unprepared(sql).await.expect_err("append-only");
+        assert!(refused.to_string().contains("permission denied"), "{refused}");
+        tx.rollback().await.ok();
+    }
+    let system = tenant::read(db, &Actor::System).await.expect("begin");
+    let after = audit::Entity::find().count(&system).await.expect("count");
+    assert!(after >= before);
+    assert_eq!(
+        audit::Entity::find()
+            .all(&system)
+            .await
+            .expect("entries")
+            .iter()
+            .filter(|e| e.action == "nothing.happened")
+            .count(),
+        0
+    );
+}

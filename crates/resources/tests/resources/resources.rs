@@ -548,3 +548,51 @@ async fn every_kind_is_published_and_read_back() {
     }
     assert_eq!(read_back, commons_resources::kind::KINDS);
 }
+
+#[tokio::test]
+async fn a_persons_draft_is_walled_below_the_service_from_everyone_else() {
+    let world = World::new().await;
+    let db = &world.db.conn;
+    let ann = world.person("ann").await;
+    let bob = world.person("bob").await;
+    let draft = world
+        .post(&ann, "Half-written")
+        .kind(kind::event(Some(10)))
+        .draft()
+        .await;
+    let public = world.post(&ann, "Out now").publish().await;
+    assert!(world.sees(&ann, draft).await);
+    assert!(!world.sees(&bob, draft).await);
+    if !world.db.is_postgres() {
+        return;
+    }
+    // An unfiltered SELECT, with no actor at all and as another person: the draft and its
+    // event row are not there; the published post is.
+    let seen_by = |actor: Option<Actor>| async move {
+        let tx = match &actor {
+            Some(actor) => tenant::read(db, actor).await.expect("begin"),
+            None => sea_orm::TransactionTrait::begin(db).await.expect("begin"),
+        };
+        let rows: Vec<Uuid> = resource::Entity::find()
+            .all(&tx)
+            .await
+            .expect("select")
+            .iter()
+            .map(|r| r.id)
+            .collect();
+        let events = commons_resources::entity::event::Entity::find()
+            .all(&tx)
+            .await
+            .expect("select events")
+            .len();
+        (rows, events)
+    };
+    for who in [None, Some(bob.clone())] {
+        let (rows, events) = seen_by(who).await;
+        assert!(rows.contains(&public) && !rows.contains(&draft), "{rows:?}");
+        assert_eq!(events, 0, "the draft's event row follows it");
+    }
+    let (rows, events) = seen_by(Some(ann.clone())).await;
+    assert!(rows.contains(&draft));
+    assert_eq!(events, 1);
+}
