@@ -25,6 +25,7 @@ mod m20261203_000019_governance;
 mod m20261203_000020_linked_conversations;
 mod m20261203_000021_audit_append_only;
 mod m20261203_000022_resources_wall;
+mod m20261203_000023_comments_notifications_wall;
 mod util;
 
 #[cfg(feature = "testing")]
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000020_linked_conversations::Migration),
             Box::new(m20261203_000021_audit_append_only::Migration),
             Box::new(m20261203_000022_resources_wall::Migration),
+            Box::new(m20261203_000023_comments_notifications_wall::Migration),
         ]
     }
 }

@@ -6,7 +6,7 @@
 use sea_orm::DatabaseBackend;
 use sea_orm_migration::prelude::*;
 
-use crate::util::row_policies;
+use crate::util::{drop_row_policies, row_policies};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -56,13 +56,7 @@ impl MigrationTrait for Migration {
         }
         let db = manager.get_connection();
         for table in OF_A_RESOURCE {
-            db.execute_unprepared(&format!(
-                "DROP POLICY tenant_read ON {table}; DROP POLICY tenant_insert ON {table}; \
-                 DROP POLICY tenant_update ON {table}; DROP POLICY tenant_delete ON {table}; \
-                 ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY; \
-                 ALTER TABLE {table} DISABLE ROW LEVEL SECURITY;"
-            ))
-            .await?;
+            drop_row_policies(db, table).await?;
         }
         db.execute_unprepared(
             "DROP POLICY tenant_read ON resources; \

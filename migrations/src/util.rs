@@ -85,3 +85,15 @@ pub async fn row_policies_split(
     .await?;
     Ok(())
 }
+
+/// Undoes [`row_policies`] on `table`: its four policies dropped, the wall down.
+pub async fn drop_row_policies(db: &SchemaManagerConnection<'_>, table: &str) -> Result<(), DbErr> {
+    db.execute_unprepared(&format!(
+        "DROP POLICY tenant_read ON {table}; DROP POLICY tenant_insert ON {table}; \
+         DROP POLICY tenant_update ON {table}; DROP POLICY tenant_delete ON {table}; \
+         ALTER TABLE {table} NO FORCE ROW LEVEL SECURITY; \
+         ALTER TABLE {table} DISABLE ROW LEVEL SECURITY;"
+    ))
+    .await?;
+    Ok(())
+}

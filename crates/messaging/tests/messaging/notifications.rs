@@ -127,7 +127,8 @@ async fn a_comment_notifies_the_creator_once() {
     // Every notification announced itself, to its recipient.
     let announced = scene.events("notification.created").await;
     assert_eq!(announced.len(), 3);
-    let stored = notification::Entity::find().all(db).await.expect("rows");
+    let stored = every_notification(db).await;
+    assert_eq!(stored.len(), 3);
     for n in &stored {
         assert!(announced.iter().any(|e| e.subject_id == Some(n.user_id)
             && e.decode::<NotificationCreated>()
@@ -232,7 +233,7 @@ async fn notify_pending_catches_up_once() {
             format!("{ann_name} sent you a message")
         )]
     );
-    let notifications = notification::Entity::find().count(db).await.expect("count");
+    let notifications = every_notification(db).await.len() as u64;
     let announced = scene.events("notification.created").await.len() as u64;
     assert_eq!(announced, notifications);
 }
@@ -451,4 +452,67 @@ async fn a_batch_is_handled_once_and_a_failing_rule_holds_back_nothing() {
     assert_eq!(m.notify_pending(db, 100).await.expect("catch up"), 0);
     assert!(m.notify(db, &broken).await.is_err());
     assert_eq!(scene.inbox(&ann).await.len(), 1);
+}
+
+/// Every stored notification, read as the system (on PostgreSQL each is its recipient's
+/// alone below the service too).
+async fn every_notification(db: &sea_orm::DatabaseConnection) -> Vec<notification::Model> {
+    let system = tenant::read(db, &Actor::System).await.expect("begin");
+    notification::Entity::find().all(&system).await.expect("rows")
+}
+
+#[tokio::test]
+async fn notifications_and_comments_are_walled_below_the_service() {
+    let scene = Scene::new().await;
+    let world = &scene.world;
+    let db = &world.db.conn;
+    let people = world.people("walled", 3).await;
+    let [ann, bob, eve] = <[Actor; 3]>::try_from(people).expect("three");
+    let post = world.post(&ann, "Quiet walk").publish().await;
+    scene
+        .reactions
+        .add_comment(db, &bob, post, None, "Count me in")
+        .await
+        .expect("comment");
+    let told = scene.events("comment.created").await.remove(0);
+    scene.messaging.notify(db, &told).await.expect("notify");
+    world
+        .resources
+        .update_resource(
+            db,
+            &ann,
+            UpdateResource {
+                id: post,
+                visibility: Some(Visibility::Private),
+                ..UpdateResource::default()
+            },
+        )
+        .await
+        .expect("made private");
+    if !world.db.is_postgres() {
+        return;
+    }
+    // Unfiltered SELECTs: ann's notification is hers alone, and the comment on her now
+    // private post is there for her only.
+    let seen_by = |who: Actor| async move {
+        let tx = tenant::read(db, &who).await.expect("begin");
+        let notes = notification::Entity::find()
+            .all(&tx)
+            .await
+            .expect("notifications")
+            .len();
+        let comments = commons_reactions::entity::comment::Entity::find()
+            .all(&tx)
+            .await
+            .expect("comments")
+            .len();
+        (notes, comments)
+    };
+    assert_eq!(seen_by(ann.clone()).await, (1, 1));
+    assert_eq!(
+        seen_by(bob.clone()).await,
+        (0, 0),
+        "his comment, on a post he no longer sees"
+    );
+    assert_eq!(seen_by(eve.clone()).await, (0, 0));
 }
