@@ -242,7 +242,7 @@ async fn notifications_lead_to_their_subject_and_records_are_nodes_for_their_peo
     let comment = commented.data()["addComment"]["id"].clone();
 
     // Ann's notification names the post by its global id, and leads to it.
-    let inbox = "{ notifications { edges { node { id topic subjectId subject { __typename ... on Blogpost { title } } } } } }";
+    let inbox = "{ notifications { edges { node { id topic subjectId } } } }";
     let mut note = Value::Null;
     for _ in 0..50 {
         let reply = server.gql(inbox, json!({}), Some(&ann.access)).await;
@@ -254,7 +254,14 @@ async fn notifications_lead_to_their_subject_and_records_are_nodes_for_their_peo
     }
     assert_eq!(note["topic"], "comment.created", "{note}");
     assert_eq!(note["subjectId"], post);
-    assert_eq!(note["subject"]["title"], "Spring cleanup");
+    let subject = server
+        .gql(
+            "query($id: ID!) { node(id: $id) { ... on Blogpost { title } } }",
+            json!({ "id": note["subjectId"] }),
+            Some(&ann.access),
+        )
+        .await;
+    assert_eq!(subject.data()["node"]["title"], "Spring cleanup");
 
     let started = server
         .gql(

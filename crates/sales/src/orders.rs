@@ -191,7 +191,11 @@ impl Sales {
             repriced
         } else {
             if lifecycle::returns_stock(from, to) {
+                // The stock is the product's, whoever may still see it (an archived or
+                // members-only product): given back as the system.
+                tenant::act_as(&tx, &Actor::System).await?;
                 stock::give_back(&tx, &lines).await?;
+                tenant::act_as(&tx, actor).await?;
             }
             current
         };

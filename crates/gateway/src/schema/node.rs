@@ -171,18 +171,6 @@ pub async fn subject_id(
     })
 }
 
-/// What a notification is about, when the caller may still see it.
-pub async fn subject(
-    ctx: &Context<'_>,
-    topic: &str,
-    id: Option<Uuid>,
-) -> async_graphql::Result<Option<Node>> {
-    let Some(id) = subject_id(ctx, topic, id).await? else {
-        return Ok(None);
-    };
-    Ok(load_nodes(ctx, &[id]).await?.pop().flatten())
-}
-
 #[derive(Default)]
 pub struct NodeQuery;
 

@@ -390,3 +390,38 @@ async fn registrations_follow_their_event_to_another_organization() {
     assert_eq!(list.edges.len(), 1);
     assert_eq!(list.edges[0].1.user_id, user_id(&runner));
 }
+
+#[tokio::test]
+async fn a_ticket_is_cancelled_after_its_event_was_archived() {
+    let world = World::new().await;
+    let db = &world.db.conn;
+    let host = world.person("host").await;
+    let ann = world.person("ann").await;
+    let supper = world
+        .post(&host, "Supper club")
+        .kind(event(Some(5), false))
+        .publish()
+        .await;
+    let ticket = register(&world, &ann, supper).await.expect("ann registers");
+    world
+        .resources
+        .archive_resource(db, &host, supper)
+        .await
+        .expect("archived");
+    let cancelled = world
+        .resources
+        .cancel_registration(db, &ann, ticket.id)
+        .await
+        .expect("she cancels what she holds");
+    assert_eq!(cancelled.status, RegistrationStatus::Cancelled);
+    let system = commons_core::tenant::read(db, &Actor::System)
+        .await
+        .expect("begin");
+    let seats = event::Entity::find_by_id(supper)
+        .one(&system)
+        .await
+        .expect("read")
+        .expect("event")
+        .registered_count;
+    assert_eq!(seats, 0, "her seat is free again");
+}

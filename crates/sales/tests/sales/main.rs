@@ -85,10 +85,14 @@ impl Shop {
     }
 
     /// The product's stock now.
+    /// A product's stock as it is, read as the system (whether or not it is still on sale).
     pub async fn stock(&self, product: Uuid) -> Option<i32> {
         use sea_orm::EntityTrait;
+        let system = commons_core::tenant::read(&self.world.db.conn, &Actor::System)
+            .await
+            .expect("begin");
         commons_resources::entity::product::Entity::find_by_id(product)
-            .one(&self.world.db.conn)
+            .one(&system)
             .await
             .expect("read the product")
             .expect("the product")

@@ -141,3 +141,28 @@ async fn ten_cancellations_at_once_give_the_stock_back_once() {
         .count();
     assert_eq!(cancellations, 1, "one cancellation, one return of the stock");
 }
+
+#[tokio::test]
+async fn stock_comes_back_when_the_product_was_taken_off_sale_meanwhile() {
+    let shop = Shop::open("offsale").await;
+    let product = shop.product("Lamp", 2000, "EUR", Some(5)).await;
+    let ann = shop.world.person("ann").await;
+    let order = shop.draft(&ann, product, 2).await;
+    shop.moves(&ann, order.id, OrderStatus::Placed)
+        .await
+        .expect("place");
+    assert_eq!(shop.stock(product).await, Some(3));
+    shop.world
+        .resources
+        .archive_resource(&shop.world.db.conn, &shop.owner, product)
+        .await
+        .expect("taken off sale");
+    shop.moves(&ann, order.id, OrderStatus::Cancelled)
+        .await
+        .expect("cancel");
+    assert_eq!(
+        shop.stock(product).await,
+        Some(5),
+        "what she can no longer see is still given back"
+    );
+}

@@ -191,14 +191,10 @@ impl Notification {
     }
 
     /// The global id of what it is about (a resource, an order, a conversation…), to follow
-    /// with `node(id:)`; null when it has none, or it is gone or hidden from you.
+    /// with `node(id:)`, or for a page of notifications in one `nodes(ids:)`; null when it has
+    /// none, or it is gone or hidden from you.
     async fn subject_id(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<ID>> {
         crate::schema::node::subject_id(ctx, &self.0.topic, self.0.subject_id).await
-    }
-
-    /// What it is about, when you may still see it.
-    async fn subject(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<crate::schema::node::Node>> {
-        crate::schema::node::subject(ctx, &self.0.topic, self.0.subject_id).await
     }
 
     /// Who did it.
