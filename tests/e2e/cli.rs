@@ -203,3 +203,25 @@ fn tempfile_dir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     dir
 }
+
+#[tokio::test]
+async fn a_database_on_this_machine_is_reached_without_tls() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let db = TestDb::fresh().await;
+    if !db.is_postgres() {
+        return;
+    }
+    // TEST_DATABASE_URL names 127.0.0.1 and no sslmode: the connection goes in plain. (As
+    // the URL's own user, who may read pg_stat_ssl.)
+    let conn = commons_core::db::Db::connect(db.url()).await.expect("connect");
+    let row = conn
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()",
+        ))
+        .await
+        .expect("query")
+        .expect("a row for this connection");
+    let ssl: bool = row.try_get("", "ssl").expect("ssl");
+    assert!(!ssl, "a loopback connection without sslmode should not use TLS");
+}
