@@ -20,6 +20,7 @@
 
 pub mod actor;
 pub mod agent;
+pub mod ask_once;
 pub mod audience;
 pub mod audit;
 pub mod clock;
@@ -38,6 +39,7 @@ pub mod text;
 
 pub use actor::{Actor, PlatformRole};
 pub use agent::AgentKind;
+pub use ask_once::AskOnce;
 pub use clock::{Clock, ManualClock, SharedClock, SystemClock};
 pub use db::{Backend, Db};
 pub use error::{CodedError, ErrorCode};

@@ -41,18 +41,18 @@ impl Governance {
     ) -> Result<Ballot, Error> {
         let tx = tenant::write(db, actor).await?;
         let me = active_writer(&tx, actor).await?;
-        let found = self.poll_seen(&tx, actor, poll_id).await?;
-        // Shared with other voters, exclusive of closing (see the module's note); the clock
-        // is read once the lock is held, so a cast that waited is judged by when it goes in.
-        // (Taken as the system: a lock is a write to row level security, and only the system
-        // changes polls.)
+        // Read with a lock shared with other voters, exclusive of closing (see the module's
+        // note), then checked as the actor; the clock is read once the lock is held, so a cast
+        // that waited is judged by when it goes in. (Locked as the system: a lock is a write to
+        // row level security, and only the system changes polls.)
         tenant::act_as(&tx, &Actor::System).await?;
-        let found = poll::Entity::find_by_id(found.id)
+        let locked = poll::Entity::find_by_id(poll_id)
             .lock_shared()
             .one(&tx)
             .await?
             .ok_or(Error::PollNotFound)?;
         tenant::act_as(&tx, actor).await?;
+        let found = self.require_visible(&tx, actor, locked).await?;
         let now = self.now();
         match status_at(&found, now) {
             PollStatus::Scheduled => {

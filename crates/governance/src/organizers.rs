@@ -79,18 +79,13 @@ impl Governance {
         actor: &Actor,
         initiatives: &[resource::Model],
     ) -> Result<Vec<Uuid>, Error> {
-        let mut asked: Vec<((Uuid, Option<Uuid>), bool)> = Vec::new();
+        let mut asked = commons_core::AskOnce::default();
         let mut organized = Vec::new();
         for initiative in initiatives {
             let owner = (initiative.owner_id, initiative.department_id);
-            let organizes = match asked.iter().find(|(o, _)| *o == owner) {
-                Some((_, known)) => *known,
-                None => {
-                    let known = self.organizes(tx, actor, initiative).await?;
-                    asked.push((owner, known));
-                    known
-                }
-            };
+            let organizes = asked
+                .get(owner, async |_| self.organizes(tx, actor, initiative).await)
+                .await?;
             if organizes {
                 organized.push(initiative.id);
             }

@@ -22,7 +22,7 @@ use crate::entity::poll::{self, Outcome};
 use crate::entity::{ballot, ballot_choice, poll_option};
 use crate::error::Error;
 use crate::events::PollClosed;
-use crate::polls::{PollStatus, results_shown, status_at};
+use crate::polls::{PollStatus, options_of, results_shown, status_at};
 
 /// How many polls one sweep closes; the next sweep takes the rest.
 const SWEEP_BATCH: u64 = 100;
@@ -166,10 +166,12 @@ impl Governance {
         if shown.is_empty() {
             return Ok(HashMap::new());
         }
+        // Seen by the actor already: counted (and their options read) as the system.
+        let shown_ids: Vec<Uuid> = shown.iter().map(|p| p.id).collect();
         let tx = tenant::read(db, &Actor::System).await?;
-        let mut counts = counts(&tx, &shown.iter().map(|p| p.id).collect::<Vec<_>>()).await?;
+        let mut counts = counts(&tx, &shown_ids).await?;
+        let mut options = options_of(&tx, &shown_ids).await?;
         tx.commit().await?;
-        let mut options = self.poll_options(db, actor, ids).await?;
         Ok(shown
             .into_iter()
             .map(|poll| {
@@ -255,11 +257,7 @@ async fn record(tx: &impl ConnectionTrait, id: Uuid, now: Timestamp) -> Result<O
     else {
         return Ok(None);
     };
-    let options = poll_option::Entity::find()
-        .filter(poll_option::Column::PollId.eq(id))
-        .order_by_asc(poll_option::Column::Position)
-        .all(tx)
-        .await?;
+    let options = options_of(tx, &[id]).await?.remove(&id).unwrap_or_default();
     let (ballots, votes) = counts(tx, &[id]).await?.remove(&id).unwrap_or_default();
     let decision = decide(&found, &options, ballots, &votes);
     let ballot_total = i32::try_from(ballots).unwrap_or(i32::MAX);

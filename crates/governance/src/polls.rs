@@ -9,7 +9,7 @@ use chrono::SubsecRound;
 
 use commons_core::db::Conn;
 use commons_core::page::{self, Keyset};
-use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant, text};
+use commons_core::{Actor, AskOnce, Cursor, Page, PageRequest, Timestamp, tenant, text};
 use commons_orgs::Permission;
 use commons_orgs::entity::{department, department_member, membership};
 use commons_orgs::service::access::{access_in, active_writer};
@@ -295,13 +295,9 @@ impl Governance {
             .map(|p| p.id)
             .collect();
         let tx = tenant::read(db, actor).await?;
-        let rows = poll_option::Entity::find()
-            .filter(poll_option::Column::PollId.is_in(seen))
-            .order_by_asc(poll_option::Column::Position)
-            .all(&tx)
-            .await?;
+        let options = options_of(&tx, &seen).await?;
         tx.commit().await?;
-        Ok(crate::grouped(rows, |o| (o.poll_id, o)))
+        Ok(options)
     }
 
     /// The options of `ids` whose polls the actor may see.
@@ -360,6 +356,16 @@ impl Governance {
             .one(tx)
             .await?
             .ok_or(Error::PollNotFound)?;
+        self.require_visible(tx, actor, found).await
+    }
+
+    /// `found` if the actor may see it; to anyone else it does not exist.
+    pub(crate) async fn require_visible(
+        &self,
+        tx: &impl ConnectionTrait,
+        actor: &Actor,
+        found: poll::Model,
+    ) -> Result<poll::Model, Error> {
         self.visible_polls(tx, actor, vec![found])
             .await?
             .pop()
@@ -404,24 +410,21 @@ impl Governance {
             .into_iter()
             .map(|r| r.id)
             .collect();
-        let mut member_of: HashMap<Uuid, bool> = HashMap::new();
+        let mut member_of = AskOnce::default();
         let mut visible = Vec::with_capacity(polls.len());
         for poll in polls {
             let shown = match (poll.initiative_id, poll.org_id) {
                 (Some(initiative), _) => seen.contains(&initiative),
                 (None, _) if poll.eligibility == Eligibility::SignedIn && actor.user_id().is_some() => true,
-                (None, Some(org)) => match member_of.get(&org) {
-                    Some(known) => *known,
-                    None => {
-                        let member = match access_in(tx, actor, org, None).await {
-                            Ok(access) => access.is_member(),
-                            Err(commons_orgs::Error::OrganizationNotFound) => false,
-                            Err(e) => return Err(e.into()),
-                        };
-                        member_of.insert(org, member);
-                        member
-                    }
-                },
+                (None, Some(org)) => {
+                    member_of
+                        .get(org, async |org| match access_in(tx, actor, org, None).await {
+                            Ok(access) => Ok(access.is_member()),
+                            Err(commons_orgs::Error::OrganizationNotFound) => Ok(false),
+                            Err(e) => Err(Error::from(e)),
+                        })
+                        .await?
+                }
                 (None, None) => false,
             };
             if shown {
@@ -430,6 +433,20 @@ impl Governance {
         }
         Ok(visible)
     }
+}
+
+/// The options of the polls of `ids` by poll, in order, whoever may see them (the caller has
+/// checked).
+pub(crate) async fn options_of(
+    tx: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<poll_option::Model>>, Error> {
+    let rows = poll_option::Entity::find()
+        .filter(poll_option::Column::PollId.is_in(ids.iter().copied()))
+        .order_by_asc(poll_option::Column::Position)
+        .all(tx)
+        .await?;
+    Ok(crate::grouped(rows, |o| (o.poll_id, o)))
 }
 
 /// Where polls are listed.

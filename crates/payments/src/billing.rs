@@ -399,27 +399,23 @@ impl Payments {
         rows: Vec<T>,
         org_of: impl Fn(&T) -> Uuid,
     ) -> Result<Vec<T>, Error> {
-        let mut allowed: std::collections::HashMap<Uuid, bool> = std::collections::HashMap::new();
+        let mut allowed = commons_core::AskOnce::default();
         let mut seen = Vec::with_capacity(rows.len());
         for row in rows {
-            let org = org_of(&row);
-            let may = match allowed.get(&org) {
-                Some(known) => *known,
-                None => {
-                    let known = match self.sees_billing(tx, actor, org).await {
-                        Ok(()) => true,
+            let may = allowed
+                .get(org_of(&row), async |org| {
+                    match self.sees_billing(tx, actor, org).await {
+                        Ok(()) => Ok(true),
                         Err(e) => match commons_core::CodedError::code(&e) {
                             // Not theirs to see: the row does not exist for them.
                             commons_core::ErrorCode::Unauthenticated
                             | commons_core::ErrorCode::Forbidden
-                            | commons_core::ErrorCode::NotFound => false,
-                            _ => return Err(e),
+                            | commons_core::ErrorCode::NotFound => Ok(false),
+                            _ => Err(e),
                         },
-                    };
-                    allowed.insert(org, known);
-                    known
-                }
-            };
+                    }
+                })
+                .await?;
             if may {
                 seen.push(row);
             }

@@ -145,7 +145,7 @@ impl Payments {
             .map(|a| (a.id, a))
             .collect();
         tenant::act_as(&tx, actor).await?;
-        let mut readable: HashMap<Uuid, bool> = HashMap::new();
+        let mut readable = commons_core::AskOnce::default();
         let mut seen = Vec::with_capacity(entries.len());
         for entry in entries {
             let Some(line) = taken.get(&entry.id) else {
@@ -154,22 +154,19 @@ impl Payments {
             let Some(account) = accounts.get(&line.account_id) else {
                 continue;
             };
-            let may = match readable.get(&account.id) {
-                Some(known) => *known,
-                None => {
-                    let known = match (account.resource_id, account.agent_id) {
+            let may = readable
+                .get(account.id, async |_| {
+                    match (account.resource_id, account.agent_id) {
                         (Some(resource), _) => match live(&tx, actor, resource).await {
-                            Ok(_) => true,
-                            Err(commons_resources::Error::NotFound) => false,
-                            Err(e) => return Err(e.into()),
+                            Ok(_) => Ok(true),
+                            Err(commons_resources::Error::NotFound) => Ok(false),
+                            Err(e) => Err(Error::from(e)),
                         },
-                        (None, Some(agent)) => acts_for(&tx, actor, agent, Use::Read).await?.is_some(),
-                        (None, None) => actor.is_admin(),
-                    };
-                    readable.insert(account.id, known);
-                    known
-                }
-            };
+                        (None, Some(agent)) => Ok(acts_for(&tx, actor, agent, Use::Read).await?.is_some()),
+                        (None, None) => Ok(actor.is_admin()),
+                    }
+                })
+                .await?;
             if may {
                 seen.push(PaidOut {
                     amount_minor: -line.amount_minor,

@@ -200,7 +200,7 @@ pub(crate) async fn seen_payments(
         .filter(payment::Column::Id.is_in(ids.iter().copied()))
         .all(tx)
         .await?;
-    let mut reads: HashMap<Uuid, bool> = HashMap::new();
+    let mut reads = commons_core::AskOnce::default();
     let mut seen = Vec::with_capacity(rows.len());
     for row in rows {
         if actor.is_admin() || actor.user_id() == Some(row.creator_id) {
@@ -208,14 +208,11 @@ pub(crate) async fn seen_payments(
             continue;
         }
         for agent in std::iter::once(row.payer_id).chain(row.payee_id) {
-            let reads_it = match reads.get(&agent) {
-                Some(r) => *r,
-                None => {
-                    let r = acts_for(tx, actor, agent, Use::Read).await?.is_some();
-                    reads.insert(agent, r);
-                    r
-                }
-            };
+            let reads_it = reads
+                .get(agent, async |agent| {
+                    Ok::<_, Error>(acts_for(tx, actor, agent, Use::Read).await?.is_some())
+                })
+                .await?;
             if reads_it {
                 seen.push(row);
                 break;

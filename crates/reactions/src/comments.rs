@@ -266,21 +266,19 @@ impl Reactions {
             .filter(comment::Column::Id.is_in(ids.iter().copied()))
             .all(&tx)
             .await?;
-        let mut seen_as: std::collections::HashMap<Uuid, Option<bool>> = std::collections::HashMap::new();
+        // Per resource: whether the actor moderates it, or none when it is hidden from them.
+        let mut seen_as = commons_core::AskOnce::default();
         let mut shown = Vec::with_capacity(rows.len());
         for row in rows {
-            let moderator = match seen_as.get(&row.resource_id) {
-                Some(known) => *known,
-                None => {
-                    let known = match live(&tx, actor, row.resource_id).await {
-                        Ok(target) => Some(self.resources.moderates(&tx, actor, &target).await?),
-                        Err(commons_resources::Error::NotFound) => None,
-                        Err(e) => return Err(e.into()),
-                    };
-                    seen_as.insert(row.resource_id, known);
-                    known
-                }
-            };
+            let moderator = seen_as
+                .get(row.resource_id, async |resource| {
+                    match live(&tx, actor, resource).await {
+                        Ok(target) => Ok(Some(self.resources.moderates(&tx, actor, &target).await?)),
+                        Err(commons_resources::Error::NotFound) => Ok(None),
+                        Err(e) => Err(Error::from(e)),
+                    }
+                })
+                .await?;
             if let Some(moderator) = moderator {
                 shown.push(Comment::seen(row, moderator));
             }

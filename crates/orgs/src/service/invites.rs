@@ -219,24 +219,23 @@ impl Orgs {
             .filter(invite::Column::Id.is_in(ids.iter().copied()))
             .all(&tx)
             .await?;
-        let mut manages: std::collections::HashMap<Uuid, bool> = std::collections::HashMap::new();
+        let mut manages = commons_core::AskOnce::default();
         let mut seen = Vec::with_capacity(rows.len());
         for row in rows {
             let shown = match row.org_id {
                 _ if row.inviter_id == me => true,
                 None => actor.is_admin(),
-                Some(org_id) => match manages.get(&org_id) {
-                    Some(known) => *known,
-                    None => {
-                        let known = match access::access_in(&tx, actor, org_id, None).await {
-                            Ok(access) => access.allows(Permission::ManageMembers),
-                            Err(Error::OrganizationNotFound) => false,
-                            Err(e) => return Err(e),
-                        };
-                        manages.insert(org_id, known);
-                        known
-                    }
-                },
+                Some(org_id) => {
+                    manages
+                        .get(org_id, async |org_id| {
+                            match access::access_in(&tx, actor, org_id, None).await {
+                                Ok(access) => Ok(access.allows(Permission::ManageMembers)),
+                                Err(Error::OrganizationNotFound) => Ok(false),
+                                Err(e) => Err(e),
+                            }
+                        })
+                        .await?
+                }
             };
             if shown {
                 seen.push(row);

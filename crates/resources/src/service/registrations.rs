@@ -367,27 +367,24 @@ impl Resources {
         let (mine, others): (Vec<_>, Vec<_>) = rows.into_iter().partition(|r| Some(r.user_id) == me);
         let mut shown = seen_with_positions(&tx, actor, mine).await?;
         // Per event: (organizes it, shows its list), or none when the event is hidden.
-        let mut events: HashMap<Uuid, Option<(bool, bool)>> = HashMap::new();
+        let mut events = commons_core::AskOnce::default();
         for row in others {
-            let rule = match events.get(&row.event_id) {
-                Some(known) => *known,
-                None => {
-                    let known = match live(&tx, actor, row.event_id).await {
+            let rule = events
+                .get(row.event_id, async |event_id| {
+                    match live(&tx, actor, event_id).await {
                         Ok(found) => {
                             let organizer = organizes(&tx, actor, &found).await?;
-                            let listed = event::Entity::find_by_id(row.event_id)
+                            let listed = event::Entity::find_by_id(event_id)
                                 .one(&tx)
                                 .await?
                                 .is_some_and(|e| e.participants_visible);
-                            Some((organizer, listed))
+                            Ok(Some((organizer, listed)))
                         }
-                        Err(Error::NotFound) => None,
-                        Err(e) => return Err(e),
-                    };
-                    events.insert(row.event_id, known);
-                    known
-                }
-            };
+                        Err(Error::NotFound) => Ok(None),
+                        Err(e) => Err(e),
+                    }
+                })
+                .await?;
             let visible = match rule {
                 Some((true, _)) => row.status != RegistrationStatus::Cancelled,
                 Some((false, true)) => row.status == RegistrationStatus::Registered,
