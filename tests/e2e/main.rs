@@ -8,6 +8,7 @@ mod common;
 mod admin;
 mod auth;
 mod browser;
+mod cancelled;
 mod cli;
 mod clients;
 mod docs;

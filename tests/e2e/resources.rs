@@ -175,3 +175,91 @@ async fn aqstream_public_and_department_posts_over_http() {
     .await;
     assert_eq!(both.code(), Some("GRAPHQL_VALIDATION_FAILED"), "{}", both.body);
 }
+
+#[tokio::test]
+async fn a_feed_reads_each_person_once_whether_creator_or_owner() {
+    // A generous batch window, so a slow debug build on a busy machine still gathers every
+    // key of a level into one batch: the test is about the shape of the queries, not speed.
+    let server = TestServer::with_config(commons_gateway::GatewayConfig {
+        auth_attempts_per_minute: 0,
+        batch_delay: std::time::Duration::from_millis(25),
+        ..commons_gateway::GatewayConfig::default()
+    })
+    .await;
+    for i in 0..5 {
+        let author = server
+            .register(&format!("author{i}@example.org"), &format!("author{i}"))
+            .await;
+        for j in 0..4 {
+            crate::common::publish(
+                &server.http,
+                &server.url,
+                &author.access,
+                &format!("Post {i}.{j}"),
+                "PUBLIC",
+            )
+            .await;
+        }
+    }
+    let feed = "{ resources(first: 20) { edges { node { title creator { username }
+        owner { __typename ... on User { username } } } } } }";
+    let (reply, statements) = server.traced(feed, json!({}), None).await;
+    let edges = reply.data()["resources"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(edges.len(), 20, "{}", reply.body);
+    for edge in &edges {
+        let node = &edge["node"];
+        let author = node["creator"]["username"].as_str().unwrap_or_default();
+        assert!(
+            node["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with(&format!("Post {}", &author[6..])))
+        );
+        assert_eq!(
+            node["owner"]["username"], author,
+            "each person owns what they wrote"
+        );
+    }
+    let reading_users: Vec<&String> = statements
+        .iter()
+        .filter(|sql| sql.contains(r#"FROM "users""#))
+        .collect();
+    assert_eq!(
+        reading_users.len(),
+        1,
+        "the five people are read once: {reading_users:#?}"
+    );
+    let hashes: Vec<&String> = statements
+        .iter()
+        .filter(|sql| sql.contains("password_hash"))
+        .collect();
+    assert!(
+        hashes.is_empty(),
+        "printing usernames reads no password hash: {hashes:#?}"
+    );
+}
+
+#[tokio::test]
+async fn a_mutation_shows_what_earlier_fields_of_the_same_document_changed() {
+    let server = TestServer::start().await;
+    let ann = server.register("ann@example.org", "ann").await;
+    // The first post loads ann as its creator; the profile changes; the second post's creator
+    // must be ann as she is now, not as the first field found her.
+    let reply = server
+        .gql(
+            r#"mutation {
+                first: createResource(input: { title: "One", kind: { blogpost: { body: "x" } } }) { creator { displayName } }
+                rename: updateProfile(input: { displayName: "Ann Lee" }) { displayName }
+                second: createResource(input: { title: "Two", kind: { blogpost: { body: "x" } } }) { creator { displayName } }
+            }"#,
+            json!({}),
+            Some(&ann.access),
+        )
+        .await;
+    assert!(reply.body["errors"].is_null(), "{}", reply.body);
+    assert_ne!(reply.data()["first"]["creator"]["displayName"], "Ann Lee");
+    assert_eq!(reply.data()["rename"]["displayName"], "Ann Lee");
+    assert_eq!(reply.data()["second"]["creator"]["displayName"], "Ann Lee");
+}

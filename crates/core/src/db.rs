@@ -4,8 +4,8 @@ use std::time::Duration;
 
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseExecutor, DatabaseTransaction,
+    DbErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
 /// Which database a URL points at.
@@ -139,16 +139,53 @@ fn is_local_host(host: &str) -> bool {
         || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-/// What a service takes as its database: a connection, or a transaction to join.
-pub trait Conn: ConnectionTrait + TransactionTrait {}
-impl<T: ConnectionTrait + TransactionTrait> Conn for T {}
+/// What a service takes as its database: the pool, or a transaction to join.
+pub trait Conn: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransaction> {
+    /// Begins a transaction (a savepoint inside one) whose `BEGIN` is finished even when the
+    /// caller is dropped while waiting for it.
+    fn begin_whole(
+        &self,
+        options: TransactionOptions,
+    ) -> impl Future<Output = Result<DatabaseTransaction, DbErr>> + Send;
+}
+
+impl Conn for DatabaseConnection {
+    async fn begin_whole(&self, options: TransactionOptions) -> Result<DatabaseTransaction, DbErr> {
+        // sqlx 0.9.0 counts a transaction only once the server has answered its `BEGIN`: a
+        // future dropped while waiting (a client that hung up, a timeout) hands the
+        // connection back to the pool inside a transaction nobody will end, and the next
+        // borrower's work runs in it. A task of its own always reads the answer; a
+        // transaction its caller no longer waits for is dropped there, which rolls it back.
+        let pool = self.clone();
+        tokio::spawn(async move { pool.begin_with_options(options).await })
+            .await
+            .map_err(|failed| DbErr::Custom(format!("beginning a transaction failed: {failed}")))?
+    }
+}
+
+impl Conn for DatabaseTransaction {
+    async fn begin_whole(&self, options: TransactionOptions) -> Result<DatabaseTransaction, DbErr> {
+        // A savepoint: a dropped one is undone with the transaction around it.
+        self.begin_with_options(options).await
+    }
+}
+
+impl Conn for DatabaseExecutor<'_> {
+    async fn begin_whole(&self, options: TransactionOptions) -> Result<DatabaseTransaction, DbErr> {
+        match self {
+            DatabaseExecutor::Connection(pool) => pool.begin_whole(options).await,
+            DatabaseExecutor::Transaction(tx) => tx.begin_whole(options).await,
+            DatabaseExecutor::OwnedTransaction(tx) => tx.begin_whole(options).await,
+        }
+    }
+}
 
 /// Begins a transaction that will write. On SQLite it takes the write lock at `BEGIN`
 /// (`BEGIN IMMEDIATE`), so concurrent writers queue on the busy timeout instead of failing
 /// when a read inside the transaction would have to be upgraded to a write. PostgreSQL ignores
 /// the mode. Inside an existing transaction this opens a savepoint, which joins it.
-pub async fn begin_write<C: TransactionTrait>(db: &C) -> Result<C::Transaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
+pub async fn begin_write<C: Conn>(db: &C) -> Result<DatabaseTransaction, DbErr> {
+    db.begin_whole(TransactionOptions {
         sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
         ..Default::default()
     })

@@ -3,20 +3,20 @@
 //! (`set_config(…, true)`), so a query that forgets the service's own filter still returns only
 //! rows the actor may see. SQLite has no such wall; the services' checks are the only one.
 
-use sea_orm::{ConnectionTrait, DatabaseBackend, DbErr, Statement, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, Statement, TransactionOptions};
 
 use crate::Actor;
-use crate::db::begin_write;
+use crate::db::{Conn, begin_write};
 
 /// Begins a transaction for reading as `actor`.
-pub async fn read<C: TransactionTrait>(db: &C, actor: &Actor) -> Result<C::Transaction, DbErr> {
-    let tx = db.begin().await?;
+pub async fn read<C: Conn>(db: &C, actor: &Actor) -> Result<DatabaseTransaction, DbErr> {
+    let tx = db.begin_whole(TransactionOptions::default()).await?;
     act_as(&tx, actor).await?;
     Ok(tx)
 }
 
 /// Begins a transaction that will write, as `actor` (see [`begin_write`]).
-pub async fn write<C: TransactionTrait>(db: &C, actor: &Actor) -> Result<C::Transaction, DbErr> {
+pub async fn write<C: Conn>(db: &C, actor: &Actor) -> Result<DatabaseTransaction, DbErr> {
     let tx = begin_write(db).await?;
     act_as(&tx, actor).await?;
     Ok(tx)

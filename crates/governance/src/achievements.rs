@@ -11,9 +11,7 @@ use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, outbox, tenant};
 use commons_identity::entity::point_total;
 use commons_identity::service::points;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::Governance;

@@ -10,9 +10,7 @@ use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, tenant};
 use commons_orgs::service::access::active_writer;
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::Governance;

@@ -12,9 +12,7 @@ use commons_messaging::entity::{conversation, participant as chatter};
 use commons_messaging::linked;
 use commons_orgs::service::access::active_writer;
 use commons_resources::entity::initiative;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, TransactionSession,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use crate::Governance;

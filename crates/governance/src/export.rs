@@ -6,7 +6,7 @@ use commons_core::db::Conn;
 use commons_core::export::{Export, ExportFormat, Table};
 use commons_core::{Actor, money, tenant};
 use commons_identity::entity::user;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::Governance;

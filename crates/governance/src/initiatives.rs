@@ -12,7 +12,6 @@ use commons_resources::entity::initiative::{self, InitiativeStatus};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    TransactionSession,
 };
 use uuid::Uuid;
 

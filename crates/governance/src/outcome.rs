@@ -11,10 +11,7 @@ use commons_core::db::Conn;
 use commons_core::{Actor, Timestamp, outbox, tenant};
 use commons_orgs::service::access::active_writer;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession,
-};
+use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::Governance;

@@ -16,7 +16,6 @@ use commons_orgs::service::access::{access_in, active_writer};
 use commons_resources::entity::initiative::InitiativeStatus;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionSession,
 };
 use uuid::Uuid;
 

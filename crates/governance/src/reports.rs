@@ -12,9 +12,7 @@ use commons_core::{Actor, outbox, tenant, text};
 use commons_orgs::service::access::active_writer;
 use commons_resources::entity::media;
 use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionSession,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use uuid::Uuid;
 
 use crate::Governance;

@@ -13,7 +13,7 @@ use commons_resources::entity::initiative::InitiativeStatus;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    SqlErr, TransactionSession,
+    SqlErr,
 };
 use uuid::Uuid;
 

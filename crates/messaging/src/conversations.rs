@@ -17,7 +17,7 @@ use commons_orgs::service::access::{access_in, active_writer, signed_in};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait, OnConflict, Query};
 use sea_orm::{
     ActiveEnum, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, Iterable, QueryFilter,
-    QueryOrder, QuerySelect, TransactionSession,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 

@@ -6,7 +6,7 @@ use commons_core::db::Conn;
 use commons_core::{Actor, Timestamp, tenant, text};
 use commons_orgs::service::access::{active_writer, require_write, signed_in};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionSession};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 

@@ -10,10 +10,7 @@ use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, tenant, text};
 use commons_orgs::service::access::{active_writer, signed_in};
 use sea_orm::sea_query::{Alias, Condition, Expr, ExprTrait, Order, Query};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    TransactionSession,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::Messaging;

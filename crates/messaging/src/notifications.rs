@@ -22,7 +22,7 @@ use commons_orgs::service::access::{active_writer, signed_in};
 use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, TransactionSession,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 

@@ -10,7 +10,7 @@ use commons_core::db::Conn;
 use commons_core::{Actor, tenant};
 use commons_orgs::service::access::{active_writer, signed_in};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::Messaging;

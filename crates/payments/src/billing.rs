@@ -18,7 +18,6 @@ use commons_resources::Scope;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession,
 };
 use uuid::Uuid;
 

@@ -7,7 +7,7 @@
 use commons_core::db::Conn;
 use commons_core::{Actor, money, tenant, text};
 use commons_resources::Scope;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, TransactionSession};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use uuid::Uuid;
 
 use crate::Payments;

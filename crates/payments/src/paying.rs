@@ -16,7 +16,7 @@ use commons_core::db::Conn;
 use commons_core::idempotency::{self, Claimed, Request};
 use commons_core::{Actor, Timestamp, tenant};
 use commons_orgs::service::access::active_writer;
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, SqlErr, TransactionSession};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, SqlErr};
 use uuid::Uuid;
 
 use crate::entity::account::AccountKind;

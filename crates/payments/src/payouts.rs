@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use commons_core::{Actor, money, tenant, text};
 use commons_resources::service::writing::live;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::Payments;

@@ -7,9 +7,7 @@ use std::collections::HashMap;
 use commons_core::db::Conn;
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use crate::Payments;

@@ -14,7 +14,7 @@ use commons_sales::entity::order;
 use commons_sales::lifecycle;
 use commons_sales::{OrderStatus, Side};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::Payments;

@@ -7,7 +7,7 @@
 use commons_core::db::Conn;
 use commons_core::{Actor, tenant};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionSession};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::Payments;
 use crate::entity::{payment, provider_event};

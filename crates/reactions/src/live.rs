@@ -8,7 +8,7 @@ use commons_core::outbox;
 use commons_core::{Actor, Event, tenant};
 use commons_identity::entity::user;
 use commons_resources::entity::resource;
-use sea_orm::{ActiveEnum, EntityTrait, TransactionSession};
+use sea_orm::{ActiveEnum, EntityTrait};
 use uuid::Uuid;
 
 use crate::comments::Comment;
@@ -24,7 +24,7 @@ pub enum Update {
         comment: Comment,
         /// Its author, read once for every subscriber; show them through
         /// `commons_identity::service::users::shown_to`.
-        author: Option<Box<user::Model>>,
+        author: Option<Box<user::Profile>>,
     },
     ReactionChanged {
         kind: ReactionKind,
@@ -75,6 +75,7 @@ async fn prepare_in(
         match comment::Entity::find_by_id(created.comment).one(tx).await? {
             Some(found) if Comment::counted(&found) => Update::CommentAdded {
                 author: user::Entity::find_by_id(found.author_id)
+                    .into_partial_model::<user::Profile>()
                     .one(tx)
                     .await?
                     .map(Box::new),

@@ -23,7 +23,7 @@ use commons_resources::{Scope, Status};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, SqlErr, TransactionSession,
+    QueryFilter, SqlErr,
 };
 use uuid::Uuid;
 

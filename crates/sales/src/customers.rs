@@ -8,7 +8,7 @@ use commons_core::page::{self, Keyset, SortKey};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
 use commons_resources::Scope;
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::Sales;

@@ -12,7 +12,6 @@ use commons_resources::{Scope, Status};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    TransactionSession,
 };
 use uuid::Uuid;
 

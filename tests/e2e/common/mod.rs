@@ -6,8 +6,8 @@ pub mod process;
 pub mod ws;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use commons_core::Actor;
 use commons_gateway::{App, GatewayConfig};
@@ -25,6 +25,8 @@ pub struct TestServer {
     pub world: World,
     /// SQL statements the server has run so far.
     pub statements: Arc<AtomicUsize>,
+    /// The text of each statement, while [`TestServer::traced`] listens.
+    traced: Arc<Mutex<Option<Vec<String>>>>,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -77,8 +79,13 @@ impl TestServer {
         let statements = Arc::new(AtomicUsize::new(0));
         let mut conn = world.db.conn.clone();
         let counter = statements.clone();
-        conn.set_metric_callback(move |_| {
+        let traced = Arc::new(Mutex::new(None::<Vec<String>>));
+        let tracer = traced.clone();
+        conn.set_metric_callback(move |info| {
             counter.fetch_add(1, Ordering::Relaxed);
+            if let Some(seen) = tracer.lock().expect("traced").as_mut() {
+                seen.push(info.statement.sql.clone());
+            }
         });
         let app = App::new(conn, world.resources.clone(), config).with_background_db(world.db.conn.clone());
         let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
@@ -94,6 +101,7 @@ impl TestServer {
             http: reqwest::Client::new(),
             world,
             statements,
+            traced,
             stop: Some(stop),
         }
     }
@@ -171,6 +179,14 @@ impl TestServer {
         let before = self.statements.load(Ordering::SeqCst);
         let reply = self.gql(query, variables, token).await;
         (reply, self.statements.load(Ordering::SeqCst) - before)
+    }
+
+    /// Runs `query` and returns its reply with the SQL statements it ran.
+    pub async fn traced(&self, query: &str, variables: Value, token: Option<&str>) -> (Reply, Vec<String>) {
+        *self.traced.lock().expect("traced") = Some(Vec::new());
+        let reply = self.gql(query, variables, token).await;
+        let seen = self.traced.lock().expect("traced").take().unwrap_or_default();
+        (reply, seen)
     }
 
     /// A WebSocket client connected to this server, signed in as `session` when given.

@@ -2,6 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_commons");
@@ -10,6 +11,8 @@ pub const BIN: &str = env!("CARGO_BIN_EXE_commons");
 pub struct ServerProcess {
     pub address: String,
     child: Child,
+    /// Every line the server has logged so far (JSON, one event a line).
+    log: Arc<Mutex<Vec<String>>>,
 }
 
 impl ServerProcess {
@@ -27,10 +30,13 @@ impl ServerProcess {
             .expect("commons starts");
         let stdout = child.stdout.take().expect("stdout");
         let (found, address) = tokio::sync::oneshot::channel();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let kept = log.clone();
         std::thread::spawn(move || {
             let mut found = Some(found);
             // Keep reading to the end, so the server never blocks on a full pipe.
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                kept.lock().expect("the log").push(line.clone());
                 if let Some(at) = line.find("GraphiQL at http://") {
                     let rest = &line[at + "GraphiQL at http://".len()..];
                     let address: String = rest.chars().take_while(|c| *c != '/' && *c != ' ').collect();
@@ -44,7 +50,13 @@ impl ServerProcess {
             .await
             .expect("the server logs its address")
             .expect("an address");
-        ServerProcess { address, child }
+        ServerProcess { address, child, log }
+    }
+
+    /// The lines logged so far that contain `needle`.
+    pub fn logged(&self, needle: &str) -> Vec<String> {
+        let log = self.log.lock().expect("the log");
+        log.iter().filter(|line| line.contains(needle)).cloned().collect()
     }
 
     pub fn url(&self) -> String {

@@ -3,7 +3,6 @@
 use std::net::{IpAddr, SocketAddr};
 
 use async_graphql::ParseRequestError;
-use async_graphql::dataloader::DataLoader;
 use async_graphql::parser::types::OperationType;
 use async_graphql_axum::GraphQLRequest;
 use axum::extract::{ConnectInfo, State};
@@ -18,14 +17,8 @@ use super::App;
 use super::response::{MediaType, error_response, graphql_response};
 use crate::error::has_code;
 use crate::schema::context::Caller;
-use crate::schema::governance::GovernanceLoader;
 use crate::schema::guard::QueryGuard;
-use crate::schema::identity::UserLoader;
-use crate::schema::messaging::MessagingLoader;
-use crate::schema::orgs::OrgsLoader;
-use crate::schema::payments::PaymentsLoader;
-use crate::schema::resources::ResourcesLoader;
-use crate::schema::sales::SalesLoader;
+use crate::schema::loaders::{self, Memory};
 
 pub async fn handle(
     State(app): State<App>,
@@ -79,53 +72,47 @@ pub async fn handle(
     };
     let operation = request.operation_name.clone();
     let span = tracing::info_span!("graphql", operation = operation.as_deref().unwrap_or(""));
-    request.data = caller_data(&app, caller);
-    let executed = tokio::time::timeout(app.config.request_timeout, app.schema.execute(request))
-        .instrument(span)
-        .await;
-    match executed {
-        Ok(response) => graphql_response(response, media, &request_id),
-        Err(_) => error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            ErrorCode::Timeout,
-            &format!(
-                "the request took longer than {} s",
-                app.config.request_timeout.as_secs_f64()
-            ),
-        ),
+    request.data = caller_data(&app, caller, Memory::Request);
+    // The request runs as a task of its own, so a client that hangs up does not cut it off
+    // halfway (its answer is then dropped): a write either happens whole or not at all. Only
+    // the timeout stops it.
+    let schema = app.schema.clone();
+    let execution = tokio::spawn(async move { schema.execute(request).await }.instrument(span));
+    let stop = execution.abort_handle();
+    match tokio::time::timeout(app.config.request_timeout, execution).await {
+        Ok(Ok(response)) => graphql_response(response, media, &request_id),
+        Ok(Err(failed)) => {
+            tracing::error!(error = %failed, "a request's execution failed");
+            error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                ErrorCode::Internal,
+                "the server failed to answer this request",
+            )
+        }
+        Err(_) => {
+            stop.abort();
+            error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::Timeout,
+                &format!(
+                    "the request took longer than {} s",
+                    app.config.request_timeout.as_secs_f64()
+                ),
+            )
+        }
     }
 }
 
 /// What resolvers need about one caller: who they are and DataLoaders acting as them. A
 /// request gets its own; a WebSocket connection shares one between its subscriptions.
-pub(super) fn caller_data(app: &App, caller: Caller) -> async_graphql::Data {
-    let services = &app.services;
-    let actor = &caller.actor;
-    let delay = app.config.batch_delay;
+pub(super) fn caller_data(app: &App, caller: Caller, memory: Memory) -> async_graphql::Data {
     let mut data = async_graphql::Data::default();
-    // Every loader acts as the caller and batches for the same delay.
-    macro_rules! acting_as_caller {
-        ($($loader:ident),+) => {$(
-            data.insert(
-                DataLoader::new(
-                    $loader {
-                        services: services.clone(),
-                        actor: actor.clone(),
-                    },
-                    tokio::spawn,
-                )
-                .delay(delay),
-            );
-        )+};
-    }
-    acting_as_caller!(
-        UserLoader,
-        OrgsLoader,
-        ResourcesLoader,
-        MessagingLoader,
-        SalesLoader,
-        PaymentsLoader,
-        GovernanceLoader
+    loaders::insert(
+        &mut data,
+        &app.services,
+        &caller.actor,
+        app.config.batch_delay,
+        memory,
     );
     data.insert(caller);
     data

@@ -22,6 +22,7 @@ use super::{App, ws_limits};
 use crate::error::coded;
 use crate::schema::context::Caller;
 use crate::schema::live::LiveSession;
+use crate::schema::loaders::Memory;
 
 pub async fn upgrade(
     State(app): State<App>,
@@ -57,7 +58,7 @@ pub async fn upgrade(
                             return Err(refused);
                         }
                     };
-                    let mut data = caller_data(&app, caller);
+                    let mut data = caller_data(&app, caller, Memory::None);
                     data.insert(LiveSession::new(token, app.config.session_recheck));
                     Ok(data)
                 },

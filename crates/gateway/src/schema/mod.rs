@@ -8,6 +8,7 @@ pub mod guard;
 pub mod idempotency;
 pub mod identity;
 pub mod live;
+pub mod loaders;
 pub mod messaging;
 pub mod node;
 pub mod orgs;
@@ -74,6 +75,7 @@ pub fn builder(config: &GatewayConfig) -> SchemaBuilder<Query, Mutation, live::S
         .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
             PERSISTED_QUERIES,
         )))
+        .extension(loaders::FreshForWrites)
 }
 
 /// The schema in SDL, as `commons schema` prints it and `schema.graphql` holds it.

@@ -59,6 +59,49 @@ pub struct Model {
     pub password_changed_at: Timestamp,
 }
 
+/// A user as the platform shows them: every column but the password hash, which only signing
+/// in and changing the password read. The reads behind GraphQL's `User` return this, so the
+/// hash is neither read to print a username nor held anywhere a resolver could show it.
+#[derive(Clone, Debug, PartialEq, Eq, DerivePartialModel)]
+#[sea_orm(entity = "Entity")]
+pub struct Profile {
+    pub id: Uuid,
+    pub email: String,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub avatar_url: Option<String>,
+    pub bio: Option<String>,
+    pub locale: Option<String>,
+    pub account_kind: String,
+    pub platform_role: PlatformRole,
+    pub status: UserStatus,
+    pub status_reason: Option<String>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+    pub password_changed_at: Timestamp,
+}
+
+impl From<Model> for Profile {
+    fn from(user: Model) -> Self {
+        Profile {
+            id: user.id,
+            email: user.email,
+            username: user.username,
+            display_name: user.display_name,
+            avatar_url: user.avatar_url,
+            bio: user.bio,
+            locale: user.locale,
+            account_kind: user.account_kind,
+            platform_role: user.platform_role,
+            status: user.status,
+            status_reason: user.status_reason,
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+            password_changed_at: user.password_changed_at,
+        }
+    }
+}
+
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
     #[sea_orm(has_many = "super::session::Entity")]

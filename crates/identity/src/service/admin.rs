@@ -2,7 +2,6 @@
 
 use commons_core::db::{Conn, begin_write};
 use commons_core::{Actor, Timestamp};
-use sea_orm::TransactionSession;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait};
 use uuid::Uuid;
 

@@ -14,7 +14,6 @@ use commons_core::db::{Conn, begin_write};
 use sea_orm::sea_query::{ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-    TransactionSession,
 };
 
 use crate::entity::password_attempt;

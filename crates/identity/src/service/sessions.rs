@@ -4,7 +4,6 @@
 use commons_core::audit::{self, Entry};
 use commons_core::db::{Conn, begin_write};
 use commons_core::{Actor, Timestamp};
-use sea_orm::TransactionSession;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;

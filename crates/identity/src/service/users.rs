@@ -39,7 +39,6 @@ impl Identity {
         actor: &Actor,
         page: &PageRequest,
     ) -> Result<Page<audit::Model>, Error> {
-        use sea_orm::TransactionSession;
         let id = actor.user_id().ok_or(Error::NotSignedIn)?;
         let tx = commons_core::tenant::read(db, actor).await?;
         let query = audit::Entity::find()
@@ -65,9 +64,10 @@ impl Identity {
         db: &impl ConnectionTrait,
         actor: &Actor,
         ids: &[Uuid],
-    ) -> Result<HashMap<Uuid, user::Model>, Error> {
+    ) -> Result<HashMap<Uuid, user::Profile>, Error> {
         let found = user::Entity::find()
             .filter(user::Column::Id.is_in(ids.iter().copied()))
+            .into_partial_model::<user::Profile>()
             .all(db)
             .await?;
         Ok(found
@@ -82,10 +82,11 @@ impl Identity {
         db: &impl ConnectionTrait,
         actor: &Actor,
         username: &str,
-    ) -> Result<Option<user::Model>, Error> {
+    ) -> Result<Option<user::Profile>, Error> {
         let name = username.trim().to_lowercase();
         let found = user::Entity::find()
             .filter(user::Column::Username.eq(name))
+            .into_partial_model::<user::Profile>()
             .one(db)
             .await?;
         Ok(found.and_then(|u| shown_to(actor, u)))
@@ -111,7 +112,7 @@ impl Identity {
 
 /// A user as `actor` may see them: blocked users are hidden from everyone but admins. For
 /// callers holding a row read for many viewers at once (live delivery).
-pub fn shown_to(actor: &Actor, user: user::Model) -> Option<user::Model> {
+pub fn shown_to(actor: &Actor, user: user::Profile) -> Option<user::Profile> {
     (user.status != UserStatus::Blocked || actor.is_admin()).then_some(user)
 }
 

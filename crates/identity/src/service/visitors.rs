@@ -2,7 +2,6 @@
 
 use commons_core::db::{Conn, begin_write};
 use commons_core::text;
-use sea_orm::TransactionSession;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;

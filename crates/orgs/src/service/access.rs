@@ -6,7 +6,7 @@ use commons_core::db::Conn;
 use commons_core::{Actor, Timestamp, tenant};
 use commons_identity::service::users;
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::Orgs;

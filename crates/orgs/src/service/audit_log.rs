@@ -7,7 +7,7 @@ use commons_core::db::Conn;
 use commons_core::page::{self, Keyset};
 use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
 use sea_orm::sea_query::Query;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, TransactionSession};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::access;

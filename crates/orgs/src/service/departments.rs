@@ -11,7 +11,6 @@ use commons_core::{Actor, AgentKind, Cursor, Page, PageRequest, Timestamp, agent
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SqlErr,
-    TransactionSession,
 };
 use uuid::Uuid;
 

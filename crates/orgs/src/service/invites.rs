@@ -17,7 +17,7 @@ use commons_identity::service::points::{self, reason};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, SqlErr, TransactionSession,
+    QueryFilter, SqlErr,
 };
 use uuid::Uuid;
 

@@ -12,7 +12,6 @@ use commons_core::{Actor, Cursor, Page, PageRequest, Timestamp, tenant};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, SqlErr,
-    TransactionSession,
 };
 use uuid::Uuid;
 

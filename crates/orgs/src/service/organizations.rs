@@ -10,7 +10,7 @@ use commons_core::{Actor, AgentKind, Cursor, Page, PageRequest, agent, tenant, t
 use sea_orm::sea_query::Query;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    SqlErr, TransactionSession,
+    SqlErr,
 };
 use uuid::Uuid;
 

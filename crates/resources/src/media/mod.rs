@@ -10,9 +10,7 @@ use std::sync::Arc;
 use commons_core::db::Conn;
 use commons_core::{Actor, tenant, text};
 use commons_orgs::service::access::active_writer;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, TransactionSession,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 

@@ -6,7 +6,7 @@ use commons_core::export::{Export, ExportFormat, Table};
 use commons_core::{Actor, tenant};
 use commons_identity::entity::user;
 use commons_orgs::Permission;
-use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, TransactionSession};
+use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::writing::{live, scope_of};

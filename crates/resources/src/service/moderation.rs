@@ -11,10 +11,7 @@ use commons_core::{Event, outbox};
 use commons_orgs::Permission;
 use commons_orgs::entity::{department, department_member, organization};
 use commons_orgs::service::access;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    TransactionSession,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
 use super::Scope;

@@ -11,7 +11,6 @@ use commons_orgs::{Permission, Role, permission};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, LikeExpr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
-    TransactionSession,
 };
 use uuid::Uuid;
 

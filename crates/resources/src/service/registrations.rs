@@ -20,7 +20,7 @@ use rand::Rng;
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ActiveEnum, ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionSession,
+    QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 

@@ -5,9 +5,7 @@ use commons_core::audit::{self, Entry};
 use commons_core::db::Conn;
 use commons_core::{Actor, tenant, text};
 use commons_orgs::Permission;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr, TransactionSession,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
 use uuid::Uuid;
 
 use super::Scope;

@@ -1,7 +1,7 @@
 //! Tasks, their reports and participants as GraphQL types; the initiative itself is a
 //! resource kind (`schema::resources::Initiative`).
 
-use async_graphql::dataloader::DataLoader;
+use crate::schema::loaders::RequestLoader;
 use async_graphql::{Context, Enum, ID, Object};
 use commons_core::Timestamp;
 use commons_governance::entity::{participant, report, task};
@@ -12,8 +12,8 @@ use crate::schema::identity::{User, load_users};
 use crate::schema::node::global_id;
 use crate::schema::resources::{Resource, load_resources};
 
-pub(crate) fn loader<'a>(ctx: &'a Context<'_>) -> &'a DataLoader<GovernanceLoader> {
-    ctx.data_unchecked::<DataLoader<GovernanceLoader>>()
+pub(crate) fn loader<'a>(ctx: &'a Context<'_>) -> &'a RequestLoader<GovernanceLoader> {
+    ctx.data_unchecked::<RequestLoader<GovernanceLoader>>()
 }
 
 #[derive(Enum, Copy, Clone, Eq, PartialEq)]

@@ -1,7 +1,8 @@
+use crate::schema::loaders::RequestLoader;
 use std::collections::HashMap;
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use commons_core::Actor;
 use uuid::Uuid;
 
@@ -32,7 +33,7 @@ impl Loader<Uuid> for UserLoader {
 }
 
 pub async fn load_users(ctx: &Context<'_>, ids: Vec<Uuid>) -> async_graphql::Result<HashMap<Uuid, User>> {
-    ctx.data_unchecked::<DataLoader<UserLoader>>()
+    ctx.data_unchecked::<RequestLoader<UserLoader>>()
         .load_many(ids)
         .await
         .unshared()

@@ -10,18 +10,24 @@ use crate::schema::node::global_id;
 /// A person (or, later, a bot) with an account.
 #[derive(Clone)]
 pub struct User {
-    pub model: user::Model,
+    pub model: user::Profile,
     /// Shown to the user it is: set where the caller has just signed in as this user (the
     /// request itself was anonymous).
     pub as_self: bool,
 }
 
-impl From<user::Model> for User {
-    fn from(model: user::Model) -> Self {
+impl From<user::Profile> for User {
+    fn from(model: user::Profile) -> Self {
         User {
             model,
             as_self: false,
         }
+    }
+}
+
+impl From<user::Model> for User {
+    fn from(model: user::Model) -> Self {
+        User::from(user::Profile::from(model))
     }
 }
 
@@ -156,7 +162,7 @@ impl From<AuthSession> for AuthPayload {
             refresh_token: s.refresh_token,
             refresh_token_expires_at: s.refresh_expires_at,
             user: User {
-                model: s.user,
+                model: s.user.into(),
                 as_self: true,
             },
         }

@@ -1,7 +1,7 @@
 //! Conversations, messages and notifications as GraphQL types.
 
+use crate::schema::loaders::RequestLoader;
 use async_graphql::connection::Connection;
-use async_graphql::dataloader::DataLoader;
 use async_graphql::{Context, Enum, ID, Json, Object, SimpleObject};
 use commons_core::{PageRequest, Timestamp};
 use commons_resources::Resources;
@@ -69,7 +69,7 @@ impl Conversation {
 
     async fn participants(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Participant>> {
         let found = ctx
-            .data_unchecked::<DataLoader<MessagingLoader>>()
+            .data_unchecked::<RequestLoader<MessagingLoader>>()
             .load_one(ParticipantsOf(self.0.id))
             .await
             .unshared()?;
@@ -79,7 +79,7 @@ impl Conversation {
     /// Messages by others after your read marker.
     async fn unread_count(&self, ctx: &Context<'_>) -> async_graphql::Result<i64> {
         let found = ctx
-            .data_unchecked::<DataLoader<MessagingLoader>>()
+            .data_unchecked::<RequestLoader<MessagingLoader>>()
             .load_one(UnreadIn(self.0.id))
             .await
             .unshared()?;
@@ -89,7 +89,7 @@ impl Conversation {
     /// The newest message, for a preview in a list of conversations (batched).
     async fn last_message(&self, ctx: &Context<'_>) -> async_graphql::Result<Option<Message>> {
         let found = ctx
-            .data_unchecked::<DataLoader<MessagingLoader>>()
+            .data_unchecked::<RequestLoader<MessagingLoader>>()
             .load_one(LastMessageIn(self.0.id))
             .await
             .unshared()?;

@@ -107,17 +107,25 @@ pub enum Owner {
 /// The owners of `ids` that exist and are visible, in one batch per kind.
 pub async fn load_owners(ctx: &Context<'_>, ids: Vec<Uuid>) -> async_graphql::Result<Vec<Option<Owner>>> {
     let loader = ctx.orgs_loader();
-    let kinds = loader
-        .load_many(ids.iter().copied().map(AgentKindOf))
-        .await
-        .unshared()?;
+    // Most owners are people, and a page's owners are mostly its creators too: asking for
+    // every id as a person while the kinds are read puts them in the creators' batch (ids of
+    // organizations simply find no person), instead of a second read of the same people after
+    // the kinds come back.
+    let (kinds, users) = futures::try_join!(
+        async {
+            loader
+                .load_many(ids.iter().copied().map(AgentKindOf))
+                .await
+                .unshared()
+        },
+        load_users(ctx, ids.clone()),
+    )?;
     let of_kind = |kind: AgentKind| -> Vec<Uuid> {
         ids.iter()
             .copied()
             .filter(|id| kinds.get(&AgentKindOf(*id)) == Some(&kind))
             .collect()
     };
-    let users = load_users(ctx, of_kind(AgentKind::User)).await?;
     let organizations = loader
         .load_many(of_kind(AgentKind::Organization))
         .await
@@ -569,11 +577,11 @@ impl AuditEvent {
 }
 
 trait OrgsLoaderExt {
-    fn orgs_loader(&self) -> &async_graphql::dataloader::DataLoader<OrgsLoader>;
+    fn orgs_loader(&self) -> &crate::schema::loaders::RequestLoader<OrgsLoader>;
 }
 
 impl OrgsLoaderExt for Context<'_> {
-    fn orgs_loader(&self) -> &async_graphql::dataloader::DataLoader<OrgsLoader> {
+    fn orgs_loader(&self) -> &crate::schema::loaders::RequestLoader<OrgsLoader> {
         self.data_unchecked()
     }
 }

@@ -220,7 +220,7 @@ pub async fn load_payments(
     ids: Vec<uuid::Uuid>,
 ) -> async_graphql::Result<std::collections::HashMap<uuid::Uuid, Payment>> {
     let found = ctx
-        .data_unchecked::<async_graphql::dataloader::DataLoader<PaymentsLoader>>()
+        .data_unchecked::<crate::schema::loaders::RequestLoader<PaymentsLoader>>()
         .load_many(ids)
         .await
         .unshared()?;

@@ -1,6 +1,6 @@
 //! Payments, refunds and balances as GraphQL types.
 
-use async_graphql::dataloader::DataLoader;
+use crate::schema::loaders::RequestLoader;
 use async_graphql::{Context, Enum, ID, Object};
 use commons_core::Timestamp;
 use commons_payments::entity::{account, payment, refund};
@@ -176,7 +176,7 @@ impl Payment {
     /// Money given back from it, oldest first.
     async fn refunds(&self, ctx: &Context<'_>) -> async_graphql::Result<Vec<Refund>> {
         let found = ctx
-            .data_unchecked::<DataLoader<PaymentsLoader>>()
+            .data_unchecked::<RequestLoader<PaymentsLoader>>()
             .load_one(RefundsOf(self.0.id))
             .await
             .unshared()?;

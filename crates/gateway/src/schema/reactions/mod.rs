@@ -65,7 +65,7 @@ impl ReactionSummary {
 pub struct Comment {
     comment: Domain,
     /// Its author when already read (live delivery reads it once for every subscriber).
-    author: Option<commons_identity::entity::user::Model>,
+    author: Option<commons_identity::entity::user::Profile>,
 }
 
 impl From<Domain> for Comment {
@@ -82,7 +82,7 @@ impl Comment {
         self.comment.id
     }
 
-    pub fn with_author(comment: Domain, author: Option<commons_identity::entity::user::Model>) -> Self {
+    pub fn with_author(comment: Domain, author: Option<commons_identity::entity::user::Profile>) -> Self {
         Comment { comment, author }
     }
 }

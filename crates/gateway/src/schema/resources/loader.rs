@@ -1,10 +1,11 @@
 //! Batched loading of resources and of the viewer's registrations, one batch per kind of key
 //! per request, acting as the request's actor.
 
+use crate::schema::loaders::RequestLoader;
 use std::collections::HashMap;
 
 use async_graphql::Context;
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::Loader;
 use commons_core::Actor;
 use uuid::Uuid;
 
@@ -86,8 +87,8 @@ impl Loader<ViewerRegistrationFor> for ResourcesLoader {
     }
 }
 
-fn loader<'a>(ctx: &'a Context<'_>) -> &'a DataLoader<ResourcesLoader> {
-    ctx.data_unchecked::<DataLoader<ResourcesLoader>>()
+fn loader<'a>(ctx: &'a Context<'_>) -> &'a RequestLoader<ResourcesLoader> {
+    ctx.data_unchecked::<RequestLoader<ResourcesLoader>>()
 }
 
 /// Resources by id, as the request's actor sees them.

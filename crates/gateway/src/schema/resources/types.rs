@@ -537,7 +537,7 @@ resource_object!(Initiative, "Initiative", {
             return Ok(None);
         };
         let raised = ctx
-            .data_unchecked::<async_graphql::dataloader::DataLoader<crate::schema::payments::PaymentsLoader>>(
+            .data_unchecked::<crate::schema::loaders::RequestLoader<crate::schema::payments::PaymentsLoader>>(
             )
             .load_one(crate::schema::payments::RaisedFor(self.full.resource.id))
             .await

@@ -190,7 +190,7 @@ pub async fn load_bookings(
     ids: Vec<uuid::Uuid>,
 ) -> async_graphql::Result<std::collections::HashMap<uuid::Uuid, Booking>> {
     let found = ctx
-        .data_unchecked::<async_graphql::dataloader::DataLoader<SalesLoader>>()
+        .data_unchecked::<crate::schema::loaders::RequestLoader<SalesLoader>>()
         .load_many(ids.into_iter().map(loader::BookingId))
         .await
         .unshared()?;
@@ -203,7 +203,7 @@ pub async fn load_orders(
     ids: Vec<uuid::Uuid>,
 ) -> async_graphql::Result<std::collections::HashMap<uuid::Uuid, Order>> {
     let found = ctx
-        .data_unchecked::<async_graphql::dataloader::DataLoader<SalesLoader>>()
+        .data_unchecked::<crate::schema::loaders::RequestLoader<SalesLoader>>()
         .load_many(ids)
         .await
         .unshared()?;

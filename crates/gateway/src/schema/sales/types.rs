@@ -1,6 +1,6 @@
 //! Orders as GraphQL types.
 
-use async_graphql::dataloader::DataLoader;
+use crate::schema::loaders::RequestLoader;
 use async_graphql::{Context, Enum, ID, Object, Union};
 use commons_core::Timestamp;
 use commons_sales::entity::{booking, order, order_change, order_line, seller_customer};
@@ -38,8 +38,8 @@ pub enum Customer {
 /// An order of products from one seller, in one currency.
 pub struct Order(pub order::Model);
 
-fn loader<'a>(ctx: &'a Context<'_>) -> &'a DataLoader<SalesLoader> {
-    ctx.data_unchecked::<DataLoader<SalesLoader>>()
+fn loader<'a>(ctx: &'a Context<'_>) -> &'a RequestLoader<SalesLoader> {
+    ctx.data_unchecked::<RequestLoader<SalesLoader>>()
 }
 
 /// The agent `id` as its GraphQL type, batched with every other owner of the request.
