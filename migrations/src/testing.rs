@@ -62,8 +62,12 @@ impl TestDb {
         let url = replace_database(&admin_url, &name);
         connect_and_migrate(&url).await.close().await.ok();
         // The tests then act as the server does: as `commons_app`, under row level security.
+        // Concurrency tests queue hundreds of tasks on the pool of a machine shared with other
+        // tests: they wait for a connection as long as it takes, where the server answers 503
+        // after 3 s.
         let options = DbOptions {
             role: Some(APP_ROLE.to_string()),
+            acquire_timeout: std::time::Duration::from_secs(60),
             ..DbOptions::default()
         };
         let conn = Db::connect_with(&url, &options)

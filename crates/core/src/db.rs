@@ -147,6 +147,9 @@ pub trait Conn: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransac
         &self,
         options: TransactionOptions,
     ) -> impl Future<Output = Result<DatabaseTransaction, DbErr>> + Send;
+
+    /// Whether [`Conn::begin_whole`] begins a transaction of its own (not a savepoint).
+    fn is_pool(&self) -> bool;
 }
 
 impl Conn for DatabaseConnection {
@@ -161,12 +164,20 @@ impl Conn for DatabaseConnection {
             .await
             .map_err(|failed| DbErr::Custom(format!("beginning a transaction failed: {failed}")))?
     }
+
+    fn is_pool(&self) -> bool {
+        true
+    }
 }
 
 impl Conn for DatabaseTransaction {
     async fn begin_whole(&self, options: TransactionOptions) -> Result<DatabaseTransaction, DbErr> {
         // A savepoint: a dropped one is undone with the transaction around it.
         self.begin_with_options(options).await
+    }
+
+    fn is_pool(&self) -> bool {
+        false
     }
 }
 
@@ -177,6 +188,10 @@ impl Conn for DatabaseExecutor<'_> {
             DatabaseExecutor::Transaction(tx) => tx.begin_whole(options).await,
             DatabaseExecutor::OwnedTransaction(tx) => tx.begin_whole(options).await,
         }
+    }
+
+    fn is_pool(&self) -> bool {
+        matches!(self, DatabaseExecutor::Connection(_))
     }
 }
 

@@ -11,15 +11,27 @@ use crate::db::{Conn, begin_write};
 /// Begins a transaction for reading as `actor`.
 pub async fn read<C: Conn>(db: &C, actor: &Actor) -> Result<DatabaseTransaction, DbErr> {
     let tx = db.begin_whole(TransactionOptions::default()).await?;
-    act_as(&tx, actor).await?;
+    acting(db, &tx, actor).await?;
     Ok(tx)
 }
 
 /// Begins a transaction that will write, as `actor` (see [`begin_write`]).
 pub async fn write<C: Conn>(db: &C, actor: &Actor) -> Result<DatabaseTransaction, DbErr> {
     let tx = begin_write(db).await?;
-    act_as(&tx, actor).await?;
+    acting(db, &tx, actor).await?;
     Ok(tx)
+}
+
+/// Says who acts in `tx`, just begun on `db`. A new transaction on the pool already acts as
+/// no one (the settings are transaction-local and read as "nobody" when unset), so an
+/// anonymous reader skips that round trip; a savepoint inherits its transaction's actor, so
+/// it always says.
+async fn acting<C: Conn>(db: &C, tx: &DatabaseTransaction, actor: &Actor) -> Result<(), DbErr> {
+    let nobody = actor.user_id().is_none() && !actor.is_admin();
+    if nobody && db.is_pool() {
+        return Ok(());
+    }
+    act_as(tx, actor).await
 }
 
 /// Switches the acting identity inside an open transaction: a registration that accepts an
