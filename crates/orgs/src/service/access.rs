@@ -5,8 +5,8 @@
 use commons_core::db::Conn;
 use commons_core::{Actor, Timestamp, tenant};
 use commons_identity::service::users;
-use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Expr, ExprTrait, JoinType};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryTrait};
 use uuid::Uuid;
 
 use crate::Orgs;
@@ -106,18 +106,29 @@ pub async fn access_in(
     org_id: Uuid,
     department_id: Option<Uuid>,
 ) -> Result<Access, Error> {
-    let organization = organization::Entity::find_by_id(org_id)
-        .one(db)
-        .await?
-        .ok_or(Error::OrganizationNotFound)?;
-    let (membership, department) = match actor.user_id() {
-        None => (None, None),
+    let (organization, membership, department) = match actor.user_id() {
+        None => {
+            let organization = organization::Entity::find_by_id(org_id).one(db).await?;
+            (organization.ok_or(Error::OrganizationNotFound)?, None, None)
+        }
         Some(user_id) => {
-            let membership = membership::Entity::find()
-                .filter(membership::Column::OrgId.eq(org_id))
-                .filter(membership::Column::UserId.eq(user_id))
+            // The organization and the caller's membership in one round trip.
+            let mut with_membership =
+                organization::Entity::find_by_id(org_id).select_also(membership::Entity);
+            QueryTrait::query(&mut with_membership).join(
+                JoinType::LeftJoin,
+                membership::Entity,
+                Condition::all()
+                    .add(
+                        Expr::col((membership::Entity, membership::Column::OrgId))
+                            .equals((organization::Entity, organization::Column::Id)),
+                    )
+                    .add(Expr::col((membership::Entity, membership::Column::UserId)).eq(user_id)),
+            );
+            let (organization, membership) = with_membership
                 .one(db)
-                .await?;
+                .await?
+                .ok_or(Error::OrganizationNotFound)?;
             let department = match department_id {
                 Some(department_id) => {
                     department_member::Entity::find()
@@ -129,7 +140,7 @@ pub async fn access_in(
                 }
                 None => None,
             };
-            (membership, department)
+            (organization, membership, department)
         }
     };
     let access = Access {
@@ -142,6 +153,42 @@ pub async fn access_in(
         return Err(Error::OrganizationNotFound);
     }
     Ok(access)
+}
+
+/// Every organization `user_id` belongs to, with their seats in its departments, in one round
+/// trip (a seat cannot outlive its membership: a foreign key holds that).
+pub async fn memberships_with_seats(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+) -> Result<Vec<(membership::Model, Vec<department_member::Model>)>, Error> {
+    let mut joined = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(user_id))
+        .select_also(department_member::Entity);
+    QueryTrait::query(&mut joined).join(
+        JoinType::LeftJoin,
+        department_member::Entity,
+        Condition::all()
+            .add(
+                Expr::col((department_member::Entity, department_member::Column::OrgId))
+                    .equals((membership::Entity, membership::Column::OrgId)),
+            )
+            .add(
+                Expr::col((department_member::Entity, department_member::Column::UserId))
+                    .equals((membership::Entity, membership::Column::UserId)),
+            ),
+    );
+    let mut grouped: Vec<(membership::Model, Vec<department_member::Model>)> = Vec::new();
+    for (membership, seat) in joined.all(db).await? {
+        let at = match grouped.iter().position(|(m, _)| m.id == membership.id) {
+            Some(at) => at,
+            None => {
+                grouped.push((membership, Vec::new()));
+                grouped.len() - 1
+            }
+        };
+        grouped[at].1.extend(seat);
+    }
+    Ok(grouped)
 }
 
 impl Orgs {

@@ -5,7 +5,7 @@
 use commons_core::db::Conn;
 use commons_core::page::{self, Keyset, SortKey};
 use commons_core::{Actor, Cursor, Page, PageError, PageRequest, tenant};
-use commons_orgs::entity::{department_member, membership};
+use commons_orgs::entity::department_member;
 use commons_orgs::service::access;
 use commons_orgs::{Permission, Role, permission};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, LikeExpr, Query};
@@ -377,17 +377,12 @@ async fn visible_to(db: &impl ConnectionTrait, actor: &Actor) -> Result<Conditio
                 .add(resource::Column::CreatorId.eq(me)),
         ),
     );
-    let memberships = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(me))
-        .all(db)
-        .await?;
-    let seats = department_member::Entity::find()
-        .filter(department_member::Column::UserId.eq(me))
-        .all(db)
-        .await?;
-    for m in memberships.into_iter().filter(|m| m.role.is_member()) {
+    for (m, seats) in access::memberships_with_seats(db, me).await? {
+        if !m.role.is_member() {
+            continue;
+        }
         let role = m.role;
-        let seated: Vec<&department_member::Model> = seats.iter().filter(|s| s.org_id == m.org_id).collect();
+        let seated: Vec<&department_member::Model> = seats.iter().collect();
         let mine = Condition::all()
             .add(resource::Column::OrgId.eq(m.org_id))
             .add(within_visibility(me, role, &seated))
