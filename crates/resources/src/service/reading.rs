@@ -382,11 +382,10 @@ async fn visible_to(db: &impl ConnectionTrait, actor: &Actor) -> Result<Conditio
             continue;
         }
         let role = m.role;
-        let seated: Vec<&department_member::Model> = seats.iter().collect();
         let mine = Condition::all()
             .add(resource::Column::OrgId.eq(m.org_id))
-            .add(within_visibility(me, role, &seated))
-            .add(within_status(me, role, &seated));
+            .add(within_visibility(me, role, &seats))
+            .add(within_status(me, role, &seats));
         any = any.add(mine);
     }
     Ok(any)
@@ -394,7 +393,7 @@ async fn visible_to(db: &impl ConnectionTrait, actor: &Actor) -> Result<Conditio
 
 /// Members-only for members; department-only for the department's members and moderators
 /// and up; private for admins and the creator.
-fn within_visibility(me: Uuid, role: Role, seated: &[&department_member::Model]) -> Condition {
+fn within_visibility(me: Uuid, role: Role, seated: &[department_member::Model]) -> Condition {
     let department = if role >= Role::Moderator {
         Condition::all().add(resource::Column::Visibility.eq(Visibility::Department))
     } else {
@@ -417,7 +416,7 @@ fn within_visibility(me: Uuid, role: Role, seated: &[&department_member::Model])
 
 /// Published for everyone; drafts and archived resources for their creator and for whoever may
 /// publish where they are (the whole organization, or the departments that grant it).
-fn within_status(me: Uuid, role: Role, seated: &[&department_member::Model]) -> Condition {
+fn within_status(me: Uuid, role: Role, seated: &[department_member::Model]) -> Condition {
     if permission::role_allows(role, Permission::PublishResources) {
         return Condition::all();
     }
