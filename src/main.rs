@@ -13,10 +13,10 @@ use commons_core::Db;
 use commons_core::db::{DbOptions, redact};
 use commons_gateway::{App, GatewayConfig};
 use commons_identity::{Identity, Settings, TokenKeys};
-use commons_migrations::{Migrator, MigratorTrait};
+use commons_migrations::{Migrator, MigratorTrait, SYSTEM_ROLE};
 use commons_orgs::Orgs;
 use commons_resources::Resources;
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection};
 
 use cli::{Cli, Command, PaymentArgs, ServeArgs};
 
@@ -100,6 +100,31 @@ async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
         .with_context(|| format!("connecting to {}", redact(url)))
 }
 
+/// PostgreSQL: the server acts as the system (sign-in, notifications, the outbox) only if its
+/// login holds `commons_system`; without it those would quietly find nothing, so say so now.
+async fn require_system_login(db: &DatabaseConnection) -> anyhow::Result<()> {
+    if db.get_database_backend() != sea_orm::DatabaseBackend::Postgres {
+        return Ok(());
+    }
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            sea_orm::DatabaseBackend::Postgres,
+            format!("SELECT pg_has_role(session_user, '{SYSTEM_ROLE}', 'MEMBER') AS holds, session_user::text AS login"),
+        ))
+        .await
+        .context("checking the database login's roles")?
+        .context("the role check returned no row")?;
+    if row.try_get::<bool>("", "holds")? {
+        return Ok(());
+    }
+    let login: String = row.try_get("", "login")?;
+    anyhow::bail!(
+        "the database login {login} does not hold the role {SYSTEM_ROLE}, which the server needs to act \
+         as the system (sign-in, notifications, the outbox); as the database owner run \
+         `GRANT {SYSTEM_ROLE} TO {login}`"
+    )
+}
+
 async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
     let db = connect(database_url).await?;
     if args.no_migrate {
@@ -120,6 +145,7 @@ async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
         }
         _ => db,
     };
+    require_system_login(&db).await?;
     let identity = Identity::new(args.token_keys()?, args.identity_settings()?);
     let orgs = Orgs::new(identity, args.orgs.settings());
     let media = args.media.settings(database_url)?;

@@ -26,12 +26,14 @@ mod m20261203_000020_linked_conversations;
 mod m20261203_000021_audit_append_only;
 mod m20261203_000022_resources_wall;
 mod m20261203_000023_comments_notifications_wall;
+mod m20261204_000024_second_wall;
 mod util;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use m20261125_000005_tenant_isolation::APP_ROLE;
+pub use m20261204_000024_second_wall::SYSTEM_ROLE;
 
 pub struct Migrator;
 
@@ -62,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000021_audit_append_only::Migration),
             Box::new(m20261203_000022_resources_wall::Migration),
             Box::new(m20261203_000023_comments_notifications_wall::Migration),
+            Box::new(m20261204_000024_second_wall::Migration),
         ]
     }
 }

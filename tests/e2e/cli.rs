@@ -225,3 +225,58 @@ async fn a_database_on_this_machine_is_reached_without_tls() {
     let ssl: bool = row.try_get("", "ssl").expect("ssl");
     assert!(!ssl, "a loopback connection without sslmode should not use TLS");
 }
+
+/// A PostgreSQL login that cannot act as the system (it lacks `commons_system`) would serve
+/// with sign-in and notifications quietly finding nothing: the server refuses to start, and
+/// says what to grant.
+#[tokio::test]
+async fn serve_refuses_a_login_that_cannot_act_as_the_system() {
+    use sea_orm::ConnectionTrait;
+    let db = TestDb::fresh().await;
+    if !db.is_postgres() {
+        return;
+    }
+    let owner = commons_core::db::Db::connect(db.url()).await.expect("connect");
+    let login = format!("plain_{}", uuid::Uuid::now_v7().simple());
+    owner
+        .execute_unprepared(&format!(
+            "CREATE ROLE {login} LOGIN; GRANT {} TO {login};",
+            commons_migrations::APP_ROLE
+        ))
+        .await
+        .expect("a login with the application role only");
+    let (scheme, rest) = db.url().split_once("://").expect("a URL");
+    let url = format!(
+        "{scheme}://{login}@{}",
+        rest.split_once('@').map_or(rest, |(_, host)| host)
+    );
+    let mut child = Command::new(BIN)
+        .args(["--database-url", &url, "serve", "--no-migrate"])
+        .env("COMMONS_LISTEN", "127.0.0.1:0")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("commons starts");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break Some(status);
+        }
+        if std::time::Instant::now() > deadline {
+            child.kill().ok();
+            break None;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    let mut said = String::new();
+    if let Some(mut stderr) = child.stderr.take() {
+        std::io::Read::read_to_string(&mut stderr, &mut said).ok();
+    }
+    owner.execute_unprepared(&format!("DROP ROLE {login}")).await.ok();
+    let status = status.expect("the server stops by itself");
+    assert!(!status.success());
+    assert!(
+        said.contains(&format!("GRANT commons_system TO {login}")),
+        "{said}"
+    );
+}

@@ -285,8 +285,12 @@ async fn visitors_are_recorded_and_linked_at_registration() {
     use commons_identity::entity::visitor;
     use sea_orm::EntityTrait;
     let id: uuid::Uuid = visitor.parse().expect("a uuid");
+    // Visitors are the system's to read (row level security on PostgreSQL).
+    let system = commons_core::tenant::read(&server.world.db.conn, &commons_core::Actor::System)
+        .await
+        .expect("begin");
     let row = visitor::Entity::find_by_id(id)
-        .one(&server.world.db.conn)
+        .one(&system)
         .await
         .expect("query")
         .expect("row");

@@ -22,7 +22,9 @@ use sea_orm::{
 };
 use tokio::sync::broadcast;
 
+use crate::db::Conn;
 use crate::event::Event;
+use crate::tenant;
 use crate::{Actor, Timestamp};
 
 /// The PostgreSQL channel appends notify.
@@ -186,7 +188,9 @@ pub async fn handle_once(
 /// Deletes the events created before `cutoff`, with what handlers recorded of them, and says
 /// how many events went. The outbox is a channel, not an archive: what matters to keep is in
 /// the tables the events told of (and the audit log).
-pub async fn prune(db: &impl ConnectionTrait, cutoff: Timestamp) -> Result<u64, DbErr> {
+pub async fn prune<C: Conn>(db: &C, cutoff: Timestamp) -> Result<u64, DbErr> {
+    // On PostgreSQL only the system sees the outbox.
+    let tx = tenant::write(db, &Actor::System).await?;
     let old = sea_orm::sea_query::Query::select()
         .column(Column::Id)
         .from(Entity)
@@ -194,13 +198,15 @@ pub async fn prune(db: &impl ConnectionTrait, cutoff: Timestamp) -> Result<u64, 
         .to_owned();
     handled::Entity::delete_many()
         .filter(handled::Column::EventId.in_subquery(old))
-        .exec(db)
+        .exec(&tx)
         .await?;
-    Ok(Entity::delete_many()
+    let pruned = Entity::delete_many()
         .filter(Column::CreatedAt.lt(cutoff))
-        .exec(db)
+        .exec(&tx)
         .await?
-        .rows_affected)
+        .rows_affected;
+    tx.commit().await?;
+    Ok(pruned)
 }
 
 /// Reads committed events and broadcasts them to this process's subscribers, each once and
@@ -274,10 +280,13 @@ impl Dispatcher {
     }
 
     /// Sends, in order, the events `reader` has not read yet and that are safe to read.
-    pub async fn deliver(&self, db: &impl ConnectionTrait, reader: &mut Reader) -> Result<Read, DbErr> {
+    pub async fn deliver<C: Conn>(&self, db: &C, reader: &mut Reader) -> Result<Read, DbErr> {
         let mut read = Read::default();
         loop {
-            let found = reader.next(db, READ_BATCH).await?;
+            // On PostgreSQL only the system sees the outbox.
+            let tx = tenant::read(db, &Actor::System).await?;
+            let found = reader.next(&tx, READ_BATCH).await?;
+            tx.commit().await?;
             for event in found.events {
                 // No subscriber is not an error: nobody is listening right now.
                 self.sender.send(Arc::new(event)).ok();

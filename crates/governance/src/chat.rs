@@ -47,7 +47,7 @@ impl Governance {
             .await?;
         tenant::act_as(&tx, actor).await?;
         if let Some(chat) = chat_of(&tx, initiative_id).await? {
-            linked::add(&tx, chat, &[me], now).await?;
+            linked::add(&tx, actor, chat, &[me], now).await?;
             let found = conversation::Entity::find_by_id(chat)
                 .one(&tx)
                 .await?
@@ -62,7 +62,8 @@ impl Governance {
             .into_tuple()
             .all(&tx)
             .await?;
-        let opened = linked::open_group(&tx, "initiative", me, &seen.resource.title, &people, now).await?;
+        let opened =
+            linked::open_group(&tx, actor, "initiative", me, &seen.resource.title, &people, now).await?;
         initiative_chat::Entity::insert(initiative_chat::ActiveModel {
             initiative_id: Set(initiative_id),
             conversation_id: Set(opened.id),
@@ -128,12 +129,13 @@ async fn chat_of(tx: &impl ConnectionTrait, initiative: Uuid) -> Result<Option<U
 /// Puts someone who just joined the initiative in its chat, if it has one.
 pub(crate) async fn follow_join(
     tx: &impl ConnectionTrait,
+    actor: &Actor,
     initiative: Uuid,
     user: Uuid,
     now: Timestamp,
 ) -> Result<(), Error> {
     if let Some(chat) = chat_of(tx, initiative).await? {
-        linked::add(tx, chat, &[user], now).await?;
+        linked::add(tx, actor, chat, &[user], now).await?;
     }
     Ok(())
 }

@@ -138,7 +138,7 @@ impl Governance {
                 max: seen.initiative.max_participants.unwrap_or_default(),
             });
         }
-        crate::chat::follow_join(tx, id, user, now).await?;
+        crate::chat::follow_join(tx, actor, id, user, now).await?;
         let event = InitiativeJoined {
             initiative: id,
             user,

@@ -210,3 +210,101 @@ async fn password_guesses_per_address_are_limited_under_concurrency() {
         .await;
     assert!(matches!(typo, Err(Error::InvalidCredentials)), "{typo:?}");
 }
+
+/// What an unfiltered `SELECT count(*)` of each credential table finds as `actor`: sessions,
+/// API keys, refresh tokens, password guess counts.
+async fn credentials_seen_by(world: &World, actor: &Actor) -> [i64; 4] {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let tx = commons_core::tenant::read(&world.db.conn, actor)
+        .await
+        .expect("begin");
+    let row = tx
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT (SELECT count(*) FROM sessions) AS a, (SELECT count(*) FROM api_keys) AS b, \
+                    (SELECT count(*) FROM refresh_tokens) AS c, \
+                    (SELECT count(*) FROM password_attempts) AS d",
+        ))
+        .await
+        .expect("count")
+        .expect("a row");
+    ["a", "b", "c", "d"].map(|column| row.try_get::<i64>("", column).expect("a count"))
+}
+
+/// Issue 15 (7), on PostgreSQL past the services: a session is its person's, an API key its
+/// maker's; refresh tokens and guess counts are the system's. Signing in with a token or a
+/// key still finds them, before anyone is acting.
+#[tokio::test]
+async fn credentials_are_walled_below_the_services() {
+    use commons_identity::service::api_keys::CreateApiKey;
+    let world = World::new().await;
+    let (db, identity) = (&world.db.conn, world.identity().clone());
+    let ann = identity
+        .register(db, &Actor::ANONYMOUS, register("ann@example.org", "ann"))
+        .await
+        .expect("ann registers");
+    identity
+        .register(db, &Actor::ANONYMOUS, register("bob@example.org", "bob"))
+        .await
+        .expect("bob registers");
+    let wrong = identity
+        .login(
+            db,
+            &Actor::ANONYMOUS,
+            login("bob@example.org", "not bob's password"),
+        )
+        .await;
+    assert!(matches!(wrong, Err(Error::InvalidCredentials)), "{wrong:?}");
+    let as_ann = identity
+        .authenticate(db, &ann.access_token)
+        .await
+        .expect("ann's token");
+    let key = identity
+        .create_api_key(
+            db,
+            &as_ann,
+            CreateApiKey {
+                name: "reports".into(),
+                ..CreateApiKey::default()
+            },
+        )
+        .await
+        .expect("ann's key");
+    let by_key = identity
+        .authenticate_api_key(db, &key.secret)
+        .await
+        .expect("the key signs in");
+    assert_eq!(by_key.user_id(), as_ann.user_id());
+    assert_eq!(identity.api_keys(db, &as_ann).await.expect("ann's keys").len(), 1);
+    if !world.db.is_postgres() {
+        return;
+    }
+    let bob = identity.login(db, &Actor::ANONYMOUS, login("bob@example.org", input::PASSWORD));
+    let as_bob = identity
+        .authenticate(db, &bob.await.expect("bob signs in").access_token)
+        .await
+        .expect("bob's token");
+    assert_eq!(credentials_seen_by(&world, &as_ann).await, [1, 1, 0, 0]);
+    assert_eq!(
+        credentials_seen_by(&world, &as_bob).await,
+        [2, 0, 0, 0],
+        "registered and signed in"
+    );
+    assert_eq!(credentials_seen_by(&world, &Actor::ANONYMOUS).await, [0; 4]);
+    let everything = credentials_seen_by(&world, &Actor::System).await;
+    assert_eq!(
+        everything[..3],
+        [3, 1, 3],
+        "three sessions, one key, three refresh tokens"
+    );
+
+    // Bob signs out everywhere: his sessions end, and his token with them.
+    identity.logout_everywhere(db, &as_bob).await.expect("sign out");
+    assert!(
+        identity
+            .still_signed_in(db, &as_bob)
+            .await
+            .is_ok_and(|live| !live)
+    );
+    assert!(identity.still_signed_in(db, &as_ann).await.is_ok_and(|live| live));
+}

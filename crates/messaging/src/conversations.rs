@@ -106,7 +106,7 @@ impl Messaging {
         let others = people(&input.member_ids, me, "memberIds")?;
         require_active_users(&tx, &others, "memberIds").await?;
         let found = match input.kind {
-            ConversationKind::Private => private(&tx, me, &others, now).await?,
+            ConversationKind::Private => private(&tx, actor, me, &others, now).await?,
             ConversationKind::Group => {
                 let org_id = match input.department_id {
                     Some(department_id) => Some(department_org(&tx, actor, department_id).await?),
@@ -131,8 +131,8 @@ impl Messaging {
                 conversation::Entity::insert(created)
                     .exec_without_returning(&tx)
                     .await?;
-                join(&tx, id, &[me], ParticipantRole::Owner, now).await?;
-                join(&tx, id, &others, ParticipantRole::Member, now).await?;
+                join(&tx, actor, id, &[me], ParticipantRole::Owner, now).await?;
+                join(&tx, actor, id, &others, ParticipantRole::Member, now).await?;
                 load(&tx, id).await?
             }
         };
@@ -168,7 +168,7 @@ impl Messaging {
                 require_org_members(&tx, actor, org_id, &added, "userIds").await?;
             }
         }
-        join(&tx, conversation_id, &added, ParticipantRole::Member, now).await?;
+        join(&tx, actor, conversation_id, &added, ParticipantRole::Member, now).await?;
         tx.commit().await?;
         Ok(found.into())
     }
@@ -418,6 +418,7 @@ async fn require_active_users(
 /// The private conversation of `me` and the one other person, made if it is not there yet.
 async fn private(
     tx: &impl ConnectionTrait,
+    actor: &Actor,
     me: Uuid,
     others: &[Uuid],
     now: Timestamp,
@@ -457,14 +458,19 @@ async fn private(
         .ok_or(Error::Conflict(
             "the conversation could not be started; try again",
         ))?;
-    join(tx, found.id, &[low, high], ParticipantRole::Member, now).await?;
+    join(tx, actor, found.id, &[low, high], ParticipantRole::Member, now).await?;
     Ok(found)
 }
 
 /// Puts people in a conversation (those already in stay as they are), their read marker at
 /// its newest message: what was said before they joined is there to read, not unread.
+///
+/// Written as the system, once the caller has decided who may join: on PostgreSQL someone
+/// joining (or adding themselves, as an initiative's chat does) does not see the
+/// conversation's messages yet, nor may a row name someone else before the actor is in.
 pub(crate) async fn join(
     tx: &impl ConnectionTrait,
+    actor: &Actor,
     conversation_id: Uuid,
     user_ids: &[Uuid],
     role: ParticipantRole,
@@ -473,6 +479,19 @@ pub(crate) async fn join(
     if user_ids.is_empty() {
         return Ok(());
     }
+    tenant::act_as(tx, &Actor::System).await?;
+    let joined = insert_participants(tx, conversation_id, user_ids, role, now).await;
+    tenant::act_as(tx, actor).await?;
+    joined
+}
+
+async fn insert_participants(
+    tx: &impl ConnectionTrait,
+    conversation_id: Uuid,
+    user_ids: &[Uuid],
+    role: ParticipantRole,
+    now: Timestamp,
+) -> Result<(), Error> {
     let newest = message::Entity::find()
         .select_only()
         .column(message::Column::Id)

@@ -62,7 +62,10 @@ impl Messaging {
         let now = self.now();
         let tx = tenant::write(db, actor).await?;
         let me = active_writer(&tx, actor).await?;
-        push_token::Entity::insert(push_token::ActiveModel {
+        // A device that changes hands moves to its new owner: the row to take over is the
+        // previous owner's, which on PostgreSQL only the system may change.
+        tenant::act_as(&tx, &Actor::System).await?;
+        let saved = push_token::Entity::insert(push_token::ActiveModel {
             id: Set(commons_core::id::new()),
             user_id: Set(me),
             platform: Set(platform),
@@ -80,7 +83,9 @@ impl Messaging {
                 .to_owned(),
         )
         .exec_without_returning(&tx)
-        .await?;
+        .await;
+        tenant::act_as(&tx, actor).await?;
+        saved?;
         let saved = push_token::Entity::find()
             .filter(push_token::Column::TokenHash.eq(hash))
             .one(&tx)

@@ -2,7 +2,7 @@
 //! joined the initiative (governance). These join the caller's transaction and check no one:
 //! the caller has decided who belongs, in the transaction that changes it.
 
-use commons_core::{Timestamp, text};
+use commons_core::{Actor, Timestamp, text};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -19,6 +19,7 @@ const CHUNK: usize = 500;
 /// keeps (messaging's own "add people" refuses it).
 pub async fn open_group(
     tx: &impl ConnectionTrait,
+    actor: &Actor,
     linked_to: &'static str,
     owner: Uuid,
     title: &str,
@@ -41,20 +42,21 @@ pub async fn open_group(
     })
     .exec_without_returning(tx)
     .await?;
-    join(tx, id, &[owner], ParticipantRole::Owner, now).await?;
-    add(tx, id, members, now).await?;
+    join(tx, actor, id, &[owner], ParticipantRole::Owner, now).await?;
+    add(tx, actor, id, members, now).await?;
     Ok(load(tx, id).await?.into())
 }
 
 /// Adds `people` to the group (those in it already stay as they are).
 pub async fn add(
     tx: &impl ConnectionTrait,
+    actor: &Actor,
     conversation_id: Uuid,
     people: &[Uuid],
     now: Timestamp,
 ) -> Result<(), Error> {
     for chunk in people.chunks(CHUNK) {
-        join(tx, conversation_id, chunk, ParticipantRole::Member, now).await?;
+        join(tx, actor, conversation_id, chunk, ParticipantRole::Member, now).await?;
     }
     Ok(())
 }

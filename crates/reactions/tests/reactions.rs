@@ -280,3 +280,73 @@ async fn ratings_average_and_distribution() {
     let nothing = rate(&ann, Uuid::now_v7(), 3, None).await.unwrap_err();
     assert_eq!(nothing.code(), ErrorCode::NotFound);
 }
+
+/// What an unfiltered `SELECT count(*)` finds as `actor`: reactions, reaction counts, ratings.
+async fn reactions_seen_by(world: &World, actor: &Actor) -> [i64; 3] {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let tx = commons_core::tenant::read(&world.db.conn, actor)
+        .await
+        .expect("begin");
+    let row = tx
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT (SELECT count(*) FROM reactions) AS a, (SELECT count(*) FROM reaction_counts) AS b, \
+                    (SELECT count(*) FROM ratings) AS c",
+        ))
+        .await
+        .expect("count")
+        .expect("a row");
+    ["a", "b", "c"].map(|column| row.try_get::<i64>("", column).expect("a count"))
+}
+
+/// Issue 15 (7), on PostgreSQL past the services: reactions and ratings follow what they are
+/// about. Once a post is private, who reacted to it and what they said of it are its
+/// creator's to read, not everyone's.
+#[tokio::test]
+async fn reactions_and_ratings_follow_their_resource_below_the_services() {
+    use commons_reactions::ratings::Rate;
+    use commons_resources::Visibility;
+    use commons_resources::service::writing::UpdateResource;
+    let (world, reactions) = world_with_reactions().await;
+    let db = &world.db.conn;
+    let people = world.people("circle", 3).await;
+    let [author, ann, cat] = <[Actor; 3]>::try_from(people).expect("three");
+    let post = world.post(&author, "Our circle").publish().await;
+    reactions
+        .toggle_reaction(db, &ann, post, ReactionKind::Love)
+        .await
+        .expect("ann loves it");
+    let rating = Rate {
+        target_id: post,
+        score: 4,
+        comment: Some("warm people".into()),
+        ..Rate::default()
+    };
+    reactions.rate(db, &ann, rating).await.expect("ann rates it");
+    if !world.db.is_postgres() {
+        return;
+    }
+    assert_eq!(
+        reactions_seen_by(&world, &cat).await,
+        [1, 1, 1],
+        "public: everyone"
+    );
+    world
+        .resources
+        .update_resource(
+            db,
+            &author,
+            UpdateResource {
+                id: post,
+                visibility: Some(Visibility::Private),
+                ..UpdateResource::default()
+            },
+        )
+        .await
+        .expect("made private");
+    assert_eq!(reactions_seen_by(&world, &cat).await, [0, 0, 0]);
+    assert_eq!(reactions_seen_by(&world, &Actor::ANONYMOUS).await, [0, 0, 0]);
+    assert_eq!(reactions_seen_by(&world, &author).await, [1, 1, 1]);
+    // Ann no longer sees the post, but her own rating stays hers.
+    assert_eq!(reactions_seen_by(&world, &ann).await, [0, 0, 1]);
+}

@@ -1,7 +1,7 @@
 //! Accounts: registration (ID2), profile and password (ID5).
 
 use commons_core::db::{Conn, begin_write};
-use commons_core::{Actor, AgentKind, agent};
+use commons_core::{Actor, AgentKind, agent, tenant};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, SqlErr};
 use uuid::Uuid;
@@ -229,12 +229,15 @@ impl Identity {
             Err(e) => return Err(e.into()),
         };
         if let Some(visitor_id) = visitor_id {
+            // Visitors are the system's on PostgreSQL; the registration goes on anonymous.
+            tenant::act_as(&tx, &Actor::System).await?;
             visitor::Entity::update_many()
                 .col_expr(visitor::Column::UserId, Expr::value(user.id))
                 .filter(visitor::Column::Id.eq(visitor_id))
                 .filter(visitor::Column::UserId.is_null())
                 .exec(&tx)
                 .await?;
+            tenant::act_as(&tx, &Actor::ANONYMOUS).await?;
         }
         let session = self.start_session(&tx, user, &client).await?;
         tx.commit().await?;
@@ -313,7 +316,7 @@ impl Identity {
         }
         let hash = self.passwords.hash(&input.new_password).await?;
         let now = self.clock.now();
-        let tx = begin_write(db).await?;
+        let tx = tenant::write(db, actor).await?;
         let mut model: user::ActiveModel = current.into();
         model.password_hash = Set(hash);
         model.password_changed_at = Set(now);

@@ -1,7 +1,7 @@
 //! Platform administration (ID6): blocking and approving accounts.
 
 use commons_core::db::{Conn, begin_write};
-use commons_core::{Actor, Timestamp};
+use commons_core::{Actor, Timestamp, tenant};
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait};
 use uuid::Uuid;
 
@@ -98,7 +98,8 @@ impl Identity {
             ));
         }
         let now: Timestamp = self.clock.now();
-        let tx = begin_write(db).await?;
+        // As the admin: blocking ends the person's sessions, which only they and admins see.
+        let tx = tenant::write(db, actor).await?;
         let current = user::Entity::find_by_id(user_id)
             .one(&tx)
             .await?

@@ -9,12 +9,10 @@
 //! tells nothing about which accounts exist.
 
 use chrono::Duration;
-use commons_core::Timestamp;
-use commons_core::db::{Conn, begin_write};
+use commons_core::db::Conn;
+use commons_core::{Actor, Timestamp, tenant};
 use sea_orm::sea_query::{ExprTrait, OnConflict};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
 
 use crate::entity::password_attempt;
 use crate::error::Error;
@@ -30,7 +28,8 @@ pub const LOCKOUT: Duration = Duration::minutes(15);
 /// Counts a guess at `email` (normalized), or refuses it while the address is locked out.
 pub(crate) async fn count_guess<C: Conn>(db: &C, email: &str, now: Timestamp) -> Result<(), Error> {
     let digest = hash_token(email);
-    let tx = begin_write(db).await?;
+    // Nobody is acting yet; on PostgreSQL the counts are the system's alone.
+    let tx = tenant::write(db, &Actor::System).await?;
     password_attempt::Entity::insert(password_attempt::ActiveModel {
         email_digest: Set(digest.clone()),
         attempts: Set(0),
@@ -75,18 +74,21 @@ pub(crate) async fn count_guess<C: Conn>(db: &C, email: &str, now: Timestamp) ->
 }
 
 /// The right password was given: the address starts afresh.
-pub(crate) async fn forget_guesses(db: &impl ConnectionTrait, email: &str) -> Result<(), Error> {
+pub(crate) async fn forget_guesses<C: Conn>(db: &C, email: &str) -> Result<(), Error> {
+    let tx = tenant::write(db, &Actor::System).await?;
     password_attempt::Entity::delete_many()
         .filter(password_attempt::Column::EmailDigest.eq(hash_token(email)))
-        .exec(db)
+        .exec(&tx)
         .await?;
+    tx.commit().await?;
     Ok(())
 }
 
 /// Deletes counts whose window and lockout are both over, so guesses at random addresses
 /// leave nothing behind; run it periodically. Returns how many went.
-pub async fn prune_guesses(db: &impl ConnectionTrait, now: Timestamp) -> Result<u64, Error> {
+pub async fn prune_guesses<C: Conn>(db: &C, now: Timestamp) -> Result<u64, Error> {
     let stale = now - WINDOW.max(LOCKOUT);
+    let tx = tenant::write(db, &Actor::System).await?;
     let deleted = password_attempt::Entity::delete_many()
         .filter(password_attempt::Column::WindowStartedAt.lt(stale))
         .filter(
@@ -94,7 +96,8 @@ pub async fn prune_guesses(db: &impl ConnectionTrait, now: Timestamp) -> Result<
                 .is_null()
                 .or(password_attempt::Column::LockedUntil.lt(now)),
         )
-        .exec(db)
+        .exec(&tx)
         .await?;
+    tx.commit().await?;
     Ok(deleted.rows_affected)
 }

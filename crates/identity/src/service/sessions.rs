@@ -3,9 +3,11 @@
 
 use commons_core::audit::{self, Entry};
 use commons_core::db::{Conn, begin_write};
-use commons_core::{Actor, Timestamp};
-use sea_orm::sea_query::Expr;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use commons_core::{Actor, Timestamp, tenant};
+use sea_orm::sea_query::{Expr, Func};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseBackend, EntityTrait, QueryFilter, QueryTrait,
+};
 use uuid::Uuid;
 
 use super::ClientInfo;
@@ -59,12 +61,11 @@ impl Identity {
             Some(user) if verified && user.account_kind != super::api_keys::BOT_KIND => user,
             _ => return Err(Error::InvalidCredentials),
         };
-        let tx = begin_write(db).await?;
-        super::guesses::forget_guesses(&tx, &email).await?;
+        super::guesses::forget_guesses(db, &email).await?;
         if user.status == UserStatus::Blocked {
-            tx.commit().await?;
             return Err(Error::AccountBlocked);
         }
+        let tx = begin_write(db).await?;
         let session = self.start_session(&tx, user, &input.client).await?;
         tx.commit().await?;
         Ok(session)
@@ -79,7 +80,9 @@ impl Identity {
     ) -> Result<AuthSession, Error> {
         let now = self.clock.now();
         let session_id = commons_core::id::new();
-        session::ActiveModel {
+        // Written without reading back: on PostgreSQL a session is its person's to read, and
+        // nobody is acting while they sign in.
+        session::Entity::insert(session::ActiveModel {
             id: Set(session_id),
             user_id: Set(user.id),
             user_agent: Set(client.user_agent()),
@@ -88,8 +91,8 @@ impl Identity {
             last_used_at: Set(now),
             revoked_at: Set(None),
             revoked_reason: Set(None),
-        }
-        .insert(db)
+        })
+        .exec_without_returning(db)
         .await?;
         let signed_in = Actor::User {
             id: user.id,
@@ -117,15 +120,15 @@ impl Identity {
     ) -> Result<AuthSession, Error> {
         let (refresh_token, token_hash) = new_refresh_token();
         let refresh_expires_at = now + self.settings.refresh_ttl;
-        refresh_token::ActiveModel {
+        refresh_token::Entity::insert(refresh_token::ActiveModel {
             id: Set(commons_core::id::new()),
             session_id: Set(session_id),
             token_hash: Set(token_hash),
             created_at: Set(now),
             expires_at: Set(refresh_expires_at),
             used_at: Set(None),
-        }
-        .insert(db)
+        })
+        .exec_without_returning(db)
         .await?;
         let access_expires_at = now + self.settings.access_ttl;
         Ok(AuthSession {
@@ -144,7 +147,9 @@ impl Identity {
     /// that was already rotated means it was stolen or replayed, and the whole session ends.
     pub async fn refresh<C: Conn>(&self, db: &C, refresh_token: &str) -> Result<AuthSession, Error> {
         let now = self.clock.now();
-        let tx = begin_write(db).await?;
+        // The token is the credential: it is looked up (and its session renewed) as the system,
+        // which alone reads refresh tokens on PostgreSQL.
+        let tx = tenant::write(db, &Actor::System).await?;
         let Some(token) = refresh_token::Entity::find()
             .filter(refresh_token::Column::TokenHash.eq(hash_token(refresh_token.trim())))
             .one(&tx)
@@ -226,7 +231,7 @@ impl Identity {
     pub async fn logout<C: Conn>(&self, db: &C, actor: &Actor) -> Result<(), Error> {
         let session = actor.session_id().ok_or(Error::NotSignedIn)?;
         let now = self.clock.now();
-        let tx = begin_write(db).await?;
+        let tx = tenant::write(db, actor).await?;
         revoke_sessions(&tx, session::Column::Id.eq(session), reason::LOGOUT, now).await?;
         audit::record(
             &tx,
@@ -244,7 +249,7 @@ impl Identity {
         let user = actor.user_id().ok_or(Error::NotSignedIn)?;
         super::admin::require_write(actor)?;
         let now = self.clock.now();
-        let tx = begin_write(db).await?;
+        let tx = tenant::write(db, actor).await?;
         let ended = revoke_sessions(
             &tx,
             session::Column::UserId.eq(user),
@@ -269,11 +274,15 @@ async fn live_session(
     db: &impl ConnectionTrait,
     session_id: Uuid,
 ) -> Result<(session::Model, user::Model), Error> {
-    match session::Entity::find_by_id(session_id)
-        .find_also_related(user::Entity)
-        .one(db)
-        .await?
-    {
+    let mut found = session::Entity::find_by_id(session_id).find_also_related(user::Entity);
+    if db.get_database_backend() == DatabaseBackend::Postgres {
+        // Nobody is acting yet, and a session is its person's alone: the row comes through
+        // the function that returns the one session a signed token names.
+        QueryTrait::query(&mut found)
+            .from_clear()
+            .from_function(Func::cust("commons_session").arg(session_id), session::Entity);
+    }
+    match found.one(db).await? {
         Some((session, Some(user))) if session.revoked_at.is_none() && user.status != UserStatus::Blocked => {
             Ok((session, user))
         }

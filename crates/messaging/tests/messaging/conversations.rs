@@ -2,13 +2,13 @@
 //! department groups for the organization's members, messages newest first, read markers that
 //! never move back, and attachments of one's own.
 
-use commons_core::{Actor, CodedError, ErrorCode, PageRequest};
-use commons_messaging::NewConversation;
+use commons_core::{Actor, CodedError, ErrorCode, PageRequest, tenant};
 use commons_messaging::entity::conversation;
+use commons_messaging::{NewConversation, PushPlatform};
 use commons_orgs::{Preset, Role};
 use commons_resources::media::sniff::samples::PNG_3X2;
 use commons_testkit::user_id;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, Statement};
 use uuid::Uuid;
 
 use crate::support::{Scene, group, page, private_with};
@@ -43,7 +43,10 @@ async fn a_private_conversation_is_one_however_it_is_started() {
         ids.iter().all(|i| *i == id),
         "every start found the same conversation"
     );
-    let rows = conversation::Entity::find().count(db).await.expect("count");
+    let rows = conversation::Entity::find()
+        .count(&scene.system().await)
+        .await
+        .expect("count");
     assert_eq!(rows, 1);
     let participants = m.participants(db, &ann, &[id]).await.expect("participants");
     let mut who: Vec<Uuid> = participants[&id].iter().map(|p| p.user_id).collect();
@@ -331,4 +334,74 @@ async fn attachments_are_the_senders_own_uploads() {
         .await
         .unwrap_err();
     assert_eq!(long.field(), Some("body"));
+}
+
+/// What an unfiltered `SELECT count(*)` of each messaging table finds as `actor`: a query
+/// that forgets the services' filters.
+async fn rows_seen_by(scene: &Scene, actor: &Actor) -> [i64; 6] {
+    let tx = tenant::read(&scene.world.db.conn, actor).await.expect("begin");
+    let row = tx
+        .query_one_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT (SELECT count(*) FROM conversations) AS a, \
+                    (SELECT count(*) FROM conversation_participants) AS b, \
+                    (SELECT count(*) FROM messages) AS c, \
+                    (SELECT count(*) FROM push_tokens) AS d, \
+                    (SELECT count(*) FROM notification_settings) AS e, \
+                    (SELECT count(*) FROM outbox_events) AS f",
+        ))
+        .await
+        .expect("count")
+        .expect("a row");
+    ["a", "b", "c", "d", "e", "f"].map(|column| row.try_get::<i64>("", column).expect("a count"))
+}
+
+/// On PostgreSQL, past the services: a conversation, its people and its messages are there
+/// for the people in it; devices and notification settings for their owner; the outbox for
+/// the system alone.
+#[tokio::test]
+async fn past_the_services_a_conversation_is_for_the_people_in_it() {
+    let scene = Scene::new().await;
+    let world = &scene.world;
+    let db = &world.db.conn;
+    let m = &scene.messaging;
+    let people = world.people("wall", 3).await;
+    let [ann, bob, cat] = <[Actor; 3]>::try_from(people).expect("three");
+    let chat = scene.private(&ann, &bob).await;
+    m.send_message(db, &ann, chat, "Just between us", None)
+        .await
+        .expect("send");
+    m.start_conversation(db, &ann, group("Team", &[&bob], None))
+        .await
+        .expect("group");
+    m.register_push_token(db, &ann, PushPlatform::Fcm, "ann-phone")
+        .await
+        .expect("token");
+    m.set_notification_setting(db, &ann, "message.created", true, false)
+        .await
+        .expect("setting");
+    if !world.db.is_postgres() {
+        return;
+    }
+    // conversations, participants, messages, push tokens, settings, outbox events
+    assert_eq!(rows_seen_by(&scene, &ann).await, [2, 4, 1, 1, 1, 0]);
+    assert_eq!(rows_seen_by(&scene, &bob).await, [2, 4, 1, 0, 0, 0]);
+    assert_eq!(rows_seen_by(&scene, &cat).await, [0; 6]);
+    assert_eq!(rows_seen_by(&scene, &Actor::ANONYMOUS).await, [0; 6]);
+    let everything = rows_seen_by(&scene, &Actor::System).await;
+    assert_eq!(everything[..5], [2, 4, 1, 1, 1]);
+    assert!(everything[5] > 0, "the system reads the outbox");
+
+    // Bob leaves the private conversation: its messages and people go out of his sight; the
+    // conversation itself stays findable by its pair, so writing to him again finds it.
+    m.leave_conversation(db, &bob, chat).await.expect("leave");
+    assert_eq!(rows_seen_by(&scene, &bob).await, [2, 2, 0, 0, 0, 0]);
+    assert_eq!(scene.private(&bob, &ann).await, chat);
+    assert_eq!(rows_seen_by(&scene, &bob).await, [2, 4, 1, 0, 0, 0]);
+    let unread = m.unread_counts(db, &bob, &[chat]).await.expect("unread");
+    assert_eq!(
+        unread.get(&chat).copied().unwrap_or_default(),
+        0,
+        "what was said before is read"
+    );
 }

@@ -205,7 +205,10 @@ async fn notify_pending_catches_up_once() {
     m.send_message(db, &ann, chat, "Thanks!", None)
         .await
         .expect("send");
-    let appended = outbox::Entity::find().count(db).await.expect("count");
+    let appended = outbox::Entity::find()
+        .count(&scene.system().await)
+        .await
+        .expect("count");
 
     let handled = m.notify_pending(db, 1000).await.expect("catch up");
     assert_eq!(handled as u64, appended);
@@ -339,7 +342,10 @@ async fn a_push_token_belongs_to_the_last_to_register_it() {
         .await
         .expect("bob's");
     assert_eq!(moved.user_id, user_id(&bob));
-    let rows = push_token::Entity::find().all(db).await.expect("rows");
+    let rows = push_token::Entity::find()
+        .all(&scene.system().await)
+        .await
+        .expect("rows");
     assert_eq!(rows.len(), 1);
     assert_eq!(rows[0].user_id, user_id(&bob));
 
@@ -349,7 +355,8 @@ async fn a_push_token_belongs_to_the_last_to_register_it() {
             .expect("not hers")
     );
     assert!(m.remove_push_token(db, &bob, "shared-tablet").await.expect("his"));
-    assert_eq!(push_token::Entity::find().count(db).await.expect("rows"), 0);
+    let left = push_token::Entity::find().count(&scene.system().await).await;
+    assert_eq!(left.expect("rows"), 0);
 
     let long = m
         .register_push_token(db, &ann, PushPlatform::Fcm, &"t".repeat(4097))

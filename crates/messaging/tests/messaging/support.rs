@@ -4,13 +4,13 @@
 use std::sync::{Arc, Mutex};
 
 use commons_core::outbox;
-use commons_core::{Actor, PageRequest};
+use commons_core::{Actor, PageRequest, tenant};
 use commons_messaging::{
     ConversationKind, DeliveryError, DeliveryProvider, Messaging, NewConversation, Notification, PushToken,
 };
 use commons_reactions::Reactions;
 use commons_testkit::{World, user_id};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 /// A push provider that remembers what it was asked to deliver: (token, recipient, summary).
@@ -68,11 +68,20 @@ impl Scene {
     }
 
     /// The outbox events of `topic`, oldest first.
+    /// A transaction that reads past every row policy, as the system.
+    pub async fn system(&self) -> DatabaseTransaction {
+        tenant::read(&self.world.db.conn, &Actor::System)
+            .await
+            .expect("begin as the system")
+    }
+
+    /// Read as the system: on PostgreSQL nobody else sees the outbox.
     pub async fn events(&self, topic: &str) -> Vec<outbox::Model> {
+        let tx = self.system().await;
         outbox::Entity::find()
             .filter(outbox::Column::Topic.eq(topic))
             .order_by_asc(outbox::Column::Id)
-            .all(&self.world.db.conn)
+            .all(&tx)
             .await
             .expect("outbox")
     }

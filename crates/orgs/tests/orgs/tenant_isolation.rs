@@ -131,3 +131,59 @@ async fn the_audit_log_is_append_only_for_the_application_role() {
         0
     );
 }
+
+#[tokio::test]
+async fn only_the_servers_login_may_act_as_the_system() {
+    use commons_core::Db;
+    use commons_core::db::DbOptions;
+    use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
+    let world = World::new().await;
+    let alice = world.person("alice").await;
+    world.organization(&alice, "north").await;
+    let system = tenant::read(&world.db.conn, &Actor::System).await.expect("begin");
+    let everyone = membership::Entity::find().count(&system).await.expect("count");
+    system.commit().await.expect("commit");
+    assert_eq!(everyone, 1, "the server's own login acts as the system");
+    if !world.db.is_postgres() {
+        return;
+    }
+    // A reporting tool's login, holding the application role and nothing more.
+    let owner = Db::connect(world.db.url()).await.expect("connect as the owner");
+    let reporter = format!("reporter_{}", uuid::Uuid::now_v7().simple());
+    owner
+        .execute_unprepared(&format!(
+            "CREATE ROLE {reporter} LOGIN; GRANT {} TO {reporter};",
+            commons_migrations::APP_ROLE
+        ))
+        .await
+        .expect("create the reporter's login");
+    let options = DbOptions {
+        role: Some(commons_migrations::APP_ROLE.to_string()),
+        ..DbOptions::default()
+    };
+    let as_reporter = Db::connect_with(&with_user(world.db.url(), &reporter), &options)
+        .await
+        .expect("connect as the reporter");
+    let tx = as_reporter.begin().await.expect("begin");
+    tx.execute_raw(Statement::from_string(
+        DbBackend::Postgres,
+        "SELECT set_config('commons.is_admin', 'on', true)",
+    ))
+    .await
+    .expect("setting it is allowed, and means nothing");
+    let unlocked = membership::Entity::find().count(&tx).await.expect("count");
+    tx.rollback().await.ok();
+    as_reporter.close().await.ok();
+    owner
+        .execute_unprepared(&format!("DROP ROLE {reporter}"))
+        .await
+        .expect("drop the reporter's login");
+    assert_eq!(unlocked, 0, "the admin switch unlocks nothing for another login");
+}
+
+/// `postgres://user@host/db` as `user` instead.
+fn with_user(url: &str, user: &str) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL");
+    let host = rest.split_once('@').map_or(rest, |(_, host)| host);
+    format!("{scheme}://{user}@{host}")
+}

@@ -229,9 +229,10 @@ async fn two_processes_with_clocks_a_minute_apart_deliver_every_event_once() {
     for task in writing {
         task.await.expect("task").expect("registered");
     }
+    let system = tenant::read(db, &Actor::System).await.expect("begin");
     let appended: Vec<Uuid> = outbox::Entity::find()
         .order_by_asc(outbox::Column::Position)
-        .all(db)
+        .all(&system)
         .await
         .expect("events")
         .into_iter()
