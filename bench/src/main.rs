@@ -19,6 +19,7 @@ mod feed;
 mod load;
 mod orders;
 mod payments;
+mod race;
 mod reactions;
 mod server;
 
@@ -55,6 +56,27 @@ struct Args {
     /// feed runs again (the notifier still catching up); 0 skips it.
     #[arg(long, default_value_t = 5000)]
     write_burst: usize,
+    /// Race a peer over the same database instead of running the scenarios: the anonymous
+    /// feed and one resource at each of `--race-clients`, in interleaved rounds, and pgbench
+    /// running the SQL of one feed; at the largest of `--scales`. `bench/run` installs the
+    /// peer (PostGraphile 5, from bench/postgraphile's lockfile).
+    #[arg(long, value_enum)]
+    peer: Option<PeerKind>,
+    #[arg(long, value_delimiter = ',', default_value = "4,16,64")]
+    race_clients: Vec<usize>,
+    #[arg(long, default_value_t = 3)]
+    race_rounds: usize,
+    /// Where the peer is installed.
+    #[arg(long, default_value = "bench/postgraphile")]
+    peer_dir: String,
+    #[arg(long, default_value_t = 18090)]
+    peer_port: u16,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum PeerKind {
+    /// PostGraphile 5 (Node).
+    Postgraphile,
 }
 
 /// The feed's table sizes. A type of its own so that an empty value means none (clap would
@@ -82,6 +104,9 @@ async fn main() -> anyhow::Result<()> {
     let base = format!("http://{}", args.listen);
     let http = reqwest::Client::new();
     api::wait_ready(&http, &base).await?;
+    if args.peer.is_some() {
+        return race(&args, &server, &base, duration).await;
+    }
 
     // One account per client, and one that writes what the scenarios act on.
     let users: Vec<String> = (0..clients).map(|i| format!("bench{i}")).collect();
@@ -264,6 +289,38 @@ async fn main() -> anyhow::Result<()> {
         "server RSS: idle {} MiB, peak under load {} MiB",
         idle_rss / 1024,
         peak_rss / 1024
+    );
+    Ok(())
+}
+
+/// `--peer`: seeds the feed's tables, starts the peer on them and runs the race.
+async fn race(args: &Args, server: &Server, base: &str, duration: Duration) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        args.database_url.starts_with("postgres"),
+        "the race runs on PostgreSQL: the peer serves PostgreSQL only"
+    );
+    let mut scale = 0;
+    for &size in &args.scales.0 {
+        feed::seed(&args.server, &args.database_url, size)?;
+        scale = size;
+    }
+    anyhow::ensure!(scale > 0, "the race reads the feed: give --scales a table size");
+    let peer = race::Peer::postgraphile(&args.peer_dir, &args.database_url, args.peer_port).await?;
+    let sql = feed::connect(&args.database_url).await?;
+    let idle = (server.rss_kib(), server::rss_kib(peer.pid()));
+    race::Race {
+        clients: args.race_clients.clone(),
+        rounds: args.race_rounds,
+        duration,
+    }
+    .run(base, &peer, &sql, &args.database_url, scale)
+    .await?;
+    println!(
+        "server RSS: Commons {} MiB idle, {} MiB after the race; PostGraphile {} MiB idle, {} MiB after",
+        idle.0 / 1024,
+        server.rss_kib() / 1024,
+        idle.1 / 1024,
+        server::rss_kib(peer.pid()) / 1024
     );
     Ok(())
 }

@@ -53,7 +53,7 @@ impl Drop for Server {
 }
 
 /// Resident memory of a process, from /proc (Linux); 0 where that is not available.
-fn rss_kib(pid: u32) -> u64 {
+pub(crate) fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|status| {
