@@ -148,8 +148,13 @@ pub trait Conn: ConnectionTrait + TransactionTrait<Transaction = DatabaseTransac
         options: TransactionOptions,
     ) -> impl Future<Output = Result<DatabaseTransaction, DbErr>> + Send;
 
+    /// The pool, when this is one (not a transaction).
+    fn pool(&self) -> Option<&DatabaseConnection>;
+
     /// Whether [`Conn::begin_whole`] begins a transaction of its own (not a savepoint).
-    fn is_pool(&self) -> bool;
+    fn is_pool(&self) -> bool {
+        self.pool().is_some()
+    }
 }
 
 impl Conn for DatabaseConnection {
@@ -165,8 +170,8 @@ impl Conn for DatabaseConnection {
             .map_err(|failed| DbErr::Custom(format!("beginning a transaction failed: {failed}")))?
     }
 
-    fn is_pool(&self) -> bool {
-        true
+    fn pool(&self) -> Option<&DatabaseConnection> {
+        Some(self)
     }
 }
 
@@ -176,8 +181,8 @@ impl Conn for DatabaseTransaction {
         self.begin_with_options(options).await
     }
 
-    fn is_pool(&self) -> bool {
-        false
+    fn pool(&self) -> Option<&DatabaseConnection> {
+        None
     }
 }
 
@@ -190,8 +195,11 @@ impl Conn for DatabaseExecutor<'_> {
         }
     }
 
-    fn is_pool(&self) -> bool {
-        matches!(self, DatabaseExecutor::Connection(_))
+    fn pool(&self) -> Option<&DatabaseConnection> {
+        match self {
+            DatabaseExecutor::Connection(pool) => Some(pool),
+            _ => None,
+        }
     }
 }
 

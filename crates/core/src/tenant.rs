@@ -3,7 +3,10 @@
 //! (`set_config(…, true)`), so a query that forgets the service's own filter still returns only
 //! rows the actor may see. SQLite has no such wall; the services' checks are the only one.
 
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseTransaction, DbErr, Statement, TransactionOptions};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseExecutor, DatabaseTransaction, DbErr, Statement,
+    TransactionOptions,
+};
 
 use crate::Actor;
 use crate::db::{Conn, begin_write};
@@ -13,6 +16,31 @@ pub async fn read<C: Conn>(db: &C, actor: &Actor) -> Result<DatabaseTransaction,
     let tx = db.begin_whole(TransactionOptions::default()).await?;
     acting(db, &tx, actor).await?;
     Ok(tx)
+}
+
+/// Where a read runs as `actor`: for nobody on the pool, the pool itself, statement by
+/// statement; otherwise a transaction that says who reads ([`read`]). The settings the row
+/// policies read are transaction-local, so a statement outside a transaction reads as
+/// nobody; and at READ COMMITTED a transaction gives its statements no common snapshot, so
+/// for an anonymous reader `BEGIN` and `COMMIT` would be two round trips that change
+/// nothing. End it with [`done`].
+pub async fn reading<'a, C: Conn>(db: &'a C, actor: &Actor) -> Result<DatabaseExecutor<'a>, DbErr> {
+    match db.pool() {
+        Some(pool) if is_nobody(actor) => Ok(DatabaseExecutor::Connection(pool)),
+        _ => Ok(DatabaseExecutor::OwnedTransaction(read(db, actor).await?)),
+    }
+}
+
+/// Ends a [`reading`]: commits its transaction, if it has one.
+pub async fn done(reading: DatabaseExecutor<'_>) -> Result<(), DbErr> {
+    match reading {
+        DatabaseExecutor::OwnedTransaction(tx) => tx.commit().await,
+        _ => Ok(()),
+    }
+}
+
+fn is_nobody(actor: &Actor) -> bool {
+    actor.user_id().is_none() && !actor.is_admin()
 }
 
 /// Begins a transaction that will write, as `actor` (see [`begin_write`]).
@@ -27,8 +55,7 @@ pub async fn write<C: Conn>(db: &C, actor: &Actor) -> Result<DatabaseTransaction
 /// anonymous reader skips that round trip; a savepoint inherits its transaction's actor, so
 /// it always says.
 async fn acting<C: Conn>(db: &C, tx: &DatabaseTransaction, actor: &Actor) -> Result<(), DbErr> {
-    let nobody = actor.user_id().is_none() && !actor.is_admin();
-    if nobody && db.is_pool() {
+    if is_nobody(actor) && db.is_pool() {
         return Ok(());
     }
     act_as(tx, actor).await

@@ -101,9 +101,9 @@ impl Reactions {
         actor: &Actor,
         resource_ids: &[Uuid],
     ) -> Result<HashMap<Uuid, ReactionSummary>, Error> {
-        let tx = tenant::read(db, actor).await?;
+        let tx = tenant::reading(db, actor).await?;
         let found = summaries(&tx, actor, resource_ids).await?;
-        tx.commit().await?;
+        tenant::done(tx).await?;
         Ok(found)
     }
 }

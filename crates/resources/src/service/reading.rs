@@ -82,9 +82,9 @@ impl Resources {
         if for_everyone(resource) {
             return Ok(true);
         }
-        let tx = tenant::read(db, actor).await?;
+        let tx = tenant::reading(db, actor).await?;
         let seen = may_see(&tx, actor, resource).await?;
-        tx.commit().await?;
+        tenant::done(tx).await?;
         Ok(seen)
     }
 
@@ -113,7 +113,7 @@ impl Resources {
         if ids.is_empty() {
             return Ok(std::collections::HashMap::new());
         }
-        let tx = tenant::read(db, actor).await?;
+        let tx = tenant::reading(db, actor).await?;
         let rows = resource::Entity::find()
             .filter(resource::Column::Id.is_in(ids.iter().copied()))
             .filter(resource::Column::DeletedAt.is_null())
@@ -128,7 +128,7 @@ impl Resources {
             },
         )
         .await?;
-        tx.commit().await?;
+        tenant::done(tx).await?;
         Ok(found
             .edges
             .into_iter()
@@ -142,7 +142,7 @@ impl Resources {
         actor: &Actor,
         which: impl IntoCondition,
     ) -> Result<Option<Full>, Error> {
-        let tx = tenant::read(db, actor).await?;
+        let tx = tenant::reading(db, actor).await?;
         let found = resource::Entity::find()
             .filter(which)
             .filter(resource::Column::DeletedAt.is_null())
@@ -157,7 +157,7 @@ impl Resources {
         let id = found.id;
         let tags = tags_of(&tx, &[&found]).await?.remove(&id).unwrap_or_default();
         let data = kind::load_many(&tx, &[&found]).await?.remove(&id);
-        tx.commit().await?;
+        tenant::done(tx).await?;
         Ok(Some(Full {
             resource: found,
             tags,
@@ -221,7 +221,7 @@ impl Resources {
         if let Some(near) = &near {
             query = query.filter(within(near));
         }
-        let tx = tenant::read(db, actor).await?;
+        let tx = tenant::reading(db, actor).await?;
         query = query.filter(visible_to(&tx, actor).await?);
         let found = match (filter.order, &near) {
             (FeedOrder::Newest, _) => {
@@ -255,7 +255,7 @@ impl Resources {
             }
         };
         let mut found = with_details(&tx, found).await?;
-        tx.commit().await?;
+        tenant::done(tx).await?;
         if let Some(near) = &near {
             for (_, full) in &mut found.edges {
                 full.distance_km = located(&full.resource).map(|at| near.center.distance_km(&at));
