@@ -6,8 +6,6 @@ use std::collections::HashSet;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Duration;
 
-use async_graphql::Response;
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute, NextRequest};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
@@ -61,7 +59,8 @@ impl Metrics {
         }
     }
 
-    fn record(&self, operation: Option<&str>, failed: bool, took: Duration) {
+    /// Counts and times one GraphQL request of `operation` (the request pipeline calls it).
+    pub(crate) fn record(&self, operation: Option<&str>, failed: bool, took: Duration) {
         let operation = self.label(operation);
         let outcome = if failed { "error" } else { "ok" };
         metrics::counter!(REQUESTS, "operation" => operation.clone(), "outcome" => outcome).increment(1);
@@ -80,48 +79,6 @@ impl Metrics {
         } else {
             "other".into()
         }
-    }
-}
-
-/// Times each GraphQL request and labels it with the operation async-graphql resolved (the
-/// one named in the request, or the document's only operation).
-impl ExtensionFactory for Metrics {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(OperationTimer {
-            metrics: self.clone(),
-            operation: Mutex::new(None),
-        })
-    }
-}
-
-struct OperationTimer {
-    metrics: Metrics,
-    operation: Mutex<Option<String>>,
-}
-
-#[async_trait::async_trait]
-impl Extension for OperationTimer {
-    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
-        let started = std::time::Instant::now();
-        let response = next.run(ctx).await;
-        let operation = self
-            .operation
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take();
-        self.metrics
-            .record(operation.as_deref(), response.is_err(), started.elapsed());
-        response
-    }
-
-    async fn execute(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        operation_name: Option<&str>,
-        next: NextExecute<'_>,
-    ) -> Response {
-        *self.operation.lock().unwrap_or_else(PoisonError::into_inner) = operation_name.map(str::to_owned);
-        next.run(ctx, operation_name).await
     }
 }
 

@@ -8,7 +8,7 @@ mod export;
 mod graphiql;
 mod graphql;
 mod media;
-mod metrics;
+pub(crate) mod metrics;
 mod response;
 mod subscriptions;
 mod webhooks;
@@ -69,8 +69,7 @@ impl App {
             visit_limiter: IpRateLimiter::new(config.visits_per_minute),
         };
         let metrics = metrics::Metrics::install();
-        let schema = schema::builder(&config)
-            .extension(metrics.clone())
+        let schema = schema::builder(&config, Some(metrics.clone()))
             .data(services.clone())
             .finish();
         App {

@@ -2,21 +2,72 @@
 //! validation error, a query nested too deep or too complex, an unknown persisted query.
 //! These are refused before any resolver runs.
 
-use std::sync::Arc;
+//! The one extension every request passes through: the query guard, automatic persisted
+//! queries (Apollo's protocol), codes for the errors async-graphql raises before execution (a
+//! parse error, a validation error, a query nested too deep or too complex, an unknown
+//! persisted query), fresh loaders for a document that writes, and the request metrics.
+//!
+//! One extension and not five: async-graphql runs every field of every answer through each
+//! extension's `resolve` hook (a boxed future apiece, even where it does nothing), and a feed
+//! page of 20 resources resolves some 500 fields.
 
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Instant;
+
+use async_graphql::extensions::apollo_persisted_queries::{CacheStorage, LruCacheStorage};
 use async_graphql::extensions::{
-    Extension, ExtensionContext, ExtensionFactory, NextParseQuery, NextPrepareRequest, NextValidation,
+    Extension, ExtensionContext, ExtensionFactory, NextExecute, NextParseQuery, NextPrepareRequest,
+    NextRequest, NextValidation,
 };
-use async_graphql::parser::types::ExecutableDocument;
-use async_graphql::{Request, ServerError, ServerResult, ValidationResult, Value, Variables};
+use async_graphql::parser::types::{ExecutableDocument, OperationType};
+use async_graphql::{Request, Response, ServerError, ServerResult, ValidationResult, Value, Variables};
 use commons_core::ErrorCode;
+use sha2::{Digest, Sha256};
 
-pub struct ErrorCodes;
+use super::guard::QueryGuard;
+use super::loaders;
+use crate::config::GatewayConfig;
+use crate::http::metrics::Metrics;
 
-impl ExtensionFactory for ErrorCodes {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(ErrorCodes)
+/// Persisted documents kept (least recently used go first).
+const PERSISTED_QUERIES: usize = 1000;
+
+/// Makes each request's [`Stage`].
+pub struct Pipeline {
+    guard: QueryGuard,
+    persisted: LruCacheStorage,
+    metrics: Option<Metrics>,
+}
+
+impl Pipeline {
+    /// `metrics`: where requests are counted and timed (none for a schema only printed).
+    pub fn new(config: &GatewayConfig, metrics: Option<Metrics>) -> Pipeline {
+        Pipeline {
+            guard: QueryGuard::new(config.max_depth, config.max_complexity),
+            persisted: LruCacheStorage::new(PERSISTED_QUERIES),
+            metrics,
+        }
     }
+}
+
+impl ExtensionFactory for Pipeline {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(Stage {
+            guard: self.guard,
+            persisted: self.persisted.clone(),
+            metrics: self.metrics.clone(),
+            operation: Mutex::new(None),
+        })
+    }
+}
+
+/// One request's way through the pipeline.
+struct Stage {
+    guard: QueryGuard,
+    persisted: LruCacheStorage,
+    metrics: Option<Metrics>,
+    /// The operation async-graphql resolved (the one named, or the document's only one).
+    operation: Mutex<Option<String>>,
 }
 
 pub(crate) fn with_code(mut error: ServerError, code: ErrorCode) -> ServerError {
@@ -37,16 +88,40 @@ fn validation_code(error: &ServerError) -> ErrorCode {
 }
 
 #[async_trait::async_trait]
-impl Extension for ErrorCodes {
-    /// Errors of the extensions that prepare a request (the query guard codes its own).
-    /// Apollo clients resend the document on `PERSISTED_QUERY_NOT_FOUND` (or its message).
+impl Extension for Stage {
+    async fn request(&self, ctx: &ExtensionContext<'_>, next: NextRequest<'_>) -> Response {
+        let Some(metrics) = &self.metrics else {
+            return next.run(ctx).await;
+        };
+        let started = Instant::now();
+        let response = next.run(ctx).await;
+        let operation = self
+            .operation
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        metrics.record(operation.as_deref(), response.is_err(), started.elapsed());
+        response
+    }
+
+    /// The guard first, so that it sees what the rest refuse before parsing; then a persisted
+    /// query's document in place of its hash. Apollo clients resend the document on
+    /// `PERSISTED_QUERY_NOT_FOUND` (or its message).
     async fn prepare_request(
         &self,
         ctx: &ExtensionContext<'_>,
-        request: Request,
+        mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        next.run(ctx, request).await.map_err(|e| {
+        let prepared = match self.guard.check(&mut request) {
+            Ok(()) => persisted_query(&self.persisted, request).await,
+            Err(refused) => Err(refused),
+        };
+        let prepared = match prepared {
+            Ok(request) => next.run(ctx, request).await,
+            Err(refused) => Err(refused),
+        };
+        prepared.map_err(|e| {
             let coded = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
             match e.message.as_str() {
                 _ if coded => e,
@@ -56,6 +131,8 @@ impl Extension for ErrorCodes {
         })
     }
 
+    /// A document that writes gets loaders that remember nothing: a mutation's answer must show
+    /// what it changed, and later fields must see earlier fields' writes.
     async fn parse_query(
         &self,
         ctx: &ExtensionContext<'_>,
@@ -63,9 +140,18 @@ impl Extension for ErrorCodes {
         variables: &Variables,
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
-        next.run(ctx, query, variables)
+        let document = next
+            .run(ctx, query, variables)
             .await
-            .map_err(|e| with_code(e, ErrorCode::GraphqlParseFailed))
+            .map_err(|e| with_code(e, ErrorCode::GraphqlParseFailed))?;
+        if document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty == OperationType::Mutation)
+        {
+            loaders::forget(ctx);
+        }
+        Ok(document)
     }
 
     async fn validation(
@@ -83,4 +169,61 @@ impl Extension for ErrorCodes {
                 .collect()
         })
     }
+
+    async fn execute(
+        &self,
+        ctx: &ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: NextExecute<'_>,
+    ) -> Response {
+        if self.metrics.is_some() {
+            *self.operation.lock().unwrap_or_else(PoisonError::into_inner) =
+                operation_name.map(str::to_owned);
+        }
+        next.run(ctx, operation_name).await
+    }
+}
+
+/// Apollo's automatic persisted queries: a request naming a document by its SHA-256 gets the
+/// document stored when it was first sent in full (and checked by the guard then), kept parsed.
+async fn persisted_query(store: &LruCacheStorage, mut request: Request) -> ServerResult<Request> {
+    let Some(extension) = request.extensions.remove("persistedQuery") else {
+        return Ok(request);
+    };
+    let persisted: PersistedQuery = async_graphql::from_value(extension)
+        .map_err(|_| ServerError::new("Invalid \"PersistedQuery\" extension configuration.", None))?;
+    if persisted.version != 1 {
+        return Err(ServerError::new(
+            format!(
+                "Only the \"PersistedQuery\" extension of version \"1\" is supported, and the current version is \"{}\".",
+                persisted.version
+            ),
+            None,
+        ));
+    }
+    if request.query.is_empty() {
+        return match store.get(persisted.sha256_hash).await {
+            Some(document) => {
+                request.set_parsed_query(document);
+                Ok(request)
+            }
+            None => Err(ServerError::new("PersistedQueryNotFound", None)),
+        };
+    }
+    let hash = format!("{:x}", Sha256::digest(request.query.as_bytes()));
+    if persisted.sha256_hash != hash {
+        return Err(ServerError::new("provided sha does not match query", None));
+    }
+    let document = async_graphql::parser::parse_query(&request.query)?;
+    store.set(hash, document.clone()).await;
+    request.query = String::new();
+    request.set_parsed_query(document);
+    Ok(request)
+}
+
+#[derive(serde::Deserialize)]
+struct PersistedQuery {
+    version: i32,
+    #[serde(rename = "sha256Hash")]
+    sha256_hash: String,
 }

@@ -22,11 +22,9 @@
 //! request, so it is parsed once.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextPrepareRequest};
 use async_graphql::parser::types::{Directive, ExecutableDocument, Selection, SelectionSet};
-use async_graphql::{Name, Positioned, Request, ServerError, ServerResult, Variables};
+use async_graphql::{Name, Positioned, Request, ServerError, Variables};
 use async_graphql_value::{ConstValue, Value};
 use commons_core::{ErrorCode, text};
 
@@ -133,25 +131,6 @@ impl QueryGuard {
             Some((input, c)) => Err(control_refused(&input, c)),
             None => Ok(()),
         }
-    }
-}
-
-impl ExtensionFactory for QueryGuard {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(*self)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for QueryGuard {
-    async fn prepare_request(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        mut request: Request,
-        next: NextPrepareRequest<'_>,
-    ) -> ServerResult<Request> {
-        self.check(&mut request)?;
-        next.run(ctx, request).await
     }
 }
 

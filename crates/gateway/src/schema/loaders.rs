@@ -2,15 +2,12 @@
 //! same delay. Within a query they also remember what they loaded, so a person who is both a
 //! resource's creator and its owner is read once per request, not once per field. What they
 //! remember would go stale across writes, so a document with a mutation loads afresh
-//! ([`FreshForWrites`]), and a WebSocket connection, whose loaders serve every event for as
+//! ([`forget`]), and a WebSocket connection, whose loaders serve every event for as
 //! long as it stays open, never remembers.
 
-use std::sync::Arc;
-
+use async_graphql::Data;
 use async_graphql::dataloader::{DataLoader, HashMapCache};
-use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, NextParseQuery};
-use async_graphql::parser::types::{ExecutableDocument, OperationType};
-use async_graphql::{Data, ServerResult, Variables};
+use async_graphql::extensions::ExtensionContext;
 use commons_core::Actor;
 
 use super::context::Services;
@@ -73,40 +70,16 @@ pub fn insert(
     each_loader!(insert_one);
 }
 
-/// Turns the loaders' memory off for a document that writes: a mutation's answer must show
-/// what it changed, and later fields in the same document must see earlier fields' writes.
-pub struct FreshForWrites;
-
-impl ExtensionFactory for FreshForWrites {
-    fn create(&self) -> Arc<dyn Extension> {
-        Arc::new(FreshForWrites)
-    }
-}
-
-#[async_trait::async_trait]
-impl Extension for FreshForWrites {
-    async fn parse_query(
-        &self,
-        ctx: &ExtensionContext<'_>,
-        query: &str,
-        variables: &Variables,
-        next: NextParseQuery<'_>,
-    ) -> ServerResult<ExecutableDocument> {
-        let document = next.run(ctx, query, variables).await?;
-        if document
-            .operations
-            .iter()
-            .any(|(_, op)| op.node.ty == OperationType::Mutation)
-        {
-            macro_rules! forget {
-                ($loader:ident) => {
-                    if let Some(loader) = ctx.data_opt::<RequestLoader<$loader>>() {
-                        loader.enable_all_cache(false);
-                    }
-                };
+/// Turns the loaders' memory off for a document that writes (see the request pipeline in
+/// `extension.rs`): a mutation's answer must show what it changed, and later fields in the
+/// same document must see earlier fields' writes.
+pub(crate) fn forget(ctx: &ExtensionContext<'_>) {
+    macro_rules! forget {
+        ($loader:ident) => {
+            if let Some(loader) = ctx.data_opt::<RequestLoader<$loader>>() {
+                loader.enable_all_cache(false);
             }
-            each_loader!(forget);
-        }
-        Ok(document)
+        };
     }
+    each_loader!(forget);
 }

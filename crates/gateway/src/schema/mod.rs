@@ -17,11 +17,7 @@ pub mod reactions;
 pub mod resources;
 pub mod sales;
 
-use async_graphql::extensions::apollo_persisted_queries::{ApolloPersistedQueries, LruCacheStorage};
 use async_graphql::{MergedObject, Schema, SchemaBuilder};
-
-/// Parsed documents kept for automatic persisted queries, least recently used dropped first.
-const PERSISTED_QUERIES: usize = 1000;
 
 use crate::config::GatewayConfig;
 
@@ -61,24 +57,18 @@ pub struct Mutation(
 pub type CommonsSchema = Schema<Query, Mutation, live::Subscription>;
 
 /// The schema with its limits and extensions, before any service data is attached.
-pub fn builder(config: &GatewayConfig) -> SchemaBuilder<Query, Mutation, live::Subscription> {
+pub fn builder(
+    config: &GatewayConfig,
+    metrics: Option<crate::http::metrics::Metrics>,
+) -> SchemaBuilder<Query, Mutation, live::Subscription> {
     Schema::build(Query::default(), Mutation::default(), live::Subscription)
         // The guard holds other operations to `max_depth`; introspection may go deeper.
         .limit_depth(config.max_depth.max(guard::MAX_INTROSPECTION_DEPTH))
         .limit_complexity(config.max_complexity)
-        // First, so that it sees what the others refuse before parsing.
-        .extension(extension::ErrorCodes)
-        .extension(guard::QueryGuard::new(config.max_depth, config.max_complexity))
-        // Automatic persisted queries (Apollo's protocol): a client sends a document's SHA-256
-        // instead of its text once the server has it. After the guard, which has checked the
-        // document when it was first sent in full; stored documents are kept parsed.
-        .extension(ApolloPersistedQueries::new(LruCacheStorage::new(
-            PERSISTED_QUERIES,
-        )))
-        .extension(loaders::FreshForWrites)
+        .extension(extension::Pipeline::new(config, metrics))
 }
 
 /// The schema in SDL, as `commons schema` prints it and `schema.graphql` holds it.
 pub fn sdl() -> String {
-    builder(&GatewayConfig::default()).finish().sdl()
+    builder(&GatewayConfig::default(), None).finish().sdl()
 }
