@@ -211,24 +211,11 @@ async fn password_guesses_per_address_are_limited_under_concurrency() {
     assert!(matches!(typo, Err(Error::InvalidCredentials)), "{typo:?}");
 }
 
-/// What an unfiltered `SELECT count(*)` of each credential table finds as `actor`: sessions,
-/// API keys, refresh tokens, password guess counts.
+/// Sessions, API keys, refresh tokens and password guess counts as `actor` sees them past
+/// the services.
 async fn credentials_seen_by(world: &World, actor: &Actor) -> [i64; 4] {
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
-    let tx = commons_core::tenant::read(&world.db.conn, actor)
-        .await
-        .expect("begin");
-    let row = tx
-        .query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT (SELECT count(*) FROM sessions) AS a, (SELECT count(*) FROM api_keys) AS b, \
-                    (SELECT count(*) FROM refresh_tokens) AS c, \
-                    (SELECT count(*) FROM password_attempts) AS d",
-        ))
-        .await
-        .expect("count")
-        .expect("a row");
-    ["a", "b", "c", "d"].map(|column| row.try_get::<i64>("", column).expect("a count"))
+    let tables = ["sessions", "api_keys", "refresh_tokens", "password_attempts"];
+    world.rows_seen_by(actor, tables).await
 }
 
 /// Issue 15 (7), on PostgreSQL past the services: a session is its person's, an API key its

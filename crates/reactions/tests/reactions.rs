@@ -281,22 +281,11 @@ async fn ratings_average_and_distribution() {
     assert_eq!(nothing.code(), ErrorCode::NotFound);
 }
 
-/// What an unfiltered `SELECT count(*)` finds as `actor`: reactions, reaction counts, ratings.
+/// Reactions, reaction counts and ratings as `actor` sees them past the services.
 async fn reactions_seen_by(world: &World, actor: &Actor) -> [i64; 3] {
-    use sea_orm::{ConnectionTrait, DbBackend, Statement};
-    let tx = commons_core::tenant::read(&world.db.conn, actor)
+    world
+        .rows_seen_by(actor, ["reactions", "reaction_counts", "ratings"])
         .await
-        .expect("begin");
-    let row = tx
-        .query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT (SELECT count(*) FROM reactions) AS a, (SELECT count(*) FROM reaction_counts) AS b, \
-                    (SELECT count(*) FROM ratings) AS c",
-        ))
-        .await
-        .expect("count")
-        .expect("a row");
-    ["a", "b", "c"].map(|column| row.try_get::<i64>("", column).expect("a count"))
 }
 
 /// Issue 15 (7), on PostgreSQL past the services: reactions and ratings follow what they are

@@ -3,12 +3,13 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use commons_core::{SharedClock, SystemClock};
+use commons_core::{Actor, SharedClock, SystemClock, tenant};
 use commons_identity::{Identity, TokenKeys};
 use commons_migrations::testing::TestDb;
 use commons_orgs::Orgs;
 use commons_resources::Resources;
 use commons_resources::media::MediaSettings;
+use sea_orm::{ConnectionTrait, Statement};
 
 /// The key the test worlds sign tokens with (tests forging a token need it too).
 pub const TOKEN_SECRET: &[u8] = b"a test world's secret, of at least 32 bytes";
@@ -54,6 +55,25 @@ impl World {
     /// Where uploads are kept.
     pub fn media_folder(&self) -> &Path {
         self.media.path()
+    }
+
+    /// What an unfiltered `SELECT count(*)` of each of `tables` finds as `actor`: a query
+    /// that forgets the services' filters, so that on PostgreSQL only row level security
+    /// decides what is there.
+    pub async fn rows_seen_by<const N: usize>(&self, actor: &Actor, tables: [&str; N]) -> [i64; N] {
+        let counts: Vec<String> = tables
+            .iter()
+            .enumerate()
+            .map(|(i, table)| format!("(SELECT count(*) FROM {table}) AS c{i}"))
+            .collect();
+        let tx = tenant::read(&self.db.conn, actor).await.expect("begin");
+        let sql = format!("SELECT {}", counts.join(", "));
+        let row = tx
+            .query_one_raw(Statement::from_string(tx.get_database_backend(), sql))
+            .await
+            .expect("count")
+            .expect("a row");
+        std::array::from_fn(|i| row.try_get::<i64>("", &format!("c{i}")).expect("a count"))
     }
 }
 

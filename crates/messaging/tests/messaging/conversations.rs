@@ -2,13 +2,13 @@
 //! department groups for the organization's members, messages newest first, read markers that
 //! never move back, and attachments of one's own.
 
-use commons_core::{Actor, CodedError, ErrorCode, PageRequest, tenant};
+use commons_core::{Actor, CodedError, ErrorCode, PageRequest};
 use commons_messaging::entity::conversation;
 use commons_messaging::{NewConversation, PushPlatform};
 use commons_orgs::{Preset, Role};
 use commons_resources::media::sniff::samples::PNG_3X2;
 use commons_testkit::user_id;
-use sea_orm::{ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, Statement};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use uuid::Uuid;
 
 use crate::support::{Scene, group, page, private_with};
@@ -336,24 +336,17 @@ async fn attachments_are_the_senders_own_uploads() {
     assert_eq!(long.field(), Some("body"));
 }
 
-/// What an unfiltered `SELECT count(*)` of each messaging table finds as `actor`: a query
-/// that forgets the services' filters.
+/// Every messaging table's rows as `actor` sees them past the services.
 async fn rows_seen_by(scene: &Scene, actor: &Actor) -> [i64; 6] {
-    let tx = tenant::read(&scene.world.db.conn, actor).await.expect("begin");
-    let row = tx
-        .query_one_raw(Statement::from_string(
-            DbBackend::Postgres,
-            "SELECT (SELECT count(*) FROM conversations) AS a, \
-                    (SELECT count(*) FROM conversation_participants) AS b, \
-                    (SELECT count(*) FROM messages) AS c, \
-                    (SELECT count(*) FROM push_tokens) AS d, \
-                    (SELECT count(*) FROM notification_settings) AS e, \
-                    (SELECT count(*) FROM outbox_events) AS f",
-        ))
-        .await
-        .expect("count")
-        .expect("a row");
-    ["a", "b", "c", "d", "e", "f"].map(|column| row.try_get::<i64>("", column).expect("a count"))
+    let tables = [
+        "conversations",
+        "conversation_participants",
+        "messages",
+        "push_tokens",
+        "notification_settings",
+        "outbox_events",
+    ];
+    scene.world.rows_seen_by(actor, tables).await
 }
 
 /// On PostgreSQL, past the services: a conversation, its people and its messages are there
