@@ -160,16 +160,14 @@ impl Race {
             variables: vec![json!({})],
             path,
         };
-        let one = |base: &str, query, ids: &[String]| Probe {
+        let one = |base: &str, query, ids: &[String], path| Probe {
             base: base.to_owned(),
             query,
             variables: ids.iter().map(|id| json!({ "id": id })).collect(),
-            path: &[],
+            path,
         };
-        let mut one_ours = one(commons, COMMONS_ONE, &ours);
-        one_ours.path = &["resource"];
-        let mut one_theirs = one(&peer.base, PEER_ONE, &theirs);
-        one_theirs.path = &["resourceByRowId"];
+        let one_ours = one(commons, COMMONS_ONE, &ours, &["resource"]);
+        let one_theirs = one(&peer.base, PEER_ONE, &theirs, &["resourceByRowId"]);
         let contests = [
             (
                 "feed",

@@ -113,15 +113,12 @@ impl Extension for Stage {
         mut request: Request,
         next: NextPrepareRequest<'_>,
     ) -> ServerResult<Request> {
-        let prepared = match self.guard.check(&mut request) {
-            Ok(()) => persisted_query(&self.persisted, request).await,
-            Err(refused) => Err(refused),
+        let prepared = async {
+            self.guard.check(&mut request)?;
+            let request = persisted_query(&self.persisted, request).await?;
+            next.run(ctx, request).await
         };
-        let prepared = match prepared {
-            Ok(request) => next.run(ctx, request).await,
-            Err(refused) => Err(refused),
-        };
-        prepared.map_err(|e| {
+        prepared.await.map_err(|e| {
             let coded = e.extensions.as_ref().is_some_and(|x| x.get("code").is_some());
             match e.message.as_str() {
                 _ if coded => e,
