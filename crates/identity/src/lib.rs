@@ -90,7 +90,9 @@ impl Settings {
 #[derive(Clone, Debug)]
 pub struct Identity {
     pub(crate) clock: SharedClock,
-    pub(crate) keys: TokenKeys,
+    /// Shared: the keys and their validation rules allocate when cloned, and every clone of
+    /// the services would copy them.
+    pub(crate) keys: Arc<TokenKeys>,
     pub(crate) passwords: password::Passwords,
     pub(crate) settings: Arc<Settings>,
 }
@@ -100,7 +102,7 @@ impl Identity {
         let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Identity {
             clock: Arc::new(SystemClock),
-            keys,
+            keys: Arc::new(keys),
             passwords: password::Passwords::new(cores),
             settings: Arc::new(settings),
         }

@@ -33,10 +33,10 @@ use crate::ratelimit::IpRateLimiter;
 use crate::schema::context::Services;
 use crate::schema::{self, CommonsSchema};
 
-/// Everything a request handler needs; cheap to clone.
+/// Everything a request handler needs; cheap to clone (axum clones it for every request).
 #[derive(Clone)]
 pub struct App {
-    pub(crate) services: Services,
+    pub(crate) services: Arc<Services>,
     pub(crate) schema: CommonsSchema,
     pub(crate) config: Arc<GatewayConfig>,
     pub(crate) metrics: metrics::Metrics,
@@ -73,7 +73,7 @@ impl App {
             .data(services.clone())
             .finish();
         App {
-            services,
+            services: Arc::new(services),
             schema,
             config: Arc::new(config),
             metrics,
@@ -143,7 +143,7 @@ pub async fn serve(
     app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let mut background = app.services.clone();
+    let mut background = Services::clone(&app.services);
     if let Some(db) = &app.background_db {
         background.db = db.clone();
     }

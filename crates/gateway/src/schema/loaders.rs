@@ -5,6 +5,8 @@
 //! ([`forget`]), and a WebSocket connection, whose loaders serve every event for as
 //! long as it stays open, never remembers.
 
+use std::sync::Arc;
+
 use async_graphql::Data;
 use async_graphql::dataloader::{DataLoader, HashMapCache};
 use async_graphql::extensions::ExtensionContext;
@@ -47,7 +49,7 @@ macro_rules! each_loader {
 /// Puts a loader of each domain, acting as `actor`, into `data`.
 pub fn insert(
     data: &mut Data,
-    services: &Services,
+    services: &Arc<Services>,
     actor: &Actor,
     delay: std::time::Duration,
     memory: Memory,

@@ -1,19 +1,22 @@
-use crate::schema::loaders::RequestLoader;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::Context;
 use async_graphql::dataloader::Loader;
 use commons_core::Actor;
+use futures::FutureExt;
+use futures::future::BoxFuture;
 use uuid::Uuid;
 
 use super::User;
 use crate::error::{LoadError, SharedResult, load_failed};
 use crate::schema::context::Services;
+use crate::schema::loaders::RequestLoader;
 
 /// Users by id, batched per request. It loads with the request's actor, so what it returns
 /// is what that actor may see.
 pub struct UserLoader {
-    pub services: Services,
+    pub services: Arc<Services>,
     pub actor: Actor,
 }
 
@@ -32,9 +35,15 @@ impl Loader<Uuid> for UserLoader {
     }
 }
 
-pub async fn load_users(ctx: &Context<'_>, ids: Vec<Uuid>) -> async_graphql::Result<HashMap<Uuid, User>> {
+/// Boxed, as the other loading helpers are: async-graphql keeps every field's resolver of an
+/// object in one future sized for the largest field, and moves that future for each field it
+/// resolves, so an inline load would make `title` as costly to move as `owner`.
+pub fn load_users<'a>(
+    ctx: &'a Context<'_>,
+    ids: Vec<Uuid>,
+) -> BoxFuture<'a, async_graphql::Result<HashMap<Uuid, User>>> {
     ctx.data_unchecked::<RequestLoader<UserLoader>>()
         .load_many(ids)
-        .await
-        .unshared()
+        .map(SharedResult::unshared)
+        .boxed()
 }

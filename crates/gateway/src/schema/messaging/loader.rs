@@ -2,6 +2,7 @@
 //! key per request, acting as the request's actor.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use commons_core::Actor;
@@ -11,7 +12,7 @@ use crate::error::{LoadError, load_failed};
 use crate::schema::context::Services;
 
 pub struct MessagingLoader {
-    pub services: Services,
+    pub services: Arc<Services>,
     pub actor: Actor,
 }
 

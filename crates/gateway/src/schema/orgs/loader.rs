@@ -2,6 +2,7 @@
 //! loader acts as the request's actor, so it returns only what that actor may see.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::dataloader::Loader;
 use commons_core::{Actor, AgentKind};
@@ -13,7 +14,7 @@ use crate::error::{LoadError, load_failed};
 use crate::schema::context::Services;
 
 pub struct OrgsLoader {
-    pub services: Services,
+    pub services: Arc<Services>,
     pub actor: Actor,
 }
 

@@ -7,6 +7,7 @@ use commons_core::{AgentKind, PageRequest, Timestamp};
 use commons_orgs::Permission as DomainPermission;
 use commons_orgs::entity::{department, department_member, invite, membership, organization};
 use commons_orgs::service::invites::ReferralStats as ReferralStatsModel;
+use futures::future::BoxFuture;
 use uuid::Uuid;
 
 use super::loader::{AgentKindOf, OrgsLoader, OwnerOf, ViewerMembershipIn};
@@ -104,50 +105,53 @@ pub enum Owner {
     Department(Department),
 }
 
-/// The owners of `ids` that exist and are visible, in one batch per kind.
-pub async fn load_owners(ctx: &Context<'_>, ids: Vec<Uuid>) -> async_graphql::Result<Vec<Option<Owner>>> {
+/// The owners of `ids` that exist and are visible, in one batch per kind. Boxed, like
+/// [`load_users`].
+pub fn load_owners<'a>(
+    ctx: &'a Context<'_>,
+    ids: Vec<Uuid>,
+) -> BoxFuture<'a, async_graphql::Result<Vec<Option<Owner>>>> {
+    Box::pin(owners(ctx, ids))
+}
+
+async fn owners(ctx: &Context<'_>, ids: Vec<Uuid>) -> async_graphql::Result<Vec<Option<Owner>>> {
     let loader = ctx.orgs_loader();
-    // Most owners are people, and a page's owners are mostly its creators too: asking for
-    // every id as a person while the kinds are read puts them in the creators' batch (ids of
-    // organizations simply find no person), instead of a second read of the same people after
-    // the kinds come back.
-    let (kinds, users) = futures::try_join!(
-        async {
-            loader
-                .load_many(ids.iter().copied().map(AgentKindOf))
-                .await
-                .unshared()
-        },
-        load_users(ctx, ids.clone()),
-    )?;
+    // People, organizations and departments share one space of ids, and most owners are
+    // people who are also the page's creators: every id is asked for as a person first, in the
+    // creators' batch, and only the ids that found no person have their kind read.
+    let users = load_users(ctx, ids.clone()).await?;
+    let rest = ids.iter().copied().filter(|id| !users.contains_key(id));
+    let kinds = loader.load_many(rest.map(AgentKindOf)).await.unshared()?;
     let of_kind = |kind: AgentKind| -> Vec<Uuid> {
         ids.iter()
             .copied()
             .filter(|id| kinds.get(&AgentKindOf(*id)) == Some(&kind))
             .collect()
     };
-    let organizations = loader
-        .load_many(of_kind(AgentKind::Organization))
-        .await
-        .unshared()?;
-    let departments = loader
-        .load_many(
+    let (organizations, departments) = futures::try_join!(
+        loader.load_many(of_kind(AgentKind::Organization)),
+        loader.load_many(
             of_kind(AgentKind::Department)
                 .into_iter()
-                .map(super::loader::DepartmentId),
-        )
-        .await
-        .unshared()?;
+                .map(super::loader::DepartmentId)
+        ),
+    )
+    .unshared()?;
     Ok(ids
         .iter()
-        .map(|id| match kinds.get(&AgentKindOf(*id)) {
-            Some(AgentKind::User) => users.get(id).cloned().map(Owner::User),
-            Some(AgentKind::Organization) => organizations.get(id).cloned().map(Owner::Organization),
-            Some(AgentKind::Department) => departments
-                .get(&super::loader::DepartmentId(*id))
-                .cloned()
-                .map(Owner::Department),
-            None => None,
+        .map(|id| {
+            if let Some(user) = users.get(id) {
+                return Some(Owner::User(user.clone()));
+            }
+            match kinds.get(&AgentKindOf(*id))? {
+                // A person the actor may not see.
+                AgentKind::User => None,
+                AgentKind::Organization => organizations.get(id).cloned().map(Owner::Organization),
+                AgentKind::Department => departments
+                    .get(&super::loader::DepartmentId(*id))
+                    .cloned()
+                    .map(Owner::Department),
+            }
         })
         .collect())
 }

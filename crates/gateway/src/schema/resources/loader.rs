@@ -1,8 +1,8 @@
 //! Batched loading of resources and of the viewer's registrations, one batch per kind of key
 //! per request, acting as the request's actor.
 
-use crate::schema::loaders::RequestLoader;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use async_graphql::Context;
 use async_graphql::dataloader::Loader;
@@ -13,10 +13,11 @@ use super::registrations::Registration;
 use super::types::Resource;
 use crate::error::{LoadError, SharedResult, load_failed};
 use crate::schema::context::Services;
+use crate::schema::loaders::RequestLoader;
 use crate::schema::reactions::ReactionSummary;
 
 pub struct ResourcesLoader {
-    pub services: Services,
+    pub services: Arc<Services>,
     pub actor: Actor,
 }
 
