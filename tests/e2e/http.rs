@@ -513,6 +513,39 @@ async fn control_characters_in_text_inputs_are_bad_input() {
     );
 }
 
+/// Issue 16: documents that passed the guard are kept parsed by their text. Sending one again
+/// still checks that request's variables, and a document the guard refused is refused again.
+#[tokio::test]
+async fn a_document_kept_parsed_still_checks_each_requests_variables() {
+    let server = TestServer::start().await;
+    server.register("ann@example.org", "ann").await;
+    let query = "query($u: String!) { user(username: $u) { username } }";
+    let thirteen = format!("{{ me {{ {}id{} }} }}", "a { ".repeat(12), " }".repeat(12));
+    for round in 0..2 {
+        let found = server.gql(query, json!({ "u": "ann" }), None).await;
+        assert_eq!(
+            found.data()["user"]["username"],
+            "ann",
+            "round {round}: {}",
+            found.body
+        );
+        let refused = server.gql(query, json!({ "u": "ann\u{0}" }), None).await;
+        assert_eq!(
+            refused.code(),
+            Some("BAD_USER_INPUT"),
+            "round {round}: {}",
+            refused.body
+        );
+        let deep = server.gql(&thirteen, json!({}), None).await;
+        assert_eq!(
+            deep.code(),
+            Some("QUERY_TOO_DEEP"),
+            "round {round}: {}",
+            deep.body
+        );
+    }
+}
+
 /// Issue 15 (11): with the database out of reach, requests are answered at once with a
 /// retryable 503 `UNAVAILABLE`, not a 500 after a long wait.
 #[tokio::test]

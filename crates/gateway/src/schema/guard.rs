@@ -82,15 +82,22 @@ impl QueryGuard {
         })
     }
 
+    /// The part of [`QueryGuard::check`] that depends on the variables, not the document: what
+    /// a document already checked still needs with each request's variables.
+    pub fn check_variables(request: &Request) -> Result<(), ServerError> {
+        match control_in_variables(&request.variables) {
+            Some((input, c)) => Err(control_refused(&input, c)),
+            None => Ok(()),
+        }
+    }
+
     /// Checks the text, then the parsed document's expanded size. A document that does not
     /// parse passes here, so that the parser reports it as usual.
     pub fn check(&self, request: &mut Request) -> Result<(), ServerError> {
         if let Some(refused) = self.check_text(&request.query) {
             return Err(refused);
         }
-        if let Some((input, c)) = control_in_variables(&request.variables) {
-            return Err(control_refused(&input, c));
-        }
+        Self::check_variables(request)?;
         let Ok(document) = request.parsed_query() else {
             return Ok(());
         };
