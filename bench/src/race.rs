@@ -240,9 +240,9 @@ async fn first_page(
 }
 
 /// A pgbench script of the statements Commons sends for one anonymous feed (read off
-/// PostgreSQL's statement log: the page, its tags, each kind's rows, the people's agent kinds
-/// and names, the reaction counts), with this database's first page in them, as one
-/// transaction.
+/// PostgreSQL's statement log: the page, its tags, each kind's rows, the people and the
+/// reaction counts; owners who are people need no read of their kind), with this database's
+/// first page in them, as one transaction.
 async fn pgbench_script(db: &DatabaseConnection) -> anyhow::Result<std::path::PathBuf> {
     const PAGE: &str = "SELECT * FROM resources WHERE status = 'published' AND deleted_at IS NULL \
                         AND visibility = 'public' ORDER BY id DESC LIMIT 21";
@@ -263,7 +263,6 @@ async fn pgbench_script(db: &DatabaseConnection) -> anyhow::Result<std::path::Pa
         format!("SELECT * FROM blogposts WHERE resource_id IN ({ids})"),
         format!("SELECT * FROM events WHERE resource_id IN ({ids})"),
         format!("SELECT * FROM spots WHERE resource_id IN ({ids})"),
-        format!("SELECT id, kind, created_at FROM agents WHERE id IN ({people})"),
         format!(
             "SELECT id, email, username, display_name, avatar_url, bio, locale, account_kind, \
              platform_role, status, status_reason, created_at, updated_at, password_changed_at \

@@ -689,6 +689,21 @@ async fn the_feed_costs_the_same_for_5_and_50() {
     assert!(edges.iter().all(|e| e["node"]["creator"]["username"].is_string()));
     eprintln!("SQL statements: {cost_of_5} for 5 resources, {cost_of_50} for 50");
     assert_eq!(cost_of_5, cost_of_50, "the statements do not grow with the page");
+
+    // Anonymous, the same page costs the page, its tags, each kind's rows (three kinds here),
+    // the people (creators and owners in one batch: owners who are people need no read of
+    // their kind) and the reaction counts (issue 16).
+    let anonymous = "{ resources(first: 50) { edges { node { title tags creator { username }
+        owner { __typename ... on User { username } } reactions { total counts { kind count } }
+        ... on Blogpost { body } ... on Spot { address } ... on Event { seatsLeft } } } } }";
+    let (page, cost) = server.counted(anonymous, json!({}), None).await;
+    let owners = page.data()["resources"]["edges"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(owners.len(), 50, "{}", page.body);
+    assert!(owners.iter().all(|e| e["node"]["owner"]["__typename"] == "User"));
+    assert_eq!(cost, 7, "statements for an anonymous page");
 }
 
 /// Whether the file at `url` is served to download, sandboxed, rather than shown inline.
