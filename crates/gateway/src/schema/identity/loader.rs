@@ -35,9 +35,9 @@ impl Loader<Uuid> for UserLoader {
     }
 }
 
-/// Boxed, as the other loading helpers are: async-graphql keeps every field's resolver of an
-/// object in one future sized for the largest field, and moves that future for each field it
-/// resolves, so an inline load would make `title` as costly to move as `owner`.
+/// Users by id, as the request's actor sees them. Boxed, since some thirty resolvers await it:
+/// an inline load would grow every object's field future (see `resource_object!` in
+/// `schema::resources::types` for why that size costs on every field).
 pub fn load_users<'a>(
     ctx: &'a Context<'_>,
     ids: Vec<Uuid>,
