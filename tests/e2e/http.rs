@@ -90,6 +90,33 @@ async fn graphql_over_http_status_codes_and_media_types() {
     assert!(page.text().await.unwrap_or_default().contains("graphiql"));
 }
 
+/// A response names its fields in the order the query asked for them, as the GraphQL spec
+/// would have it, and errors still carry their code and the request id.
+#[tokio::test]
+async fn fields_answer_in_the_order_asked() {
+    let server = TestServer::start().await;
+    let answer = |query: &'static str| {
+        server
+            .http
+            .post(format!("{}/graphql", server.url))
+            .json(&json!({ "query": query }))
+            .send()
+    };
+    let reply = answer("{ zulu: __typename alpha: __typename }")
+        .await
+        .expect("answer");
+    let text = reply.text().await.unwrap_or_default();
+    assert_eq!(text, r#"{"data":{"zulu":"Query","alpha":"Query"}}"#);
+
+    let refused = answer("{ resource(id: \"nope\") { title } }")
+        .await
+        .expect("answer");
+    let refused = TestServer::reply(refused).await;
+    assert_eq!(refused.code(), Some("BAD_USER_INPUT"), "{}", refused.body);
+    assert!(refused.body["errors"][0]["extensions"]["requestId"].is_string());
+    assert!(refused.body["errors"][0]["path"].is_array(), "{}", refused.body);
+}
+
 #[tokio::test]
 async fn limits_refuse_before_any_resolver_runs() {
     let server = TestServer::start().await;

@@ -1,12 +1,15 @@
 //! GraphQL over HTTP responses: the media type the client accepts, and status codes that
 //! follow the specification.
 
+use std::collections::BTreeMap;
+
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use commons_core::ErrorCode;
+use serde::Serialize;
+use serde_json::json;
 
 use crate::error::{UNAVAILABLE_MESSAGE, has_code};
-use serde_json::{Value, json};
 
 pub const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json";
 pub const JSON: &str = "application/json";
@@ -52,23 +55,14 @@ impl MediaType {
 }
 
 /// A GraphQL response body as the client will see it, with its status.
-pub fn graphql_response(response: async_graphql::Response, media: MediaType, request_id: &str) -> Response {
+pub fn graphql_response(
+    mut response: async_graphql::Response,
+    media: MediaType,
+    request_id: &str,
+) -> Response {
     let request_error = response.data == async_graphql::Value::Null
         && !response.errors.is_empty()
         && response.errors.iter().all(|e| e.path.is_empty());
-    let mut body = serde_json::to_value(&response).unwrap_or_else(|_| json!({}));
-    if let Some(object) = body.as_object_mut() {
-        // A request that could not be executed has no `data` entry at all (the spec tells it
-        // apart from `data: null`, an execution that failed at the root).
-        if request_error {
-            object.remove("data");
-        }
-        if let Some(Value::Array(errors)) = object.get_mut("errors") {
-            for error in errors {
-                complete_error(error, request_id);
-            }
-        }
-    }
     // Nothing came back because the database was out of reach: the whole request may be
     // retried, and says so the way HTTP does.
     let unavailable = response.data == async_graphql::Value::Null
@@ -77,6 +71,9 @@ pub fn graphql_response(response: async_graphql::Response, media: MediaType, req
             .errors
             .iter()
             .all(|e| has_code(&e.extensions, ErrorCode::Unavailable));
+    for error in &mut response.errors {
+        complete_error(error, request_id);
+    }
     let status = if unavailable {
         StatusCode::SERVICE_UNAVAILABLE
     } else if request_error && media == MediaType::GraphqlResponse {
@@ -84,12 +81,36 @@ pub fn graphql_response(response: async_graphql::Response, media: MediaType, req
     } else {
         StatusCode::OK
     };
-    let mut http = (status, body.to_string()).into_response();
+    // Written straight from the response, its fields in the order the query asked for them.
+    let body = Body {
+        // A request that could not be executed has no `data` entry at all (the spec tells it
+        // apart from `data: null`, an execution that failed at the root).
+        data: (!request_error).then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
+    };
+    let Ok(body) = serde_json::to_vec(&body) else {
+        tracing::error!(request_id, "a GraphQL response could not be written as JSON");
+        return internal_error();
+    };
+    let mut http = (status, body).into_response();
     http.headers_mut().insert(header::CONTENT_TYPE, media.header());
     if unavailable {
         http.headers_mut().insert(header::RETRY_AFTER, retry_after());
     }
     http
+}
+
+/// The body of a GraphQL response: async-graphql's `Response` writes `data` even when the
+/// request could not be executed.
+#[derive(Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    extensions: &'a BTreeMap<String, async_graphql::Value>,
 }
 
 fn retry_after() -> HeaderValue {
@@ -109,17 +130,12 @@ pub fn unavailable() -> Response {
 
 /// Every error gets a code (async-graphql's own argument errors are bad input) and the
 /// request id, so a person reporting it can be matched with the logs.
-fn complete_error(error: &mut Value, request_id: &str) {
-    let Some(error) = error.as_object_mut() else {
-        return;
-    };
-    let extensions = error.entry("extensions").or_insert_with(|| json!({}));
-    if let Some(extensions) = extensions.as_object_mut() {
-        extensions
-            .entry("code")
-            .or_insert_with(|| ErrorCode::BadUserInput.as_str().into());
-        extensions.insert("requestId".into(), request_id.into());
+fn complete_error(error: &mut async_graphql::ServerError, request_id: &str) {
+    let extensions = error.extensions.get_or_insert_with(Default::default);
+    if extensions.get("code").is_none() {
+        extensions.set("code", ErrorCode::BadUserInput.as_str());
     }
+    extensions.set("requestId", request_id);
 }
 
 /// An error answered before GraphQL runs (too large, unparsable, timed out).
