@@ -355,3 +355,67 @@ async fn an_unknown_kind_is_a_mistake_not_an_empty_list() {
             .contains("blogpost, event, initiative, page, photo, product, spot")
     );
 }
+
+/// Every kind comes back as it was written, alike from the feed, by ids and alone, its tags in
+/// order.
+#[tokio::test]
+async fn every_kind_reads_back_as_written_from_lists_and_alone() {
+    let world = World::new().await;
+    let db = &world.db.conn;
+    let author = world.person("author").await;
+    // An organization's, so its people may start initiatives too.
+    let org = world.organization(&author, "Green").await;
+    let kinds = [
+        kind::blogpost("# Notes"),
+        kind::event(Some(12)),
+        kind::initiative("cleanup"),
+        kind::page("about"),
+        kind::photo("https://example.org/square.png", "The square"),
+        kind::product(1500, "KZT"),
+        kind::spot(CENTER),
+    ];
+    let mut written = Vec::new();
+    for (n, input) in kinds.into_iter().enumerate() {
+        let full = world
+            .post(&author, &format!("Kind {n}"))
+            .owner(org.id)
+            .tags(["Zeta", "alpha", "mid"])
+            .kind(input)
+            .try_draft()
+            .await
+            .expect("create");
+        world
+            .resources
+            .publish_resource(db, &author, full.resource.id)
+            .await
+            .expect("publish");
+        written.push(full);
+    }
+    let feed = list(&world, &Actor::ANONYMOUS, FeedFilter::default(), 10, None).await;
+    assert_eq!(feed.len(), written.len());
+    let ids: Vec<_> = written.iter().map(|f| f.resource.id).collect();
+    let by_ids = world
+        .resources
+        .resources_by_ids(db, &Actor::ANONYMOUS, &ids)
+        .await
+        .expect("by ids");
+    for made in &written {
+        let (id, kind) = (made.resource.id, &made.resource.kind);
+        let alone = world
+            .resources
+            .resource(db, &Actor::ANONYMOUS, id)
+            .await
+            .expect("read")
+            .expect("published");
+        let listed = feed.iter().find(|f| f.resource.id == id).expect("in the feed");
+        for (read, how) in [
+            (&alone, "alone"),
+            (listed, "in the feed"),
+            (&by_ids[&id], "by ids"),
+        ] {
+            assert!(made.data.is_some(), "{kind} written with its fields");
+            assert_eq!(read.data, made.data, "{kind} read {how}");
+            assert_eq!(read.tags, ["alpha", "mid", "zeta"], "{kind} read {how}");
+        }
+    }
+}
