@@ -4,8 +4,8 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
-    Select, Value,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, FromQueryResult, Order, QueryFilter,
+    QueryOrder, QueryTrait, Select, Value,
 };
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -187,12 +187,28 @@ where
     if let Some(key) = order.key {
         select = select.order_by(key, direction.clone());
     }
-    let rows = select
-        .order_by(order.id, direction)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
+    let rows = all_limited(db, select.order_by(order.id, direction), page.first + 1).await?;
     Ok(Page::from_rows(rows, page.first, cursor_of))
+}
+
+/// At most `limit` rows of `select` (which sets no limit of its own), the limit written into
+/// the SQL rather than bound.
+///
+/// PostgreSQL keeps a prepared statement's generic plan, planned once per connection, only
+/// while it costs no more than a plan made for the values given. Not knowing `LIMIT $n`, a
+/// generic plan must expect a tenth of the table, so an ordered page with a bound limit was
+/// planned again on every execution: for the feed's page under row-level security, 0.13 to
+/// 0.17 ms of planning for 0.04 ms of work (issue 16). A literal limit lets the generic plan
+/// win after five executions. Each limit is its own statement text, and pages are bounded,
+/// so there are few of them.
+pub async fn all_limited<E: EntityTrait>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    limit: u64,
+) -> Result<Vec<E::Model>, DbErr> {
+    let mut statement = db.get_database_backend().build(select.as_query());
+    statement.sql.push_str(&format!(" LIMIT {limit}"));
+    E::Model::find_by_statement(statement).all(db).await
 }
 
 fn after_condition<C: ColumnTrait + Copy>(order: &Keyset<C>, after: &Cursor) -> Condition {

@@ -9,9 +9,7 @@ use commons_orgs::entity::department_member;
 use commons_orgs::service::access;
 use commons_orgs::{Permission, Role, permission};
 use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, LikeExpr, Query};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder};
 use uuid::Uuid;
 
 use super::Scope;
@@ -335,12 +333,8 @@ async fn nearest_first(
             ),
         );
     }
-    let rows = query
-        .order_by(key, Order::Asc)
-        .order_by_asc(resource::Column::Id)
-        .limit(page.first + 1)
-        .all(db)
-        .await?;
+    let query = query.order_by(key, Order::Asc).order_by_asc(resource::Column::Id);
+    let rows = page::all_limited(db, query, page.first + 1).await?;
     Ok(Page::from_rows(rows, page.first, |r| Cursor {
         key: Some(SortKey::Float(
             located(r).map_or(f64::MAX, |at| planar_key(&near.center, &at)),
