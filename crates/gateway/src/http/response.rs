@@ -60,13 +60,11 @@ pub fn graphql_response(
     media: MediaType,
     request_id: &str,
 ) -> Response {
-    let request_error = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
-        && response.errors.iter().all(|e| e.path.is_empty());
+    let failed_whole = response.data == async_graphql::Value::Null && !response.errors.is_empty();
+    let request_error = failed_whole && response.errors.iter().all(|e| e.path.is_empty());
     // Nothing came back because the database was out of reach: the whole request may be
     // retried, and says so the way HTTP does.
-    let unavailable = response.data == async_graphql::Value::Null
-        && !response.errors.is_empty()
+    let unavailable = failed_whole
         && response
             .errors
             .iter()
