@@ -302,7 +302,9 @@ impl Identity {
         {
             return Err(Error::WrongCurrentPassword);
         }
-        super::guesses::forget_guesses(db, &current.email).await?;
+        let forgetting = tenant::write(db, &Actor::System).await?;
+        super::guesses::forget_guesses(&forgetting, &current.email).await?;
+        forgetting.commit().await?;
         let field_error = |e: Error| match e {
             Error::Invalid { message, .. } => Error::invalid("newPassword", message),
             other => other,

@@ -11,8 +11,8 @@
 use chrono::Duration;
 use commons_core::db::Conn;
 use commons_core::{Actor, Timestamp, tenant};
-use sea_orm::sea_query::{ExprTrait, OnConflict};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 
 use crate::entity::password_attempt;
 use crate::error::Error;
@@ -26,61 +26,67 @@ pub const WINDOW: Duration = Duration::minutes(15);
 pub const LOCKOUT: Duration = Duration::minutes(15);
 
 /// Counts a guess at `email` (normalized), or refuses it while the address is locked out.
+///
+/// One upsert does it, so a sign-in pays one statement for its count: the conflict locks
+/// the address's row, and the new values are worked out from the row as it stands. While
+/// the address is locked out the guess is refused and stored as `MAX_GUESSES + 1` attempts:
+/// that is how the row handed back tells a refused guess from the last one allowed, which
+/// starts the lockout.
 pub(crate) async fn count_guess<C: Conn>(db: &C, email: &str, now: Timestamp) -> Result<(), Error> {
-    let digest = hash_token(email);
+    use password_attempt::Column::{Attempts, LockedUntil, WindowStartedAt};
+    let stored = |column| Expr::col((password_attempt::Entity, column));
+    let locked = || stored(LockedUntil).gt(now);
+    // The window ran out, or a lockout ended: counting starts again.
+    let fresh = || {
+        stored(WindowStartedAt)
+            .lte(now - WINDOW)
+            .or(stored(LockedUntil).is_not_null())
+    };
+    let counted = || Expr::case(fresh(), 1).finally(stored(Attempts).add(1));
+    let lockout = now + LOCKOUT;
     // Nobody is acting yet; on PostgreSQL the counts are the system's alone.
     let tx = tenant::write(db, &Actor::System).await?;
-    password_attempt::Entity::insert(password_attempt::ActiveModel {
-        email_digest: Set(digest.clone()),
-        attempts: Set(0),
+    let row = password_attempt::Entity::insert(password_attempt::ActiveModel {
+        email_digest: Set(hash_token(email)),
+        attempts: Set(1),
         window_started_at: Set(now),
-        locked_until: Set(None),
+        locked_until: Set((1 >= MAX_GUESSES).then_some(lockout)),
     })
     .on_conflict(
         OnConflict::column(password_attempt::Column::EmailDigest)
-            .do_nothing()
+            .value(Attempts, Expr::case(locked(), MAX_GUESSES + 1).finally(counted()))
+            .value(
+                WindowStartedAt,
+                Expr::case(locked(), stored(WindowStartedAt))
+                    .case(fresh(), now)
+                    .finally(stored(WindowStartedAt)),
+            )
+            .value(
+                LockedUntil,
+                Expr::case(locked(), stored(LockedUntil))
+                    // This is the last guess the window allows; the next waits out the lockout.
+                    .case(Expr::expr(counted()).gte(MAX_GUESSES), lockout)
+                    .finally(Expr::value(Option::<Timestamp>::None)),
+            )
             .to_owned(),
     )
-    .exec_without_returning(&tx)
+    .exec_with_returning(&tx)
     .await?;
-    let row = password_attempt::Entity::find()
-        .filter(password_attempt::Column::EmailDigest.eq(digest))
-        .lock_exclusive()
-        .one(&tx)
-        .await?
-        .ok_or(Error::Db(sea_orm::DbErr::RecordNotFound(
-            "password attempts".into(),
-        )))?;
-    if let Some(until) = row.locked_until.filter(|until| *until > now) {
-        return Err(Error::TooManyGuesses {
-            retry_after: Ord::max((until - now).num_seconds(), 1) as u64,
-        });
-    }
-    let fresh_window = row.window_started_at + WINDOW <= now || row.locked_until.is_some();
-    let attempts = if fresh_window { 1 } else { row.attempts + 1 };
-    let mut model: password_attempt::ActiveModel = row.into();
-    model.attempts = Set(attempts);
-    if fresh_window {
-        model.window_started_at = Set(now);
-        model.locked_until = Set(None);
-    }
-    if attempts >= MAX_GUESSES {
-        // This is the last guess the window allows; the next waits out the lockout.
-        model.locked_until = Set(Some(now + LOCKOUT));
-    }
-    model.update(&tx).await?;
     tx.commit().await?;
-    Ok(())
+    match row.locked_until {
+        Some(until) if row.attempts > MAX_GUESSES => Err(Error::TooManyGuesses {
+            retry_after: Ord::max((until - now).num_seconds(), 1) as u64,
+        }),
+        _ => Ok(()),
+    }
 }
 
-/// The right password was given: the address starts afresh.
-pub(crate) async fn forget_guesses<C: Conn>(db: &C, email: &str) -> Result<(), Error> {
-    let tx = tenant::write(db, &Actor::System).await?;
+/// The right password was given: the address starts afresh. `tx` acts as the system.
+pub(crate) async fn forget_guesses(tx: &impl ConnectionTrait, email: &str) -> Result<(), Error> {
     password_attempt::Entity::delete_many()
         .filter(password_attempt::Column::EmailDigest.eq(hash_token(email)))
-        .exec(&tx)
+        .exec(tx)
         .await?;
-    tx.commit().await?;
     Ok(())
 }
 

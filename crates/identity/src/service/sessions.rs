@@ -2,7 +2,7 @@
 //! everywhere, and turning an access token back into an [`Actor`].
 
 use commons_core::audit::{self, Entry};
-use commons_core::db::{Conn, begin_write};
+use commons_core::db::Conn;
 use commons_core::{Actor, Timestamp, tenant};
 use sea_orm::sea_query::{Expr, Func};
 use sea_orm::{
@@ -61,11 +61,14 @@ impl Identity {
             Some(user) if verified && user.account_kind != super::api_keys::BOT_KIND => user,
             _ => return Err(Error::InvalidCredentials),
         };
-        super::guesses::forget_guesses(db, &email).await?;
+        // The system forgets the guesses (only it sees their counts) and opens the session,
+        // in one transaction.
+        let tx = tenant::write(db, &Actor::System).await?;
+        super::guesses::forget_guesses(&tx, &email).await?;
         if user.status == UserStatus::Blocked {
+            tx.commit().await?;
             return Err(Error::AccountBlocked);
         }
-        let tx = begin_write(db).await?;
         let session = self.start_session(&tx, user, &input.client).await?;
         tx.commit().await?;
         Ok(session)
@@ -81,7 +84,7 @@ impl Identity {
         let now = self.clock.now();
         let session_id = commons_core::id::new();
         // Written without reading back: on PostgreSQL a session is its person's to read, and
-        // nobody is acting while they sign in.
+        // the person is not yet acting (a registration opens its first session as nobody).
         session::Entity::insert(session::ActiveModel {
             id: Set(session_id),
             user_id: Set(user.id),
