@@ -26,6 +26,30 @@ use cli::{Cli, Command, PaymentArgs, ServeArgs};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc hands freed memory back to the system a while after it is freed (its purge
+/// delay), but only when some later allocation or free gets round to it. An idle server
+/// makes neither, so the password hashers' buffers (19 MiB per thread, let go after a burst
+/// of sign-ins) stayed resident: 95 MiB 12 s after three registrations, 55 MiB with this
+/// (both measured with huge pages still on). A thread of its own asks mimalloc to do the
+/// purges that are due, every few seconds.
+#[cfg(feature = "mimalloc")]
+fn purge_freed_memory_while_idle() {
+    const EVERY: Duration = Duration::from_secs(5);
+    let spawned = std::thread::Builder::new()
+        .name("allocator-purge".into())
+        .spawn(|| {
+            loop {
+                std::thread::sleep(EVERY);
+                // SAFETY: `mi_collect` may be called from any thread at any time; without
+                // `force` it only purges what its delay has already released.
+                unsafe { libmimalloc_sys::mi_collect(false) };
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "could not start the allocator's purge thread");
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -126,6 +150,8 @@ async fn require_system_login(db: &DatabaseConnection) -> anyhow::Result<()> {
 }
 
 async fn serve(database_url: &str, args: ServeArgs) -> anyhow::Result<()> {
+    #[cfg(feature = "mimalloc")]
+    purge_freed_memory_while_idle();
     let db = connect(database_url).await?;
     if args.no_migrate {
         tracing::info!("skipping migrations (--no-migrate)");
