@@ -399,20 +399,20 @@ impl Reader {
 
     /// PostgreSQL: the events below the horizon, in (`txid`, `position`) order.
     async fn next_settled(&mut self, db: &impl ConnectionTrait, limit: u64) -> Result<Found, DbErr> {
+        // The limit is written in, not bound, so the statement keeps its generic plan
+        // (`page::all_limited` says why): the dispatcher runs it on every commit.
         let rows = db
             .query_all_raw(Statement::from_sql_and_values(
                 DatabaseBackend::Postgres,
-                "SELECT id, topic, subject_id, org_id, actor_id, payload, created_at, position, \
-                        txid::text AS txid, txid < pg_snapshot_xmin(pg_current_snapshot()) AS settled \
-                 FROM outbox_events \
-                 WHERE (txid, position) > ($1::text::xid8, $2) \
-                 ORDER BY txid, position \
-                 LIMIT $3",
-                [
-                    self.txid.to_string().into(),
-                    self.position.into(),
-                    i64::try_from(limit).unwrap_or(i64::MAX).into(),
-                ],
+                format!(
+                    "SELECT id, topic, subject_id, org_id, actor_id, payload, created_at, position, \
+                            txid::text AS txid, txid < pg_snapshot_xmin(pg_current_snapshot()) AS settled \
+                     FROM outbox_events \
+                     WHERE (txid, position) > ($1::text::xid8, $2) \
+                     ORDER BY txid, position \
+                     LIMIT {limit}"
+                ),
+                [self.txid.to_string().into(), self.position.into()],
             ))
             .await?;
         let full = rows.len() as u64 == limit;
