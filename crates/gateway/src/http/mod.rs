@@ -68,12 +68,13 @@ impl App {
             auth_limiter: IpRateLimiter::new(config.auth_attempts_per_minute),
             visit_limiter: IpRateLimiter::new(config.visits_per_minute),
         };
+        let services = Arc::new(services);
         let metrics = metrics::Metrics::install();
         let schema = schema::builder(&config, Some(metrics.clone()))
             .data(services.clone())
             .finish();
         App {
-            services: Arc::new(services),
+            services,
             schema,
             config: Arc::new(config),
             metrics,

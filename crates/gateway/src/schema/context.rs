@@ -50,6 +50,8 @@ pub struct Caller {
 
 pub trait ContextExt {
     fn services(&self) -> &Services;
+    /// The services, shared: for what outlives the resolver, such as a subscription's stream.
+    fn shared_services(&self) -> Arc<Services>;
     fn caller(&self) -> &Caller;
     /// The actor, or `UNAUTHENTICATED` when the request's token was refused.
     fn actor(&self) -> async_graphql::Result<&Actor>;
@@ -57,7 +59,11 @@ pub trait ContextExt {
 
 impl ContextExt for Context<'_> {
     fn services(&self) -> &Services {
-        self.data_unchecked::<Services>()
+        self.data_unchecked::<Arc<Services>>()
+    }
+
+    fn shared_services(&self) -> Arc<Services> {
+        self.data_unchecked::<Arc<Services>>().clone()
     }
 
     fn caller(&self) -> &Caller {

@@ -96,7 +96,7 @@ impl Subscription {
             .as_ref()
             .map(|id| expect_id(id, "Conversation", "conversationId"))
             .transpose()?;
-        let services = ctx.services().clone();
+        let services = ctx.services();
         let actor = signed_in(ctx)?;
         let deliveries = signed_deliveries(ctx, &actor);
         if let Some(id) = only {
@@ -123,18 +123,18 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
     ) -> async_graphql::Result<impl Stream<Item = Notification> + use<>> {
-        let services = ctx.services().clone();
+        let services = ctx.shared_services();
         let actor = signed_in(ctx)?;
         let me = actor.user_id();
         Ok(signed_deliveries(ctx, &actor).filter_map(move |delivery| {
-            let services = services.clone();
-            let actor = actor.clone();
+            // Everyone else's are skipped without a query.
+            let reading = delivery
+                .event
+                .decode::<NotificationCreated>()
+                .filter(|created| Some(created.user) == me)
+                .map(|created| (created, services.clone(), actor.clone()));
             async move {
-                let created = delivery.event.decode::<NotificationCreated>()?;
-                // Everyone else's are skipped without a query.
-                if Some(created.user) != me {
-                    return None;
-                }
+                let (created, services, actor) = reading?;
                 let found = services
                     .messaging
                     .notification(&services.db, &actor, created.notification)
@@ -212,14 +212,17 @@ impl LiveSession {
 
 /// What the hub delivers, for as long as the connection's sign-in holds.
 fn signed_deliveries(ctx: &Context<'_>, actor: &Actor) -> impl Stream<Item = Arc<Delivery>> + Send + use<> {
-    let services = ctx.services().clone();
+    let services = ctx.shared_services();
     let session = ctx.data_opt::<Arc<LiveSession>>().cloned();
     let actor = actor.clone();
     services.live.deliveries().take_while(move |_| {
-        let (services, session, actor) = (services.clone(), session.clone(), actor.clone());
+        // An anonymous connection has no sign-in to check, and clones nothing per delivery.
+        let checking = session
+            .clone()
+            .map(|session| (session, services.clone(), actor.clone()));
         async move {
-            match session {
-                Some(session) => session.still_valid(&services, &actor).await,
+            match checking {
+                Some((session, services, actor)) => session.still_valid(&services, &actor).await,
                 None => true,
             }
         }
@@ -233,7 +236,7 @@ async fn watch_resource(
     id: &ID,
 ) -> async_graphql::Result<impl Stream<Item = Arc<Delivery>> + use<>> {
     let resource_id = any_resource_id(id, "resourceId")?;
-    let services = ctx.services().clone();
+    let services = ctx.shared_services();
     let actor = ctx.actor()?.clone();
     // Listen before looking, so nothing committed in between is missed.
     let deliveries = signed_deliveries(ctx, &actor);
@@ -246,13 +249,14 @@ async fn watch_resource(
         return Err(coded(ErrorCode::NotFound, "no such resource"));
     }
     Ok(deliveries.filter_map(move |delivery| {
-        let services = services.clone();
-        let actor = actor.clone();
+        // Updates about other resources are passed over before anything is cloned.
+        let about_it = delivery
+            .prepared::<ResourceUpdate>()
+            .is_some_and(|update| update.resource.id == resource_id);
+        let checking = about_it.then(|| (services.clone(), actor.clone()));
         async move {
+            let (services, actor) = checking?;
             let update = delivery.prepared::<ResourceUpdate>()?;
-            if update.resource.id != resource_id {
-                return None;
-            }
             receives(&services, &actor, update)
                 .await
                 .then(|| delivery.clone())
