@@ -24,6 +24,14 @@ impl Outcome {
         }
     }
 
+    /// Several runs of one scenario as one: their successes over their summed wall time.
+    pub(crate) fn merged(runs: Vec<Outcome>) -> Outcome {
+        let errors = runs.iter().map(|run| run.errors).sum();
+        let elapsed = runs.iter().map(|run| run.elapsed).sum();
+        let latencies = runs.into_iter().flat_map(|run| run.latencies).collect();
+        Outcome::new(latencies, errors, elapsed)
+    }
+
     /// Successes per second of wall time.
     pub(crate) fn rate(&self) -> f64 {
         self.latencies.len() as f64 / self.elapsed.as_secs_f64()

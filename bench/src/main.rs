@@ -128,11 +128,10 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::sleep(IDLE_AFTER).await;
     let idle_rss = server.rss_kib();
 
-    // The ceiling: argon2id with the server's parameters, one verification per core at a time.
-    let hash_rate = argon2_rate(cores, duration)?;
-
-    let sampler = RssSampler::start(server.pid());
-    let login = run_scenario(clients, duration, |i| {
+    // Login against its ceiling, argon2id with the server's parameters (one verification per
+    // core at a time), in interleaved rounds: this machine's speed drifts between runs by
+    // more than the gap measured, and a round pair sees the same machine.
+    let sign_in = |i: usize| {
         let (http, base, email) = (http.clone(), base.clone(), api::email(&users[i % users.len()]));
         async move {
             let reply = gql(
@@ -144,9 +143,24 @@ async fn main() -> anyhow::Result<()> {
             .await?;
             Ok(reply["data"]["login"]["accessToken"].is_string())
         }
-    })
-    .await;
+    };
+    let round = duration / LOGIN_ROUNDS;
+    let sampler = RssSampler::start(server.pid());
+    let (mut hash_rates, mut logins) = (Vec::new(), Vec::new());
+    for _ in 0..LOGIN_ROUNDS {
+        hash_rates.push(argon2_rate(cores, round)?);
+        logins.push(run_scenario(clients, round, &sign_in).await);
+    }
     let login_rss = sampler.stop().await;
+    let mut login_ratios: Vec<f64> = logins
+        .iter()
+        .zip(&hash_rates)
+        .map(|(login, hashes)| login.rate() / hashes)
+        .collect();
+    login_ratios.sort_by(f64::total_cmp);
+    let login_ratio = login_ratios[login_ratios.len() / 2];
+    let hash_rate = hash_rates.iter().sum::<f64>() / hash_rates.len() as f64;
+    let login = load::Outcome::merged(logins);
 
     println!();
     println!(
@@ -260,8 +274,9 @@ async fn main() -> anyhow::Result<()> {
     }
     println!();
     println!(
-        "login / raw argon2 = {:.1}% (logins cannot beat hashing; the target is at least 90%)",
-        100.0 * login.rate() / hash_rate
+        "login / raw argon2 = {:.1}%, the median of {LOGIN_ROUNDS} interleaved rounds (logins \
+         cannot beat hashing; the target is at least 90%)",
+        100.0 * login_ratio
     );
     println!(
         "place order: {:.1}% of its SQL run directly (one order = createOrder + placeOrder)",
@@ -333,6 +348,9 @@ async fn race(args: &Args, server: &Server, base: &str, duration: Duration) -> a
     );
     Ok(())
 }
+
+/// Rounds of raw argon2 and of login, taking turns within the login scenario's time.
+const LOGIN_ROUNDS: u32 = 3;
 
 /// How long the server is left alone before its idle memory is read.
 const IDLE_AFTER: Duration = Duration::from_secs(10);
