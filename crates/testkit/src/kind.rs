@@ -96,3 +96,21 @@ pub fn initiative(category: &str) -> KindInput {
         max_participants: None,
     })
 }
+
+/// One resource of every kind, in the order of `commons_resources::kind::KINDS`: what a test
+/// of "every kind" makes, so a new kind joins each such test here.
+pub fn one_of_each() -> Vec<KindInput> {
+    let almaty = Location {
+        latitude: 43.2383,
+        longitude: 76.9454,
+    };
+    vec![
+        blogpost("# Notes"),
+        event(Some(10)),
+        initiative("environment"),
+        page("about"),
+        photo("https://cdn.example.org/a.jpg", "A view"),
+        product(1500, "EUR"),
+        spot(almaty),
+    ]
+}

@@ -365,17 +365,8 @@ async fn every_kind_reads_back_as_written_from_lists_and_alone() {
     let author = world.person("author").await;
     // An organization's, so its people may start initiatives too.
     let org = world.organization(&author, "Green").await;
-    let kinds = [
-        kind::blogpost("# Notes"),
-        kind::event(Some(12)),
-        kind::initiative("cleanup"),
-        kind::page("about"),
-        kind::photo("https://example.org/square.png", "The square"),
-        kind::product(1500, "KZT"),
-        kind::spot(CENTER),
-    ];
     let mut written = Vec::new();
-    for (n, input) in kinds.into_iter().enumerate() {
+    for (n, input) in kind::one_of_each().into_iter().enumerate() {
         let full = world
             .post(&author, &format!("Kind {n}"))
             .owner(org.id)

@@ -515,22 +515,11 @@ async fn nobody_changes_what_they_may_not_see() {
 /// One of every kind, as the test world makes them: each publishes and reads back as its kind.
 #[tokio::test]
 async fn every_kind_is_published_and_read_back() {
-    use commons_resources::geo::Location;
     let world = World::new().await;
     // A platform admin: initiatives are started by approved organizers (or organizations).
     let maker = world.person("maker").platform_admin().await;
-    let almaty = Location::new(43.2383, 76.9454).expect("on the globe");
-    let kinds = [
-        kind::blogpost("text"),
-        kind::event(Some(10)),
-        kind::initiative("environment"),
-        kind::page("about"),
-        kind::photo("https://cdn.example.org/a.jpg", "A view"),
-        kind::product(1500, "EUR"),
-        kind::spot(almaty),
-    ];
     let mut read_back = Vec::new();
-    for (i, kind) in kinds.into_iter().enumerate() {
+    for (i, kind) in kind::one_of_each().into_iter().enumerate() {
         let id = world
             .post(&maker, &format!("Thing {i}"))
             .kind(kind)
