@@ -68,6 +68,12 @@ impl Outcome {
     }
 }
 
+/// The middle of `values` (the upper of the two middles for an even count); NaN for none.
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
 pub(crate) fn print_header() {
     println!(
         "{:<NAME_WIDTH$} {:>10} {:>9} {:>9} {:>7} {:>12}",

@@ -152,13 +152,13 @@ async fn main() -> anyhow::Result<()> {
         logins.push(run_scenario(clients, round, &sign_in).await);
     }
     let login_rss = sampler.stop().await;
-    let mut login_ratios: Vec<f64> = logins
-        .iter()
-        .zip(&hash_rates)
-        .map(|(login, hashes)| login.rate() / hashes)
-        .collect();
-    login_ratios.sort_by(f64::total_cmp);
-    let login_ratio = login_ratios[login_ratios.len() / 2];
+    let login_ratio = load::median(
+        logins
+            .iter()
+            .zip(&hash_rates)
+            .map(|(login, hashes)| login.rate() / hashes)
+            .collect(),
+    );
     let hash_rate = hash_rates.iter().sum::<f64>() / hash_rates.len() as f64;
     let login = load::Outcome::merged(logins);
 

@@ -13,7 +13,7 @@ use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use serde_json::{Value, json};
 
 use crate::api::gql;
-use crate::load::{Outcome, run_scenario};
+use crate::load::{Outcome, median, run_scenario};
 
 /// The anonymous feed's first page as Commons serves it: what the issue's race compares.
 const COMMONS_FEED: &str = "{ resources(first: 20) { edges { node { __typename id title summary tags
@@ -129,9 +129,7 @@ struct Heat {
 
 impl Heat {
     fn median_of(&self, f: impl Fn(&Outcome, &Outcome) -> f64) -> f64 {
-        let mut values: Vec<f64> = self.rounds.iter().map(|(ours, theirs)| f(ours, theirs)).collect();
-        values.sort_by(f64::total_cmp);
-        values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+        median(self.rounds.iter().map(|(ours, theirs)| f(ours, theirs)).collect())
     }
 }
 
