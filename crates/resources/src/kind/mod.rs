@@ -10,9 +10,8 @@ pub mod photo;
 pub mod product;
 pub mod spot;
 
-use std::collections::HashMap;
-
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, SelectStatement};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult};
 use uuid::Uuid;
 
 use crate::entity;
@@ -139,101 +138,65 @@ where
     Ok(())
 }
 
-/// The kind's own fields of many resources, one query per kind present.
-pub async fn load_many(
-    db: &impl ConnectionTrait,
-    resources: &[&entity::resource::Model],
-) -> Result<HashMap<Uuid, KindData>, Error> {
-    use entity::{
-        blogpost as b, event as e, initiative as i, page as p, photo as ph, product as pr, spot as s,
+/// Calls `$apply!(module, Variant)` for every kind, so the list is written once: `module`
+/// names both the kind's module here and its entity.
+macro_rules! each_kind {
+    ($apply:ident) => {
+        $apply!(blogpost, Blogpost);
+        $apply!(event, Event);
+        $apply!(initiative, Initiative);
+        $apply!(page, Page);
+        $apply!(photo, Photo);
+        $apply!(product, Product);
+        $apply!(spot, Spot);
     };
-    let mut found = HashMap::new();
-    load::<b::Entity>(
-        db,
-        resources,
-        blogpost::KIND,
-        b::Column::ResourceId,
-        &mut found,
-        |m| (m.resource_id, KindData::Blogpost(m)),
-    )
-    .await?;
-    load::<e::Entity>(
-        db,
-        resources,
-        event::KIND,
-        e::Column::ResourceId,
-        &mut found,
-        |m| (m.resource_id, KindData::Event(m)),
-    )
-    .await?;
-    load::<i::Entity>(
-        db,
-        resources,
-        initiative::KIND,
-        i::Column::ResourceId,
-        &mut found,
-        |m| (m.resource_id, KindData::Initiative(m)),
-    )
-    .await?;
-    load::<p::Entity>(
-        db,
-        resources,
-        page::KIND,
-        p::Column::ResourceId,
-        &mut found,
-        |m| (m.resource_id, KindData::Page(m)),
-    )
-    .await?;
-    load::<ph::Entity>(
-        db,
-        resources,
-        photo::KIND,
-        ph::Column::ResourceId,
-        &mut found,
-        |m| (m.resource_id, KindData::Photo(m)),
-    )
-    .await?;
-    load::<pr::Entity>(
-        db,
-        resources,
-        product::KIND,
-        pr::Column::ResourceId,
-        &mut found,
-        |m| (m.resource_id, KindData::Product(m)),
-    )
-    .await?;
-    load::<s::Entity>(
-        db,
-        resources,
-        spot::KIND,
-        s::Column::ResourceId,
-        &mut found,
-        |m| (m.resource_id, KindData::Spot(m)),
-    )
-    .await?;
-    Ok(found)
 }
 
-/// One kind's rows for those of `resources` that are of `kind`; no query when there are none.
-async fn load<E: EntityTrait>(
-    db: &impl ConnectionTrait,
-    resources: &[&entity::resource::Model],
-    kind: &str,
-    key: E::Column,
-    found: &mut HashMap<Uuid, KindData>,
-    wrap: impl Fn(E::Model) -> (Uuid, KindData),
-) -> Result<(), Error> {
-    let ids: Vec<Uuid> = resources
-        .iter()
-        .filter(|r| r.kind == kind)
-        .map(|r| r.id)
-        .collect();
-    if ids.is_empty() {
-        return Ok(());
+/// Joins the table of `kind` to `select`, a statement that reads `resources`, by the
+/// resource's id (a LEFT JOIN: a resource of another kind gets NULLs). Its columns are named
+/// `<table>.<column>`, so that [`read_joined`] finds them beside the other kinds'.
+pub(crate) fn join(select: &mut SelectStatement, kind: &str) {
+    macro_rules! join_if {
+        ($module:ident, $variant:ident) => {
+            if kind == $module::KIND {
+                return join_table::<entity::$module::Entity>(select, entity::$module::Column::ResourceId);
+            }
+        };
     }
-    for model in E::find().filter(key.is_in(ids)).all(db).await? {
-        let (id, data) = wrap(model);
-        found.insert(id, data);
+    each_kind!(join_if);
+}
+
+/// The fields of `kind` in a row of a statement that [`join`]ed it; `None` when the resource
+/// has no row of that kind.
+pub(crate) fn read_joined(row: &QueryResult, kind: &str) -> Result<Option<KindData>, DbErr> {
+    macro_rules! read_if {
+        ($module:ident, $variant:ident) => {
+            if kind == $module::KIND {
+                let found = read_table::<entity::$module::Entity>(row, entity::$module::Column::ResourceId)?;
+                return Ok(found.map(KindData::$variant));
+            }
+        };
     }
-    Ok(())
+    each_kind!(read_if);
+    Ok(None)
+}
+
+fn join_table<E: EntityTrait>(select: &mut SelectStatement, key: E::Column) {
+    let table = E::default();
+    select.left_join(
+        table,
+        Expr::col((table, key)).equals((entity::resource::Entity, entity::resource::Column::Id)),
+    );
+    for column in E::Column::iter() {
+        let name = format!("{}.{}", table.table_name(), column.as_str());
+        select.expr_as(Expr::col((table, column)), Alias::new(name));
+    }
+}
+
+fn read_table<E: EntityTrait>(row: &QueryResult, key: E::Column) -> Result<Option<E::Model>, DbErr> {
+    let prefix = format!("{}.", E::default().table_name());
+    if row.try_get::<Option<Uuid>>(&prefix, key.as_str())?.is_none() {
+        return Ok(None);
+    }
+    E::Model::from_query_result(row, &prefix).map(Some)
 }

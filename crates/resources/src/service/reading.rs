@@ -8,8 +8,12 @@ use commons_core::{Actor, Cursor, Page, PageError, PageRequest, tenant};
 use commons_orgs::entity::department_member;
 use commons_orgs::service::access;
 use commons_orgs::{Permission, Role, permission};
-use sea_orm::sea_query::{Expr, ExprTrait, Func, IntoCondition, LikeExpr, Query};
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder};
+use std::collections::HashMap;
+
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, IntoCondition, LikeExpr, Query};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
+};
 use uuid::Uuid;
 
 use super::Scope;
@@ -19,7 +23,7 @@ use crate::entity::resource::{self, Status, Visibility};
 use crate::entity::resource_tag;
 use crate::error::Error;
 use crate::geo::{self, BoundingBox, Location};
-use crate::kind;
+use crate::kind::{self, KindData};
 
 #[derive(Clone, Debug, Default)]
 pub struct FeedFilter {
@@ -107,9 +111,9 @@ impl Resources {
         db: &C,
         actor: &Actor,
         ids: &[Uuid],
-    ) -> Result<std::collections::HashMap<Uuid, Full>, Error> {
+    ) -> Result<HashMap<Uuid, Full>, Error> {
         if ids.is_empty() {
-            return Ok(std::collections::HashMap::new());
+            return Ok(HashMap::new());
         }
         let tx = tenant::reading(db, actor).await?;
         let rows = resource::Entity::find()
@@ -152,9 +156,7 @@ impl Resources {
         if !may_see(&tx, actor, &found).await? {
             return Ok(None);
         }
-        let id = found.id;
-        let tags = tags_of(&tx, &[&found]).await?.remove(&id).unwrap_or_default();
-        let data = kind::load_many(&tx, &[&found]).await?.remove(&id);
+        let Details { tags, data } = details_of(&tx, &[&found]).await?.remove(&found.id).unwrap_or_default();
         tenant::done(tx).await?;
         Ok(Some(Full {
             resource: found,
@@ -433,13 +435,15 @@ pub(crate) async fn with_details(
     found: Page<resource::Model>,
 ) -> Result<Page<Full>, Error> {
     let models: Vec<&resource::Model> = found.edges.iter().map(|(_, r)| r).collect();
-    let mut tags = tags_of(db, &models).await?;
-    let mut data = kind::load_many(db, &models).await?;
-    Ok(found.map(|r| Full {
-        tags: tags.remove(&r.id).unwrap_or_default(),
-        data: data.remove(&r.id),
-        resource: r,
-        distance_km: None,
+    let mut details = details_of(db, &models).await?;
+    Ok(found.map(|r| {
+        let Details { tags, data } = details.remove(&r.id).unwrap_or_default();
+        Full {
+            tags,
+            data,
+            resource: r,
+            distance_km: None,
+        }
     }))
 }
 
@@ -469,25 +473,64 @@ fn text_matches(text: &str) -> Result<Condition, Error> {
     Ok(all)
 }
 
-/// The tags of many resources, in one query.
-async fn tags_of(
+/// What a resource has beyond its own row.
+#[derive(Default)]
+struct Details {
+    tags: Vec<String>,
+    data: Option<KindData>,
+}
+
+/// The tags and kind fields of many resources, in one statement: each kind present joined by
+/// the resource's id, the tags gathered into a JSON array (in the database's order of text,
+/// as the tags have always been listed). One statement and not one per kind and one for the
+/// tags: the feed waited for each in turn (issue 16).
+async fn details_of(
     db: &impl ConnectionTrait,
     resources: &[&resource::Model],
-) -> Result<std::collections::HashMap<Uuid, Vec<String>>, Error> {
-    let mut tags: std::collections::HashMap<Uuid, Vec<String>> = std::collections::HashMap::new();
-    let ids: Vec<Uuid> = resources.iter().map(|r| r.id).collect();
-    if ids.is_empty() {
-        return Ok(tags);
+) -> Result<HashMap<Uuid, Details>, Error> {
+    let mut found = HashMap::with_capacity(resources.len());
+    if resources.is_empty() {
+        return Ok(found);
     }
-    for tag in resource_tag::Entity::find()
-        .filter(resource_tag::Column::ResourceId.is_in(ids))
-        .order_by_asc(resource_tag::Column::Tag)
-        .all(db)
-        .await?
-    {
-        tags.entry(tag.resource_id).or_default().push(tag.tag);
+    let backend = db.get_database_backend();
+    let mut select = Query::select();
+    select
+        .column((resource::Entity, resource::Column::Id))
+        .expr_as(Expr::cust(tags_as_json(backend)), Alias::new("tags"))
+        .from(resource::Entity)
+        .and_where(Expr::col((resource::Entity, resource::Column::Id)).is_in(resources.iter().map(|r| r.id)));
+    let mut kinds: Vec<&str> = resources.iter().map(|r| r.kind.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    for kind in kinds {
+        kind::join(&mut select, kind);
     }
-    Ok(tags)
+    let kind_of: HashMap<Uuid, &str> = resources.iter().map(|r| (r.id, r.kind.as_str())).collect();
+    for row in db.query_all_raw(backend.build(&select)).await? {
+        let id: Uuid = row.try_get("", "id")?;
+        let Some(kind) = kind_of.get(&id) else { continue };
+        let tags = match row.try_get::<Option<String>>("", "tags")? {
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| DbErr::Type(format!("the tags of resource {id}: {e}")))?,
+            None => Vec::new(),
+        };
+        let data = kind::read_joined(&row, kind)?;
+        found.insert(id, Details { tags, data });
+    }
+    Ok(found)
+}
+
+/// A resource's tags as a JSON array of text, ordered; NULL (PostgreSQL) or `[]` (SQLite)
+/// when it has none.
+fn tags_as_json(backend: DatabaseBackend) -> &'static str {
+    match backend {
+        DatabaseBackend::Postgres => {
+            r#"(SELECT json_agg("tag" ORDER BY "tag")::text FROM "resource_tags" WHERE "resource_tags"."resource_id" = "resources"."id")"#
+        }
+        _ => {
+            r#"(SELECT json_group_array("tag" ORDER BY "tag") FROM "resource_tags" WHERE "resource_tags"."resource_id" = "resources"."id")"#
+        }
+    }
 }
 
 /// Published public resources are for everyone, signed in or not.
