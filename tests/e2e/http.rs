@@ -157,6 +157,23 @@ async fn limits_refuse_before_any_resolver_runs() {
     assert_eq!(reply.status, 400);
     assert_eq!(reply.code(), Some("QUERY_TOO_COMPLEX"), "{}", reply.body);
 
+    // The server keeps what validation found for a document, but by its variables' values
+    // too: the same document passes, is too complex, has a value of the wrong type, and
+    // passes again.
+    let sized: String = (0..6)
+        .map(|i| format!("a{i}: resources(first: $n) {{ edges {{ node {{ id title summary tags }} }} }} "))
+        .collect();
+    let sized = format!("query($n: Int) {{ {sized} }}");
+    for (n, code) in [
+        (json!(1), None),
+        (json!(100), Some("QUERY_TOO_COMPLEX")),
+        (json!("many"), Some("GRAPHQL_VALIDATION_FAILED")),
+        (json!(1), None),
+    ] {
+        let reply = server.gql(&sized, json!({ "n": n }), None).await;
+        assert_eq!(reply.code(), code, "first: {n}: {}", reply.body);
+    }
+
     // Two megabytes of body, with a declared length and streamed without one.
     let huge = json!({ "query": format!("{{ me {{ id }} }} #{}", "x".repeat(2 * 1024 * 1024)) }).to_string();
     let declared = server

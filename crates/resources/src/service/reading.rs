@@ -12,7 +12,8 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, IntoCondition, LikeExpr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Order, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Order, QueryFilter,
+    QueryOrder,
 };
 use uuid::Uuid;
 
@@ -156,7 +157,10 @@ impl Resources {
         if !may_see(&tx, actor, &found).await? {
             return Ok(None);
         }
-        let Details { tags, data } = details_of(&tx, &[&found]).await?.remove(&found.id).unwrap_or_default();
+        let Details { tags, data } = details_of(&tx, &[&found])
+            .await?
+            .remove(&found.id)
+            .unwrap_or_default();
         tenant::done(tx).await?;
         Ok(Some(Full {
             resource: found,
