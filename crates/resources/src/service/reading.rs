@@ -2,14 +2,14 @@
 //! filtered by kind, owner, creator, organization, tag, status, text and distance.
 //! Visibility is a rule of the service (and, on PostgreSQL, of row level security too).
 
+use std::collections::HashMap;
+
 use commons_core::db::Conn;
 use commons_core::page::{self, Keyset, SortKey};
 use commons_core::{Actor, Cursor, Page, PageError, PageRequest, tenant};
 use commons_orgs::entity::department_member;
 use commons_orgs::service::access;
 use commons_orgs::{Permission, Role, permission};
-use std::collections::HashMap;
-
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, Func, IntoCondition, LikeExpr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseBackend, DbErr, EntityTrait, Order, QueryFilter,
@@ -106,7 +106,7 @@ impl Resources {
     }
 
     /// Many resources by id, those the actor may see (any status), in one query for the rows
-    /// and one per kind: what a DataLoader asks for.
+    /// and one for their tags and kind fields: what a DataLoader asks for.
     pub async fn resources_by_ids<C: Conn>(
         &self,
         db: &C,
@@ -171,9 +171,9 @@ impl Resources {
     }
 
     /// What the actor may see, filtered, in the order asked (newest first by default), each
-    /// with its tags and kind fields (one query per kind, not per resource). For everyone
-    /// that is the published public resources; members also get what their organizations
-    /// show them, with the same rule as [`may_see`], written as SQL.
+    /// with its tags and kind fields (one query for the whole page, not one per resource).
+    /// For everyone that is the published public resources; members also get what their
+    /// organizations show them, with the same rule as [`may_see`], written as SQL.
     pub async fn feed<C: Conn>(
         &self,
         db: &C,
