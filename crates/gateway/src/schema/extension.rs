@@ -41,7 +41,8 @@ const PERSISTED_QUERIES: usize = 1000;
 const PARSED_DOCUMENTS: usize = 1000;
 const MAX_PARSED_TEXT: usize = 16 * 1024;
 
-/// Validation results kept (least recently used go first), 32 bytes of digest apiece.
+/// Validation results kept (least recently used go first), 32 bytes of digest apiece. The
+/// `unwrap` runs at compile time: a zero here would fail the build, never a request.
 const VALIDATED_REQUESTS: NonZeroUsize = NonZeroUsize::new(4096).unwrap();
 
 /// What validation found for a request, by the digest of what it depends on.

@@ -187,16 +187,23 @@ fn join_table<E: EntityTrait>(select: &mut SelectStatement, key: E::Column) {
         table,
         Expr::col((table, key)).equals((entity::resource::Entity, entity::resource::Column::Id)),
     );
+    let prefix = prefix::<E>();
     for column in E::Column::iter() {
-        let name = format!("{}.{}", table.table_name(), column.as_str());
+        let name = format!("{prefix}{}", column.as_str());
         select.expr_as(Expr::col((table, column)), Alias::new(name));
     }
 }
 
 fn read_table<E: EntityTrait>(row: &QueryResult, key: E::Column) -> Result<Option<E::Model>, DbErr> {
-    let prefix = format!("{}.", E::default().table_name());
+    let prefix = prefix::<E>();
     if row.try_get::<Option<Uuid>>(&prefix, key.as_str())?.is_none() {
         return Ok(None);
     }
     E::Model::from_query_result(row, &prefix).map(Some)
+}
+
+/// What a joined kind's columns are named after: `<table>.`, so that no two kinds' columns
+/// (nor `resources`') share a name.
+fn prefix<E: EntityTrait>() -> String {
+    format!("{}.", E::default().table_name())
 }
