@@ -5,6 +5,7 @@
 //! - [`actor`]: who is calling a service.
 //! - [`error`]: the error-code vocabulary every crate's error maps onto.
 //! - [`page`]: keyset (cursor) pagination.
+//! - [`row`]: reading the hottest models from a row by position.
 //! - [`db`]: connecting to SQLite or PostgreSQL.
 //! - [`clock`]: an injectable clock, so tests can move time.
 //! - [`tenant`]: transactions that tell PostgreSQL's row level security who is acting.
@@ -34,6 +35,7 @@ pub mod media;
 pub mod money;
 pub mod outbox;
 pub mod page;
+pub mod row;
 pub mod tenant;
 pub mod text;
 

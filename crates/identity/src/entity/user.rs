@@ -81,6 +81,24 @@ pub struct Profile {
     pub password_changed_at: Timestamp,
 }
 
+// Read by position where feeds read people (`commons_core::row`): the fields in their order above.
+commons_core::from_row!(Profile {
+    id,
+    email,
+    username,
+    display_name: Option,
+    avatar_url: Option,
+    bio: Option,
+    locale: Option,
+    account_kind,
+    platform_role,
+    status,
+    status_reason: Option,
+    created_at,
+    updated_at,
+    password_changed_at,
+});
+
 impl From<Model> for Profile {
     fn from(user: Model) -> Self {
         Profile {

@@ -4,8 +4,9 @@ use std::collections::HashMap;
 
 use commons_core::audit;
 use commons_core::page::{self, Keyset};
+use commons_core::row::ByPosition;
 use commons_core::{Actor, Cursor, Page, PageRequest};
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PartialModelTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
 use super::admin::require_admin;
@@ -65,14 +66,15 @@ impl Identity {
         actor: &Actor,
         ids: &[Uuid],
     ) -> Result<HashMap<Uuid, user::Profile>, Error> {
-        let found = user::Entity::find()
-            .filter(user::Column::Id.is_in(ids.iter().copied()))
-            .into_partial_model::<user::Profile>()
+        // Read by position (`commons_core::row`): every feed asks for its people here.
+        let select = user::Entity::find().filter(user::Column::Id.is_in(ids.iter().copied()));
+        let found = user::Profile::select_cols(select.select_only())
+            .into_model::<ByPosition<user::Profile>>()
             .all(db)
             .await?;
         Ok(found
             .into_iter()
-            .filter_map(|u| shown_to(actor, u))
+            .filter_map(|ByPosition(u)| shown_to(actor, u))
             .map(|u| (u.id, u))
             .collect())
     }

@@ -30,3 +30,19 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+// Feeds read this model by position (`commons_core::row`): the fields in their order above.
+commons_core::from_row!(Model {
+    resource_id,
+    starts_at,
+    ends_at,
+    timezone,
+    place: Option,
+    online_url: Option,
+    capacity: Option,
+    registration_opens_at: Option,
+    registration_closes_at: Option,
+    participants_visible,
+    registered_count,
+    requests_made
+});

@@ -47,3 +47,18 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+// Feeds read this model by position (`commons_core::row`): the fields in their order above.
+commons_core::from_row!(Model {
+    resource_id,
+    status,
+    category,
+    place: Option,
+    starts_at: Option,
+    ends_at: Option,
+    goal_minor: Option,
+    currency: Option,
+    max_participants: Option,
+    join_code,
+    participant_count
+});

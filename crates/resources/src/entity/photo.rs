@@ -20,3 +20,15 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+// Feeds read this model by position (`commons_core::row`): the fields in their order above.
+commons_core::from_row!(Model {
+    resource_id,
+    url,
+    media_id: Option,
+    caption: Option,
+    content_type: Option,
+    size_bytes: Option,
+    width: Option,
+    height: Option
+});

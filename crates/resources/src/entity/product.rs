@@ -20,3 +20,13 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+// Feeds read this model by position (`commons_core::row`): the fields in their order above.
+commons_core::from_row!(Model {
+    resource_id,
+    price_minor,
+    currency,
+    sku: Option,
+    stock: Option,
+    active
+});

@@ -84,3 +84,30 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+// Feeds read this model by position (`commons_core::row`): the fields in their order above.
+commons_core::from_row!(Model {
+    id,
+    kind,
+    creator_id,
+    owner_id,
+    org_id: Option,
+    department_id: Option,
+    title,
+    slug,
+    summary: Option,
+    visibility,
+    status,
+    created_at,
+    updated_at,
+    published_at: Option,
+    deleted_at: Option,
+    latitude: Option,
+    longitude: Option,
+    reaction_count,
+    comment_count,
+    review: Option,
+    review_reason: Option,
+    reviewed_by: Option,
+    reviewed_at: Option
+});

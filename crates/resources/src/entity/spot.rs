@@ -18,3 +18,11 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+// Feeds read this model by position (`commons_core::row`): the fields in their order above.
+commons_core::from_row!(Model {
+    resource_id,
+    address: Option,
+    hours: Option,
+    requires_booking_approval
+});

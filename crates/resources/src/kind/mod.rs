@@ -10,8 +10,9 @@ pub mod photo;
 pub mod product;
 pub mod spot;
 
+use commons_core::row::{Columns, FromRow};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, SelectStatement};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, FromQueryResult, IdenStatic, Iterable, QueryResult};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, IdenStatic, Iterable, QueryResult};
 use uuid::Uuid;
 
 use crate::entity;
@@ -153,9 +154,10 @@ macro_rules! each_kind {
 }
 
 /// Joins the table of `kind` to `select`, a statement that reads `resources`, by the
-/// resource's id (a LEFT JOIN: a resource of another kind gets NULLs). Its columns are named
-/// `<table>.<column>`, so that [`read_joined`] finds them beside the other kinds'.
-pub(crate) fn join(select: &mut SelectStatement, kind: &str) {
+/// resource's id (a LEFT JOIN: a resource of another kind gets NULLs), its columns appended
+/// in its model's order and named `<table>.<column>`. Answers how many columns it added, so
+/// that the caller knows where the next kind's begin.
+pub(crate) fn join(select: &mut SelectStatement, kind: &str) -> usize {
     macro_rules! join_if {
         ($module:ident, $variant:ident) => {
             if kind == $module::KIND {
@@ -164,15 +166,17 @@ pub(crate) fn join(select: &mut SelectStatement, kind: &str) {
         };
     }
     each_kind!(join_if);
+    0
 }
 
-/// The fields of `kind` in a row of a statement that [`join`]ed it; `None` when the resource
-/// has no row of that kind.
-pub(crate) fn read_joined(row: &QueryResult, kind: &str) -> Result<Option<KindData>, DbErr> {
+/// The fields of `kind` in a row of a statement that [`join`]ed it, its columns from
+/// position `first` on; `None` when the resource has no row of that kind.
+pub(crate) fn read_joined(row: &QueryResult, kind: &str, first: usize) -> Result<Option<KindData>, DbErr> {
     macro_rules! read_if {
         ($module:ident, $variant:ident) => {
             if kind == $module::KIND {
-                let found = read_table::<entity::$module::Entity>(row, entity::$module::Column::ResourceId)?;
+                let found =
+                    read_table::<entity::$module::Entity>(row, entity::$module::Column::ResourceId, first)?;
                 return Ok(found.map(KindData::$variant));
             }
         };
@@ -181,25 +185,35 @@ pub(crate) fn read_joined(row: &QueryResult, kind: &str) -> Result<Option<KindDa
     Ok(None)
 }
 
-fn join_table<E: EntityTrait>(select: &mut SelectStatement, key: E::Column) {
+fn join_table<E: EntityTrait>(select: &mut SelectStatement, key: E::Column) -> usize {
     let table = E::default();
     select.left_join(
         table,
         Expr::col((table, key)).equals((entity::resource::Entity, entity::resource::Column::Id)),
     );
     let prefix = prefix::<E>();
+    let mut added = 0;
     for column in E::Column::iter() {
         let name = format!("{prefix}{}", column.as_str());
         select.expr_as(Expr::col((table, column)), Alias::new(name));
+        added += 1;
     }
+    added
 }
 
-fn read_table<E: EntityTrait>(row: &QueryResult, key: E::Column) -> Result<Option<E::Model>, DbErr> {
-    let prefix = prefix::<E>();
-    if row.try_get::<Option<Uuid>>(&prefix, key.as_str())?.is_none() {
+/// Read by position (`commons_core::row`): each kind's model lists its key first.
+fn read_table<E: EntityTrait>(
+    row: &QueryResult,
+    key: E::Column,
+    first: usize,
+) -> Result<Option<E::Model>, DbErr>
+where
+    E::Model: FromRow,
+{
+    if Columns::from(row, first).maybe::<Uuid>(key.as_str())?.is_none() {
         return Ok(None);
     }
-    E::Model::from_query_result(row, &prefix).map(Some)
+    E::Model::from_row(&mut Columns::from(row, first)).map(Some)
 }
 
 /// What a joined kind's columns are named after: `<table>.`, so that no two kinds' columns

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use commons_core::db::Conn;
 use commons_core::page::{self, Keyset, SortKey};
+use commons_core::row::{ByPosition, Columns};
 use commons_core::{Actor, Cursor, Page, PageError, PageRequest, tenant};
 use commons_orgs::entity::department_member;
 use commons_orgs::service::access;
@@ -25,6 +26,10 @@ use crate::entity::resource_tag;
 use crate::error::Error;
 use crate::geo::{self, BoundingBox, Location};
 use crate::kind::{self, KindData};
+
+/// A resource read by the position of its columns: what every feed and lookup reads, and
+/// sea-orm's decoding by name cost most (`commons_core::row`).
+type Row = ByPosition<resource::Model>;
 
 #[derive(Clone, Debug, Default)]
 pub struct FeedFilter {
@@ -121,12 +126,16 @@ impl Resources {
             .filter(resource::Column::Id.is_in(ids.iter().copied()))
             .filter(resource::Column::DeletedAt.is_null())
             .filter(visible_to(&tx, actor).await?)
+            .into_model::<Row>()
             .all(&tx)
             .await?;
         let found = with_details(
             &tx,
             Page {
-                edges: rows.into_iter().map(|r| (Cursor::by_id(r.id), r)).collect(),
+                edges: rows
+                    .into_iter()
+                    .map(|ByPosition(r)| (Cursor::by_id(r.id), r))
+                    .collect(),
                 has_next_page: false,
             },
         )
@@ -149,9 +158,10 @@ impl Resources {
         let found = resource::Entity::find()
             .filter(which)
             .filter(resource::Column::DeletedAt.is_null())
+            .into_model::<Row>()
             .one(&tx)
             .await?;
-        let Some(found) = found else {
+        let Some(ByPosition(found)) = found else {
             return Ok(None);
         };
         if !may_see(&tx, actor, &found).await? {
@@ -229,12 +239,12 @@ impl Resources {
         query = query.filter(visible_to(&tx, actor).await?);
         let found = match (filter.order, &near) {
             (FeedOrder::Newest, _) => {
-                page::fetch(
+                page::fetch_as(
                     &tx,
                     query,
                     Keyset::newest_first(resource::Column::Id),
                     page,
-                    |r| Cursor::by_id(r.id),
+                    |ByPosition(r): &Row| Cursor::by_id(r.id),
                 )
                 .await?
             }
@@ -244,7 +254,7 @@ impl Resources {
                     id: resource::Column::Id,
                     descending: true,
                 };
-                page::fetch(&tx, query, order, page, |r| Cursor {
+                page::fetch_as(&tx, query, order, page, |ByPosition(r): &Row| Cursor {
                     key: Some(SortKey::Int(r.reaction_count)),
                     id: r.id,
                 })
@@ -258,7 +268,7 @@ impl Resources {
                 ));
             }
         };
-        let mut found = with_details(&tx, found).await?;
+        let mut found = with_details(&tx, found.map(|ByPosition(r)| r)).await?;
         tenant::done(tx).await?;
         if let Some(near) = &near {
             for (_, full) in &mut found.edges {
@@ -324,7 +334,7 @@ async fn nearest_first(
     query: sea_orm::Select<resource::Entity>,
     near: &Near,
     page: &PageRequest,
-) -> Result<Page<resource::Model>, Error> {
+) -> Result<Page<Row>, Error> {
     let key = distance_key(&near.center);
     let mut query = query;
     if let Some(after) = &page.after {
@@ -341,7 +351,7 @@ async fn nearest_first(
     }
     let query = query.order_by(key, Order::Asc).order_by_asc(resource::Column::Id);
     let rows = page::all_limited(db, query, page.first + 1).await?;
-    Ok(Page::from_rows(rows, page.first, |r| Cursor {
+    Ok(Page::from_rows(rows, page.first, |ByPosition(r)| Cursor {
         key: Some(SortKey::Float(
             located(r).map_or(f64::MAX, |at| planar_key(&near.center, &at)),
         )),
@@ -506,19 +516,27 @@ async fn details_of(
     let mut kinds: Vec<&str> = resources.iter().map(|r| r.kind.as_str()).collect();
     kinds.sort_unstable();
     kinds.dedup();
+    // The id and the tags, then each kind's columns: where each kind's begin.
+    let mut first_column = HashMap::with_capacity(kinds.len());
+    let mut columns = 2;
     for kind in kinds {
-        kind::join(&mut select, kind);
+        first_column.insert(kind, columns);
+        columns += kind::join(&mut select, kind);
     }
     let kind_of: HashMap<Uuid, &str> = resources.iter().map(|r| (r.id, r.kind.as_str())).collect();
     for row in db.query_all_raw(backend.build(&select)).await? {
-        let id: Uuid = row.try_get("", "id")?;
+        let mut read = Columns::new(&row);
+        let id: Uuid = read.get("id")?;
         let Some(kind) = kind_of.get(&id) else { continue };
-        let tags = match row.try_get::<Option<String>>("", "tags")? {
+        let tags = match read.maybe::<String>("tags")? {
             Some(json) => serde_json::from_str(&json)
                 .map_err(|e| DbErr::Type(format!("the tags of resource {id}: {e}")))?,
             None => Vec::new(),
         };
-        let data = kind::read_joined(&row, kind)?;
+        let data = match first_column.get(kind) {
+            Some(&first) => kind::read_joined(&row, kind, first)?,
+            None => None,
+        };
         found.insert(id, Details { tags, data });
     }
     Ok(found)
