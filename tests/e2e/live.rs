@@ -187,6 +187,28 @@ async fn reaction_changes_arrive_with_the_new_counts() {
     );
 }
 
+/// A message longer than what a connection reads at a time (4 KiB) arrives whole: a
+/// subscription whose document is padded to 20 KiB is served like any other.
+#[tokio::test]
+async fn a_long_subscribe_message_is_read_whole() {
+    let server = TestServer::start().await;
+    let ann = server.register("ann@example.org", "ann").await;
+    let http = reqwest::Client::new();
+    let post = publish(&http, &server.url, &ann.access, "Long reads", "PUBLIC").await;
+    let mut watcher = server.live(None).await;
+    let padded = format!("{COMMENT_ADDED}\n#{}", "x".repeat(20 * 1024));
+    watcher.subscribe("long", &padded, json!({ "id": post })).await;
+    let received = until_received(&mut watcher, async |attempt| {
+        comment(&server, &ann, &post, &format!("Read me whole ({attempt})")).await;
+    })
+    .await;
+    assert_eq!(received["id"], "long", "{received}");
+    assert_eq!(
+        received["payload"]["data"]["commentAdded"]["author"]["username"], "ann",
+        "{received}"
+    );
+}
+
 /// Signing out ends the subscriptions a connection opened with that session.
 #[tokio::test]
 async fn signing_out_ends_subscriptions() {

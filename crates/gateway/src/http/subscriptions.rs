@@ -24,6 +24,14 @@ use crate::schema::context::Caller;
 use crate::schema::live::LiveSession;
 use crate::schema::loaders::Memory;
 
+/// What a connection reads from its socket at a time. A subscriber sends little (its
+/// subscriptions, pongs), and tungstenite zero-fills this much of its buffer every time the
+/// connection's task reads, even when nothing has arrived: at the default 128 KiB, one
+/// comment to 1,000 subscribers set 128 MB to zero (nine tenths of the server's
+/// instructions in the benchmark's fan-out) and each connection held 128 KiB. A longer
+/// message is read in several turns.
+const READ_BUFFER: usize = 4 * 1024;
+
 pub async fn upgrade(
     State(app): State<App>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
@@ -42,6 +50,7 @@ pub async fn upgrade(
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         // One message is held to the body limit of a request.
         .max_message_size(app.config.max_body_bytes)
+        .read_buffer_size(READ_BUFFER)
         .on_upgrade(move |socket| {
             let schema = app.schema.clone();
             ws_limits::serve(
